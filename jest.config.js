@@ -1,0 +1,25 @@
+// One Jest run for every tier: *.spec.ts (pure), *.int-spec.ts (real Postgres/Redis),
+// test/**/*.e2e-spec.ts (black box). Each test file gets its own database (libs/db/src/testing).
+const { readFileSync } = require('node:fs');
+
+const swcrc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+const aliases = swcrc.jsc.paths;
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: __dirname, paths: undefined }, swcrc: false }],
+  },
+  moduleNameMapper: Object.fromEntries(
+    Object.entries(aliases).map(([alias, [target]]) => [
+      `^${alias.replace('*', '(.*)')}$`,
+      `<rootDir>/${target.replace('*', '$1')}`,
+    ]),
+  ),
+  globalSetup: '<rootDir>/libs/db/src/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/db/src/testing/global-teardown.ts',
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

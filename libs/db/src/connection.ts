@@ -1,0 +1,47 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool, types } from 'pg';
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+/**
+ * Type parsers for this project's columns, set per pool rather than globally so that a
+ * library user's own `pg` clients are left as they were.
+ * - bigint positions fit in a double for any ledger we will ever hold (2^53), and numbers
+ *   are what callers compare and serialise;
+ * - `date` stays the 'YYYY-MM-DD' string: turning it into a JS Date would shift it by the
+ *   process's time zone.
+ */
+function typeParser(oid: number, format?: string): (value: string) => unknown {
+  if (oid === INT8_OID) return (v: string) => Number(v);
+  if (oid === DATE_OID) return (v: string) => v;
+  return types.getTypeParser(oid, (format ?? 'text') as 'text');
+}
+
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+}
+
+export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
+  const pool = new Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'policy-ledger',
+    types: { getTypeParser: typeParser as typeof types.getTypeParser },
+  });
+  // An idle client losing its connection (server restart) must not crash the process;
+  // the pool replaces it on the next checkout.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** A Kysely instance over a `pg` pool. Destroying it ends the pool. */
+export function createDb<DB>(connectionString: string, options: PoolOptions = {}): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(connectionString, options) }) });
+}
+
+/** A Kysely instance over an existing pool (the caller keeps ownership of ending it). */
+export function dbFromPool<DB>(pool: Pool): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as eventStore from './2026-11-24T10-00-event-store';
+
+/**
+ * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
+ * migrator working from compiled output and bundles alike.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-24T10-00-event-store': eventStore,
+};

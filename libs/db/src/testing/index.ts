@@ -1,0 +1,2 @@
+export * from './test-database';
+export { TEST_SERVER_URL } from './admin';

@@ -1,0 +1,369 @@
+import { EventEmitter } from 'node:events';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { compareCommitPoints, decodeCheckpoint, encodeCheckpoint, type CommitPoint } from './checkpoint';
+import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.errors';
+import { AppendSignal } from './notifications';
+import { appendRequestHash } from './request-hash';
+import { UpcasterChain, type Upcaster } from './upcasters';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStoreTables,
+  ExpectedVersion,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  StoredEvent,
+  StreamAppend,
+} from './types';
+
+/** A read model updated in the append's own transaction: consistent when append returns. */
+export interface InlineProjection {
+  name: string;
+  eventTypes: readonly string[];
+  /** Read tables it owns (no serial columns or foreign keys: rebuild copies them with LIKE). */
+  tables?: readonly string[];
+  handle(trx: Transaction<any>, events: StoredEvent[]): Promise<void>;
+}
+
+export interface EventStoreOptions {
+  upcasters?: readonly Upcaster[];
+  inlineProjections?: readonly InlineProjection[];
+  /** Send NOTIFY after appends so runners in other processes wake at once (default true). */
+  notify?: boolean;
+}
+
+export type Executor = Kysely<any> | Transaction<any>;
+
+interface AppendedRow {
+  stream_id: string;
+  stream_version: number;
+  position: number;
+  transaction_id: string;
+  recorded_at: Date;
+  replayed?: boolean;
+}
+
+interface EventRow {
+  position: number;
+  transaction_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}
+
+const EXPECTED_ANY = -1;
+const EXPECTED_EXISTS = -2;
+const ANY_RETRIES = 5;
+
+/** Advisory lock namespace (first key) shared by projection runners and inline appends. */
+export const PROJECTION_LOCK_CLASS = 0x504c; // 'PL'
+
+function expectedCode(expected: ExpectedVersion): number {
+  if (expected === 'any') return EXPECTED_ANY;
+  if (expected === 'exists') return EXPECTED_EXISTS;
+  if (expected === 'no_stream') return 0;
+  if (!Number.isInteger(expected) || expected < 0) throw new RangeError(`bad expected version ${expected}`);
+  return expected;
+}
+
+function pgError(err: unknown): { code?: string; constraint?: string; detail?: string } {
+  return (err ?? {}) as { code?: string; constraint?: string; detail?: string };
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    position: row.position,
+    transactionId: row.transaction_id,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/**
+ * The event store: an append-only `events` table in Postgres, read in stream order or in
+ * commit order. Generic: it knows nothing about what the events mean.
+ */
+export class EventStore {
+  private readonly upcasters: UpcasterChain;
+  private readonly inline: readonly InlineProjection[];
+  private readonly signal?: AppendSignal;
+  private readonly local = new EventEmitter();
+
+  constructor(
+    readonly db: Kysely<EventStoreTables>,
+    options: EventStoreOptions = {},
+  ) {
+    this.upcasters = new UpcasterChain(options.upcasters);
+    this.inline = options.inlineProjections ?? [];
+    if (options.notify !== false) this.signal = new AppendSignal(db);
+    this.local.setMaxListeners(0);
+  }
+
+  get inlineProjections(): readonly InlineProjection[] {
+    return this.inline;
+  }
+
+  /** Called after every committed fresh append, in this process (wakes local runners, feeds the EventBus). */
+  onAppended(listener: (events: StoredEvent[]) => void): () => void {
+    this.local.on('appended', listener);
+    return () => this.local.off('appended', listener);
+  }
+
+  /** Appends events to one stream atomically. */
+  append(
+    streamId: string,
+    events: NewEvent[],
+    options: AppendOptions & { expectedVersion: ExpectedVersion },
+  ): Promise<AppendResult> {
+    return this.appendMany([{ streamId, events, expectedVersion: options.expectedVersion }], options);
+  }
+
+  /**
+   * Appends to several streams in one transaction: all or nothing. A stream that is not at
+   * its expected version fails the whole append with a VersionConflictError.
+   */
+  async appendMany(appends: readonly StreamAppend[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (appends.length === 0 || appends.some((a) => a.events.length === 0)) {
+      throw new RangeError('an append needs at least one stream and one event per stream');
+    }
+    const requestHash = options.idempotencyKey ? appendRequestHash(appends) : null;
+    const streams = appends.map((a) => ({ id: a.streamId, expected: expectedCode(a.expectedVersion) }));
+    const flat: { s: number; t: string; v: number; d: unknown; m: Record<string, unknown> }[] = [];
+    appends.forEach((a, s) => {
+      for (const e of a.events) {
+        const m = { ...options.metadata, ...e.metadata };
+        if (options.idempotencyKey) m.idempotencyKey = options.idempotencyKey;
+        flat.push({ s, t: e.type, v: e.schemaVersion ?? 1, d: e.data, m });
+      }
+    });
+    const inline = this.inline.filter((p) => flat.some((e) => p.eventTypes.includes(e.t)));
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const run = async (executor: Executor) => {
+          const rows = await this.callAppend(executor, streams, flat, options.idempotencyKey, requestHash);
+          const replayed = rows[0]?.replayed === true;
+          const stored = replayed ? [] : rows.map((r, i) => this.storedFromInput(r, flat[i]));
+          for (const projection of inline) {
+            const mine = stored.filter((e) => projection.eventTypes.includes(e.type));
+            if (mine.length) await projection.handle(executor as Transaction<any>, mine);
+          }
+          return { rows, stored, replayed };
+        };
+        const { rows, stored, replayed } = inline.length
+          ? await this.db.transaction().execute(async (trx) => {
+              // Shared lock: many appends at once, but none while a rebuild swaps the tables.
+              for (const p of inline) {
+                await sql`SELECT pg_advisory_xact_lock_shared(${PROJECTION_LOCK_CLASS}, hashtext(${p.name}))`.execute(trx);
+              }
+              return run(trx);
+            })
+          : await run(this.db);
+        if (!replayed) {
+          this.local.emit('appended', stored);
+          this.signal?.signal();
+        }
+        return this.result(appends, rows, stored, replayed);
+      } catch (err) {
+        const { code, constraint } = pgError(err);
+        if (code === 'ES002') throw new IdempotencyKeyReusedError(options.idempotencyKey!);
+        const lostRace = code === '23505' || code === 'ES001';
+        if (!lostRace) throw err;
+        if (options.idempotencyKey) {
+          // A concurrent retry of the same request won: answer with its result.
+          const earlier = await this.findIdempotentResult(options.idempotencyKey, requestHash!);
+          if (earlier) return this.result(appends, earlier, [], true);
+        }
+        if (code === '23505' && constraint === 'event_idempotency_keys_pkey') continue;
+        const conflict = await this.describeConflict(appends, err);
+        if (conflict) throw conflict;
+        // Only 'any' streams lost the race: their version moved under us; try again.
+        if (attempt >= ANY_RETRIES) throw err;
+      }
+    }
+  }
+
+  private async callAppend(
+    executor: Executor,
+    streams: { id: string; expected: number }[],
+    events: unknown[],
+    idempotencyKey: string | undefined,
+    requestHash: string | null,
+  ): Promise<AppendedRow[]> {
+    const { rows } = await sql<AppendedRow>`
+      SELECT stream_id, stream_version, "position", transaction_id::text AS transaction_id, recorded_at, replayed
+        FROM append_events(${JSON.stringify(streams)}::jsonb, ${JSON.stringify(events)}::jsonb,
+                           ${idempotencyKey ?? null}::text, ${requestHash}::text)`.execute(executor);
+    return rows;
+  }
+
+  private storedFromInput(row: AppendedRow, input: { t: string; v: number; d: unknown; m: Record<string, unknown> }): StoredEvent {
+    return {
+      position: row.position,
+      transactionId: row.transaction_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      type: input.t,
+      schemaVersion: input.v,
+      data: input.d,
+      metadata: input.m,
+      recordedAt: row.recorded_at,
+    };
+  }
+
+  private result(
+    appends: readonly StreamAppend[],
+    rows: AppendedRow[],
+    events: StoredEvent[],
+    replayed: boolean,
+  ): AppendResult {
+    const streams = appends.map((a) => ({
+      streamId: a.streamId,
+      version: Math.max(0, ...rows.filter((r) => r.stream_id === a.streamId).map((r) => r.stream_version)),
+    }));
+    const positions = rows.map((r) => r.position);
+    return { streams, version: streams[0].version, positions, lastPosition: Math.max(...positions), replayed, events };
+  }
+
+  private async findIdempotentResult(key: string, requestHash: string): Promise<AppendedRow[] | null> {
+    const row = await this.db
+      .selectFrom('event_idempotency_keys')
+      .select(['request_hash', 'result'])
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError(key);
+    return (row.result as AppendedRow[]).map((r) => ({ ...r, recorded_at: new Date(r.recorded_at) }));
+  }
+
+  /** After a failed append: the first stream whose version does not meet its expectation. */
+  private async describeConflict(appends: readonly StreamAppend[], err: unknown): Promise<VersionConflictError | null> {
+    const versions = await this.streamVersions(appends.map((a) => a.streamId));
+    for (const a of appends) {
+      const actual = versions.get(a.streamId) ?? 0;
+      const e = a.expectedVersion;
+      const met = e === 'any' ? false : e === 'exists' ? actual > 0 : actual === expectedCode(e);
+      if (e !== 'any' && !met) return new VersionConflictError(a.streamId, e, actual);
+    }
+    if (pgError(err).code === 'ES001') {
+      // The function saw a mismatch that has since gone (a racing writer rolled back): still
+      // a conflict from the caller's point of view.
+      const detail = JSON.parse(pgError(err).detail ?? '{}') as { streamId?: string; actual?: number };
+      const a = appends.find((x) => x.streamId === detail.streamId) ?? appends[0];
+      return new VersionConflictError(a.streamId, a.expectedVersion, detail.actual ?? 0);
+    }
+    // A unique violation with every expectation met: some writer raced an 'any' or exact
+    // append and lost; exact expectations were met only after the race, so it is still a conflict.
+    const exact = appends.find((a) => a.expectedVersion !== 'any');
+    return exact ? new VersionConflictError(exact.streamId, exact.expectedVersion, versions.get(exact.streamId) ?? 0) : null;
+  }
+
+  /** Current version of each stream (0 for a stream with no events). */
+  async streamVersions(streamIds: readonly string[], executor: Executor = this.db): Promise<Map<string, number>> {
+    const rows = await (executor as Kysely<EventStoreTables>)
+      .selectFrom('events')
+      .select(['stream_id', (eb) => eb.fn.max('stream_version').as('version')])
+      .where('stream_id', 'in', streamIds)
+      .groupBy('stream_id')
+      .execute();
+    return new Map(rows.map((r) => [r.stream_id, Number(r.version)]));
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    return (await this.streamVersions([streamId])).get(streamId) ?? 0;
+  }
+
+  /** A stream's events in version order, upcast to their latest schema. */
+  async readStream(streamId: string, options: ReadStreamOptions = {}, executor: Executor = this.db): Promise<StoredEvent[]> {
+    const rows = await (executor as Kysely<EventStoreTables>)
+      .selectFrom('events')
+      .select([
+        'position',
+        sql<string>`transaction_id::text`.as('transaction_id'),
+        'stream_id',
+        'stream_version',
+        'type',
+        'schema_version',
+        'data',
+        'metadata',
+        'recorded_at',
+      ])
+      .where('stream_id', '=', streamId)
+      .$if(options.fromVersion !== undefined, (q) => q.where('stream_version', '>=', options.fromVersion!))
+      .$if(options.toVersion !== undefined, (q) => q.where('stream_version', '<=', options.toVersion!))
+      .$if(options.asOfRecordedAt !== undefined, (q) => q.where('recorded_at', '<=', options.asOfRecordedAt!))
+      .orderBy('stream_version')
+      .execute();
+    return rows.map((r) => this.upcasters.apply(toStoredEvent(r as EventRow)));
+  }
+
+  /**
+   * All streams' events in commit order, gap-safe: only events of transactions older than
+   * every transaction still running are returned, so an event whose transaction commits
+   * late is never skipped (its position may be lower than events already read).
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const from = decodeCheckpoint(options.after);
+    const { events, next, caughtUp } = await this.readAfter(this.db, from, {
+      limit: options.limit ?? 1000,
+      types: options.types,
+    });
+    return { events, checkpoint: encodeCheckpoint(next), caughtUp };
+  }
+
+  /** The commit-order read behind readAll and the projection runner, on any executor. */
+  async readAfter(
+    executor: Executor,
+    from: CommitPoint,
+    options: { limit: number; types?: readonly string[]; gapSafe?: boolean },
+  ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean }> {
+    const gapSafe = options.gapSafe ?? true;
+    const horizon = gapSafe ? sql`AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())` : sql``;
+    const typeFilter = options.types ? sql`AND type = ANY(${options.types as string[]}::text[])` : sql``;
+    // With a type filter the batch may be short of the end of the log; the head (the last
+    // safely readable event of any type), read in the same statement and so under the same
+    // snapshot, lets the checkpoint move past the events this reader does not want.
+    const head = options.types
+      ? sql`UNION ALL (SELECT true, "position", transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                         FROM events WHERE true ${horizon}
+                        ORDER BY transaction_id DESC, "position" DESC LIMIT 1)`
+      : sql``;
+    const { rows } = await sql<EventRow & { is_head: boolean }>`
+      (SELECT false AS is_head, "position", transaction_id::text AS transaction_id, stream_id, stream_version,
+              type, schema_version, data, metadata, recorded_at
+         FROM events
+        WHERE (transaction_id, "position") > (${from.transactionId}::xid8, ${from.position}::bigint)
+              ${horizon} ${typeFilter}
+        ORDER BY transaction_id, "position"
+        LIMIT ${options.limit})
+      ${head}`.execute(executor);
+    const events: StoredEvent[] = [];
+    let headPoint: CommitPoint | undefined;
+    for (const row of rows) {
+      if (row.is_head) headPoint = { transactionId: row.transaction_id, position: row.position };
+      else events.push(this.upcasters.apply(toStoredEvent(row)));
+    }
+    const caughtUp = events.length < options.limit;
+    const last = events.at(-1);
+    let next: CommitPoint = last ? { transactionId: last.transactionId, position: last.position } : from;
+    if (caughtUp && headPoint && compareCommitPoints(headPoint, next) > 0) next = headPoint;
+    return { events, next, caughtUp };
+  }
+
+  /** The highest global position written so far (0 when empty). */
+  async headPosition(executor: Executor = this.db): Promise<number> {
+    const { rows } = await sql<{ head: number | null }>`SELECT max("position") AS head FROM events`.execute(executor);
+    return Number(rows[0]?.head ?? 0);
+  }
+}

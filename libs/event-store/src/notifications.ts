@@ -1,0 +1,90 @@
+import { EventEmitter } from 'node:events';
+import { Client } from 'pg';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+
+export const EVENTS_CHANNEL = 'policy_ledger_events';
+
+/**
+ * Tells other processes that events were appended. The NOTIFY is sent after the append has
+ * committed, on its own statement, and coalesced to at most one in flight: Postgres
+ * serialises the commits of transactions that NOTIFY, so notifying inside every append
+ * would throttle concurrent writers to one commit at a time.
+ */
+export class AppendSignal {
+  private inFlight = false;
+  private pending = false;
+
+  constructor(private readonly db: Kysely<any>) {}
+
+  signal(): void {
+    if (this.inFlight) {
+      this.pending = true;
+      return;
+    }
+    this.inFlight = true;
+    sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`
+      .execute(this.db)
+      .catch(() => undefined) // listeners also poll; a lost wake-up only delays them
+      .finally(() => {
+        this.inFlight = false;
+        if (this.pending) {
+          this.pending = false;
+          this.signal();
+        }
+      });
+  }
+}
+
+/**
+ * LISTENs on a dedicated connection and emits 'wake' on each notification, reconnecting
+ * with backoff if the connection drops. Readers keep a polling fallback, so a missed
+ * notification costs latency, never events.
+ */
+export class AppendListener extends EventEmitter {
+  private client?: Client;
+  private stopped = false;
+  private retryTimer?: NodeJS.Timeout;
+
+  constructor(private readonly connectionString: string) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.connect().catch(() => this.scheduleReconnect(1000));
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.connectionString, application_name: 'policy-ledger-listener' });
+    client.on('notification', () => this.emit('wake'));
+    client.on('error', () => this.scheduleReconnect(1000));
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+  }
+
+  private scheduleReconnect(delayMs: number): void {
+    if (this.stopped || this.retryTimer) return;
+    const old = this.client;
+    this.client = undefined;
+    old?.end().catch(() => undefined);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect().catch(() => this.scheduleReconnect(Math.min(delayMs * 2, 30_000)));
+    }, delayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
