@@ -1,2 +1,3 @@
 export * from './connection';
 export * from './migrator';
+export * from './embedded';

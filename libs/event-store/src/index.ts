@@ -4,3 +4,8 @@ export * from './checkpoint';
 export * from './upcasters';
 export * from './event-store';
 export * from './notifications';
+export * from './projection';
+export * from './projection-runner';
+export * from './rebuild';
+export * from './command-handling';
+export * from './event-store.module';

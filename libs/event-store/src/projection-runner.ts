@@ -1,0 +1,320 @@
+import { EventEmitter } from 'node:events';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { compareCommitPoints, START, type CommitPoint } from './checkpoint';
+import { PROJECTION_LOCK_CLASS, type EventStore } from './event-store';
+import {
+  ProjectionFailedError,
+  ProjectionWaitTimeoutError,
+  UnknownProjectionError,
+} from './event-store.errors';
+import { AppendListener } from './notifications';
+import type { Projection, ProjectionError, ProjectionStatus } from './projection';
+import type { StoredEvent } from './types';
+
+export interface ProjectionRunnerOptions {
+  batchSize?: number;
+  /** Polling fallback when no notification arrives (ms). */
+  pollMs?: number;
+  /** Connection for LISTEN; without it the runner wakes on local appends and polling only. */
+  listenConnectionString?: string;
+  onError?: (projection: string, error: ProjectionError) => void;
+}
+
+type BatchOutcome = { applied: number; caughtUp: boolean } | 'locked' | 'failed';
+
+/**
+ * Runs asynchronous projections from their checkpoints. Each batch runs in one transaction
+ * holding the projection's advisory lock, so any number of processes may run the same
+ * projections: one of them applies a given batch, the others skip it.
+ */
+export class ProjectionRunner {
+  private readonly projections = new Map<string, Projection>();
+  private readonly failed = new Set<string>();
+  private readonly progress = new EventEmitter();
+  private readonly wake = new EventEmitter();
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private listener?: AppendListener;
+  private unsubscribe?: () => void;
+  private loops: Promise<void>[] = [];
+  private running = false;
+
+  constructor(
+    private readonly store: EventStore,
+    projections: readonly Projection[],
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    for (const p of projections) this.projections.set(p.name, p);
+    this.batchSize = options.batchSize ?? 2000;
+    this.pollMs = options.pollMs ?? 500;
+    this.progress.setMaxListeners(0);
+    this.wake.setMaxListeners(0);
+  }
+
+  private get db(): Kysely<any> {
+    return this.store.db;
+  }
+
+  get names(): string[] {
+    return [...this.projections.keys()];
+  }
+
+  /** Creates missing checkpoint rows; safe to call from every process. */
+  async ensureCheckpoints(): Promise<void> {
+    if (this.projections.size === 0) return;
+    await this.db
+      .insertInto('projection_checkpoints')
+      .values(this.names.map((name) => ({ name })))
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+  }
+
+  /** Starts one loop per projection; returns once they are running. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.ensureCheckpoints();
+    this.unsubscribe = this.store.onAppended(() => this.wake.emit('wake'));
+    if (this.options.listenConnectionString) {
+      this.listener = new AppendListener(this.options.listenConnectionString);
+      this.listener.on('wake', () => this.wake.emit('wake'));
+      await this.listener.start();
+    }
+    this.loops = this.names.map((name) => this.loop(name));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake.emit('wake');
+    this.unsubscribe?.();
+    await this.listener?.stop();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  private async loop(name: string): Promise<void> {
+    while (this.running && !this.failed.has(name)) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.runBatch(name);
+      } catch {
+        // The database went away or the lock query failed: not the handler's fault; retry.
+        outcome = 'locked';
+      }
+      if (outcome === 'failed') break;
+      if (outcome === 'locked' || outcome.caughtUp) await this.sleepUntilWoken();
+    }
+  }
+
+  private sleepUntilWoken(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake.off('wake', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollMs);
+      this.wake.once('wake', done);
+    });
+  }
+
+  /** Applies everything available now to one projection; returns the number of events applied. */
+  async catchUp(name: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const outcome = await this.runBatch(name);
+      if (outcome === 'failed') throw new ProjectionFailedError(name, await this.lastError(name));
+      if (outcome === 'locked') {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      total += outcome.applied;
+      if (outcome.caughtUp) return total;
+    }
+  }
+
+  /** One batch in one transaction: lock, read after the checkpoint, apply, move the checkpoint. */
+  async runBatch(name: string): Promise<BatchOutcome> {
+    const projection = this.get(name);
+    if (this.failed.has(name)) return 'failed';
+    try {
+      const outcome = await this.db.transaction().execute(async (trx) => {
+        const from = await this.lockAndReadCheckpoint(trx, name);
+        if (!from) return 'locked' as const;
+        const { events, next, caughtUp } = await this.store.readAfter(trx, from, {
+          limit: this.batchSize,
+          types: projection.eventTypes,
+        });
+        if (events.length) await projection.handle(trx, events);
+        if (compareCommitPoints(next, from) !== 0) await this.saveCheckpoint(trx, name, next, events.length);
+        return { applied: events.length, caughtUp };
+      });
+      if (outcome !== 'locked') this.progress.emit('progress');
+      return outcome;
+    } catch (err) {
+      if (!isHandlerError(err)) throw err;
+      // Find the exact event that fails, applying the ones before it, then stop here.
+      return this.isolateFailure(projection);
+    }
+  }
+
+  /** Takes the projection's lock for this transaction, then reads its checkpoint under it. */
+  private async lockAndReadCheckpoint(trx: Transaction<any>, name: string): Promise<CommitPoint | null> {
+    const { rows } = await sql<{ locked: boolean }>`
+      SELECT pg_try_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, hashtext(${name})) AS locked`.execute(trx);
+    if (!rows[0].locked) return null;
+    const row = await trx
+      .selectFrom('projection_checkpoints')
+      .select([sql<string>`transaction_id::text`.as('transaction_id'), 'position'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row ? { transactionId: row.transaction_id, position: row.position } : START;
+  }
+
+  private async saveCheckpoint(trx: Transaction<any>, name: string, point: CommitPoint, applied: number): Promise<void> {
+    await sql`
+      INSERT INTO projection_checkpoints (name, transaction_id, "position", events_applied, updated_at, last_error)
+      VALUES (${name}, ${point.transactionId}::xid8, ${point.position}, ${applied}, now(), NULL)
+      ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, "position" = excluded."position",
+        events_applied = projection_checkpoints.events_applied + excluded.events_applied,
+        updated_at = now(), last_error = NULL`.execute(trx);
+  }
+
+  private async isolateFailure(projection: Projection): Promise<BatchOutcome> {
+    let applied = 0;
+    for (;;) {
+      let failedOn: StoredEvent | undefined;
+      let failure: unknown;
+      const outcome = await this.db.transaction().execute(async (trx) => {
+        const from = await this.lockAndReadCheckpoint(trx, projection.name);
+        if (!from) return 'locked' as const;
+        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: projection.eventTypes });
+        if (events.length === 0) {
+          if (compareCommitPoints(next, from) !== 0) await this.saveCheckpoint(trx, projection.name, next, 0);
+          return 'done' as const;
+        }
+        try {
+          await sql`SAVEPOINT apply_one`.execute(trx);
+          await projection.handle(trx, events);
+        } catch (err) {
+          await sql`ROLLBACK TO SAVEPOINT apply_one`.execute(trx);
+          failedOn = events[0];
+          failure = err;
+          return 'failed' as const;
+        }
+        await this.saveCheckpoint(trx, projection.name, next, 1);
+        return 'applied' as const;
+      });
+      if (outcome === 'locked') return 'locked';
+      if (outcome === 'done') return { applied, caughtUp: true };
+      if (outcome === 'applied') {
+        applied++;
+        continue;
+      }
+      const error: ProjectionError = {
+        message: failure instanceof Error ? failure.message : String(failure),
+        eventPosition: failedOn!.position,
+        eventType: failedOn!.type,
+        streamId: failedOn!.streamId,
+        at: new Date().toISOString(),
+      };
+      await this.db
+        .updateTable('projection_checkpoints')
+        .set({ last_error: JSON.stringify(error), updated_at: new Date() })
+        .where('name', '=', projection.name)
+        .execute();
+      this.failed.add(projection.name);
+      this.progress.emit('progress');
+      this.options.onError?.(projection.name, error);
+      return 'failed';
+    }
+  }
+
+  /** Clears a failed projection's error and runs it again (after the handler was fixed). */
+  async resume(name: string): Promise<void> {
+    this.get(name);
+    this.failed.delete(name);
+    await this.db.updateTable('projection_checkpoints').set({ last_error: null }).where('name', '=', name).execute();
+    if (this.running) this.loops.push(this.loop(name));
+  }
+
+  private get(name: string): Projection {
+    const projection = this.projections.get(name);
+    if (!projection) throw new UnknownProjectionError(name);
+    return projection;
+  }
+
+  private async lastError(name: string): Promise<unknown> {
+    const row = await this.db
+      .selectFrom('projection_checkpoints')
+      .select('last_error')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.last_error ?? null;
+  }
+
+  /** Position, lag and last error of every projection this runner knows. */
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.store.headPosition();
+    const rows = await this.db
+      .selectFrom('projection_checkpoints')
+      .selectAll()
+      .where('name', 'in', this.names.length ? this.names : [''])
+      .execute();
+    return rows.map((r) => ({
+      name: r.name,
+      state: r.last_error ? 'failed' : !this.running ? 'stopped' : r.position >= head ? 'idle' : 'running',
+      position: r.position,
+      eventsApplied: r.events_applied,
+      lag: Math.max(0, head - r.position),
+      updatedAt: r.updated_at,
+      lastError: (r.last_error as ProjectionError | null) ?? null,
+    }));
+  }
+
+  /**
+   * Resolves once every named projection (default: all) has applied the event at `position`
+   * (or moved past it); rejects on timeout or if one of them is stopped on an error.
+   */
+  async waitForPosition(position: number, timeoutMs = 5000, names: readonly string[] = this.names): Promise<void> {
+    if (names.length === 0 || position <= 0) return;
+    const target = await this.db
+      .selectFrom('events')
+      .select(sql<string>`transaction_id::text`.as('transaction_id'))
+      .where('position', '=', position)
+      .executeTakeFirst();
+    if (!target) throw new RangeError(`no event at position ${position}`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await sql<{ name: string; reached: boolean; last_error: unknown }>`
+        SELECT name, (transaction_id, "position") >= (${target.transaction_id}::xid8, ${position}::bigint) AS reached,
+               last_error
+          FROM projection_checkpoints WHERE name = ANY(${names as string[]}::text[])`.execute(this.db);
+      const broken = rows.find((r) => r.last_error);
+      if (broken) throw new ProjectionFailedError(broken.name, broken.last_error);
+      const behind = names.filter((n) => !rows.some((r) => r.name === n && r.reached));
+      if (behind.length === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ProjectionWaitTimeoutError(position, timeoutMs, behind);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.progress.off('progress', done);
+          resolve();
+        };
+        // Local runners announce progress; a runner in another process is seen by polling.
+        const timer = setTimeout(done, Math.min(left, 25));
+        this.progress.once('progress', done);
+      });
+    }
+  }
+}
+
+/** Errors from the handler, as opposed to the database connection being lost. */
+function isHandlerError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  // Connection failures and admin shutdowns are retried by the loop, not blamed on an event.
+  return !(code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) &&
+    !(err instanceof Error && /Connection terminated|ECONNREFUSED|ECONNRESET/.test(err.message));
+}

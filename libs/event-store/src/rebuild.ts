@@ -1,0 +1,90 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { START, type CommitPoint } from './checkpoint';
+import { PROJECTION_LOCK_CLASS, type EventStore, type InlineProjection } from './event-store';
+import type { Projection } from './projection';
+
+export interface RebuildProgress {
+  position: number;
+  head: number;
+  eventsApplied: number;
+}
+
+export interface RebuildOptions {
+  batchSize?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+}
+
+/**
+ * Rebuilds a projection from position zero beside the live one, then swaps it in.
+ *
+ * The new tables are filled in a schema of their own (the handler's unqualified table names
+ * resolve there through search_path), batch by batch, so memory stays bounded and readers
+ * keep reading the live tables. Once it has caught up, one transaction takes the
+ * projection's lock (pausing the live runner, or inline appends), applies the last events,
+ * replaces the live tables and sets the checkpoint.
+ */
+export async function rebuildProjection(
+  store: EventStore,
+  projection: Projection | InlineProjection,
+  options: RebuildOptions = {},
+): Promise<{ eventsApplied: number; position: number }> {
+  const db = store.db as Kysely<any>;
+  const tables = projection.tables ?? [];
+  const schema = `rebuild_${projection.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+  const batchSize = options.batchSize ?? 5000;
+  const isInline = store.inlineProjections.includes(projection as InlineProjection);
+
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
+  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
+  for (const table of tables) {
+    await sql`CREATE TABLE ${sql.id(schema, table)} (LIKE ${sql.id('public', table)} INCLUDING ALL)`.execute(db);
+  }
+
+  let point: CommitPoint = START;
+  let eventsApplied = 0;
+  const head = await store.headPosition();
+
+  // Applies batches into the rebuild schema until nothing is left to read in this transaction.
+  const applyBatches = async (trx: Transaction<any>, gapSafe: boolean, untilCaughtUp: boolean) => {
+    await sql`SELECT set_config('search_path', ${`${schema}, public`}, true)`.execute(trx);
+    for (;;) {
+      const { events, next, caughtUp } = await store.readAfter(trx, point, {
+        limit: batchSize,
+        types: projection.eventTypes,
+        gapSafe,
+      });
+      if (events.length) await projection.handle(trx, events);
+      point = next;
+      eventsApplied += events.length;
+      options.onProgress?.({ position: point.position, head: Math.max(head, point.position), eventsApplied });
+      if (caughtUp || !untilCaughtUp) return caughtUp;
+    }
+  };
+
+  try {
+    // Bulk of the work: one short transaction per batch.
+    let caughtUp = false;
+    while (!caughtUp) caughtUp = await db.transaction().execute((trx) => applyBatches(trx, true, false));
+
+    await db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, hashtext(${projection.name}))`.execute(trx);
+      // Inline appends hold the shared lock until they commit, so with it held every event of
+      // theirs is visible; the async runner follows the gap-safe horizon, and so do we.
+      await applyBatches(trx, !isInline, true);
+      for (const table of tables) {
+        await sql`DROP TABLE ${sql.id('public', table)}`.execute(trx);
+        await sql`ALTER TABLE ${sql.id(schema, table)} SET SCHEMA public`.execute(trx);
+      }
+      await sql`
+        INSERT INTO projection_checkpoints (name, transaction_id, "position", events_applied, updated_at, last_error)
+        VALUES (${projection.name}, ${point.transactionId}::xid8, ${point.position}, ${eventsApplied}, now(), NULL)
+        ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, "position" = excluded."position",
+          events_applied = excluded.events_applied, updated_at = now(), last_error = NULL`.execute(trx);
+      await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
+    });
+  } catch (err) {
+    await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db).catch(() => undefined);
+    throw err;
+  }
+  return { eventsApplied, position: point.position };
+}

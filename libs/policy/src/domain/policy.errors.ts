@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+
+/** How the edge should treat a code: 'validation' → 400/422, 'not_found' → 404, 'conflict' → 409. */
+export type DomainErrorKind = 'validation' | 'not_found' | 'conflict';
+
+/** Every stable code of the policy context and its kind. Codes are part of the API: never rename. */
+export const DOMAIN_ERROR_KINDS = {
+  'JURISDICTION.INVALID_ID': 'validation',
+  'JURISDICTION.INVALID': 'validation',
+  'JURISDICTION.INVALID_PARENT': 'validation',
+  'JURISDICTION.ALREADY_EXISTS': 'conflict',
+  'JURISDICTION.UNKNOWN': 'not_found',
+  'ACTION.INVALID': 'validation',
+  'ACTION.UNKNOWN': 'not_found',
+  'ACTION.ALREADY_EXISTS': 'conflict',
+  'ACTION.NOT_PROPOSED': 'conflict',
+  'ACTION.NOT_PUBLISHED': 'conflict',
+  'ACTION.NOT_CORRECTABLE': 'conflict',
+  'ACTION.ALREADY_RETRACTED': 'conflict',
+  'ACTION.NO_CHANGE': 'conflict',
+  'ACTION.DUPLICATE_LINK': 'conflict',
+  'ACTION.SELF_LINK': 'validation',
+  'ACTION.DUPLICATE_SOURCE': 'conflict',
+  // Raised by handlers when the store rejects an append's expected version; defined here so
+  // every policy code lives in one table.
+  'POLICY.VERSION_CONFLICT': 'conflict',
+} as const satisfies Record<string, DomainErrorKind>;
+
+export type DomainErrorCode = keyof typeof DOMAIN_ERROR_KINDS;
+
+/** One problem with one input field; `path` is dotted (`content.sources.0.url`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** A broken business rule. Shared code throws this, never an HTTP exception. */
+export class DomainError extends Error {
+  readonly kind: DomainErrorKind;
+  readonly errors?: FieldError[];
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    options: { errors?: FieldError[]; details?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+    this.kind = DOMAIN_ERROR_KINDS[code];
+    if (options.errors) this.errors = options.errors;
+    if (options.details) this.details = options.details;
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
+
+export function domainErrorKind(code: DomainErrorCode): DomainErrorKind {
+  return DOMAIN_ERROR_KINDS[code];
+}
+
+/** Flattens zod issues into field errors, prefixing each path (e.g. with 'content'). */
+export function fieldErrorsFrom(error: z.ZodError, prefix?: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
