@@ -33,6 +33,11 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool replaces it on the next checkout.
   pool.on('error', () => undefined);
+  // The pool only listens while a client is idle: a checked-out client whose backend dies
+  // between two queries (pg_terminate_backend, failover) would emit an unhandled 'error' and
+  // kill the process. Its holder still sees the failure on its next query, and the pool
+  // discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

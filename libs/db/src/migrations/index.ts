@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as eventStore from './2026-11-24T10-00-event-store';
+import * as policyReadModels from './2026-11-24T11-00-policy-read-models';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -7,4 +8,5 @@ import * as eventStore from './2026-11-24T10-00-event-store';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-24T10-00-event-store': eventStore,
+  '2026-11-24T11-00-policy-read-models': policyReadModels,
 };

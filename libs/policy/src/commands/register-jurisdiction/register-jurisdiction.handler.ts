@@ -1,0 +1,48 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EventStore, VersionConflictError, loadDecideAppend } from '@app/event-store';
+import {
+  DomainError,
+  decideJurisdiction,
+  evolveJurisdiction,
+  initialJurisdictionState,
+  resolveParentId,
+  type JurisdictionEvent,
+} from '../../domain';
+import { ReferencesRepository } from '../../references.repository';
+import { jurisdictionStream } from '../../streams';
+import { RegisterJurisdictionCommand, type RegisterJurisdictionResult } from './register-jurisdiction.command';
+
+@CommandHandler(RegisterJurisdictionCommand)
+export class RegisterJurisdictionHandler implements ICommandHandler<RegisterJurisdictionCommand, RegisterJurisdictionResult> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly references: ReferencesRepository,
+  ) {}
+
+  async execute({ data, meta }: RegisterJurisdictionCommand): Promise<RegisterJurisdictionResult> {
+    const command = { type: 'RegisterJurisdiction' as const, data };
+    const parentId = resolveParentId(command);
+    const parentExists = parentId !== null && (await this.references.missingJurisdictions([parentId])).length === 0;
+    try {
+      const result = await loadDecideAppend(
+        this.store,
+        jurisdictionStream(data.id),
+        {
+          initialState: initialJurisdictionState,
+          evolve: (state, event) => evolveJurisdiction(state, event as unknown as JurisdictionEvent),
+          decide: (state) => decideJurisdiction(command, state, { parentExists }),
+        },
+        { metadata: { actor: meta.actor, correlationId: meta.correlationId } },
+      );
+      return { id: data.id, version: result.version, position: result.lastPosition };
+    } catch (err) {
+      // Two registrations raced: the loser sees the stream the winner created.
+      if (err instanceof VersionConflictError) {
+        throw new DomainError('JURISDICTION.ALREADY_EXISTS', `jurisdiction ${data.id} is already registered`, {
+          details: { id: data.id },
+        });
+      }
+      throw err;
+    }
+  }
+}

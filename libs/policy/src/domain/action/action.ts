@@ -1,0 +1,59 @@
+import type { ActionEvent } from './action.events';
+import type { ActionContent, ActionStatus, Proposal, Relation } from './action.schema';
+
+/** A policy action as its own stream tells it. */
+export type PolicyAction = ActionContent & {
+  id: string;
+  status: ActionStatus;
+  /** Outgoing links only; incoming ones live in projections. */
+  relations: Relation[];
+  /** Where an ingested action came from; null for curated ones. */
+  proposal: Proposal | null;
+  /** Why it was rejected or retracted; null otherwise. */
+  statusReason: string | null;
+};
+
+/** null = empty stream: nothing recorded or proposed under this id. */
+export type ActionState = PolicyAction | null;
+
+export const initialActionState: ActionState = null;
+
+export function evolveAction(state: ActionState, event: ActionEvent): ActionState {
+  switch (event.type) {
+    case 'ActionRecorded':
+    case 'ActionProposed': {
+      const { actionId, content, relations } = event.data;
+      const proposal = event.type === 'ActionProposed' ? event.data.proposal : null;
+      const status = event.type === 'ActionProposed' ? 'proposed' : 'published';
+      return { ...content, id: actionId, status, relations, proposal, statusReason: null };
+    }
+    case 'ProposalPublished':
+      return { ...existing(state, event), status: 'published' };
+    case 'ProposalRejected':
+      return { ...existing(state, event), status: 'rejected', statusReason: event.data.reason };
+    case 'ActionRetracted':
+      return { ...existing(state, event), status: 'retracted', statusReason: event.data.reason };
+    case 'ActionCorrected':
+      return { ...existing(state, event), ...event.data.changes };
+    case 'ActionLinked': {
+      const current = existing(state, event);
+      const { relation, targetId } = event.data;
+      return { ...current, relations: [...current.relations, { relation, targetId }] };
+    }
+    case 'SourceAttached': {
+      const current = existing(state, event);
+      return { ...current, sources: [...current.sources, event.data.source] };
+    }
+  }
+}
+
+/** Replays a stream from the empty state. */
+export function foldAction(events: readonly ActionEvent[], initial: ActionState = initialActionState): ActionState {
+  return events.reduce(evolveAction, initial);
+}
+
+// decide never emits these on an empty stream, so meeting one means a corrupt or misread stream.
+function existing(state: ActionState, event: ActionEvent): PolicyAction {
+  if (!state) throw new Error(`cannot apply ${event.type} to the empty stream of action ${event.data.actionId}`);
+  return state;
+}

@@ -1,0 +1,572 @@
+/**
+ * Event store benchmark: each store operation next to the same operation as raw SQL through
+ * `pg`, at the same concurrency, in one run, against a scratch database of its own.
+ *
+ *   npm run bench:store -- [--quick] [--json FILE] [--only NAME[,NAME...]]
+ *
+ * DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the
+ * bench creates `pl_bench_<pid>` there, migrates it, and drops it at the end (also on Ctrl-C).
+ * See docs/benchmarks.md for what each row measures.
+ */
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { Client, type Pool, type PoolClient } from 'pg';
+import { createDb, createPool } from '@app/db/connection';
+import { migrateToLatest } from '@app/db/migrator';
+import { EventStore, ProjectionRunner, type Projection, type StoredEvent } from '@app/event-store';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  quick: boolean;
+  json?: string;
+  only?: string[];
+  serverUrl: string;
+  warmupMs: number;
+  durationMs: number;
+  catchupEvents: number;
+  readStreams: number;
+  batchSize: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  let quick = false;
+  let json: string | undefined;
+  let only: string[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--json') json = argv[++i];
+    else if (a.startsWith('--json=')) json = a.slice('--json='.length);
+    else if (a === '--only') only = argv[++i]?.split(',');
+    else if (a.startsWith('--only=')) only = a.slice('--only='.length).split(',');
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: store-bench [--quick] [--json FILE] [--only append.c1,read.stream20.c8,...]');
+      process.exit(0);
+    } else {
+      console.error(`unknown argument: ${a}`);
+      process.exit(2);
+    }
+  }
+  if (json === undefined && argv.includes('--json')) {
+    console.error('--json needs a file name');
+    process.exit(2);
+  }
+  return {
+    quick,
+    json,
+    only,
+    serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    warmupMs: quick ? 1000 : 2000,
+    durationMs: quick ? 3000 : 10_000,
+    catchupEvents: quick ? 200_000 : 1_000_000,
+    readStreams: quick ? 1000 : 2000,
+    batchSize: 2000, // the ProjectionRunner's default
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement
+
+/** Log-bucketed latency histogram (1 % resolution, 1 µs .. hours) in a few KB. */
+class Histogram {
+  private static readonly LOG_RATIO = Math.log(1.01);
+  private readonly counts = new Uint32Array(3000);
+  count = 0;
+
+  record(ms: number): void {
+    const us = Math.max(1, ms * 1000);
+    const i = Math.min(this.counts.length - 1, Math.floor(Math.log(us) / Histogram.LOG_RATIO));
+    this.counts[i]++;
+    this.count++;
+  }
+
+  /** Upper bound of the bucket holding the p-th quantile, in ms. */
+  quantile(p: number): number {
+    if (this.count === 0) return NaN;
+    const target = Math.max(1, Math.ceil(p * this.count));
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      seen += this.counts[i];
+      if (seen >= target) return Math.exp((i + 1) * Histogram.LOG_RATIO) / 1000;
+    }
+    return NaN;
+  }
+}
+
+interface SideResult {
+  /** Units per second (events/s, reads/s). */
+  rate: number;
+  ops: number;
+  seconds: number;
+  p50?: number;
+  p99?: number;
+  peakRssMb?: number;
+}
+
+/**
+ * Runs `concurrency` workers calling `op` back to back: a warm-up, then a measured window.
+ * Only operations that complete inside the window count; `op` returns the units it did.
+ */
+async function closedLoop(
+  concurrency: number,
+  warmupMs: number,
+  durationMs: number,
+  op: (worker: number) => Promise<number>,
+): Promise<SideResult> {
+  const hist = new Histogram();
+  const t0 = performance.now();
+  const start = t0 + warmupMs;
+  const end = start + durationMs;
+  let units = 0;
+  let ops = 0;
+  const worker = async (w: number) => {
+    while (performance.now() < end) {
+      const a = performance.now();
+      const n = await op(w);
+      const b = performance.now();
+      if (b >= start && b < end) {
+        units += n;
+        ops++;
+        hist.record(b - a);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  const seconds = durationMs / 1000;
+  return { rate: units / seconds, ops, seconds, p50: hist.quantile(0.5), p99: hist.quantile(0.99) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database plumbing
+
+function withDatabase(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(serverUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl, application_name: 'pl-bench-admin' });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Flushes dirty buffers so a checkpoint does not land inside the next measurement. */
+async function settle(pool: Pool): Promise<void> {
+  await pool.query('CHECKPOINT').catch(() => undefined); // needs superuser or pg_checkpoint
+}
+
+const TYPES = ['PolicyActionRecorded', 'PolicyActionAmended', 'SourceAttached', 'JurisdictionNamed', 'PolicyActionWithdrawn'];
+
+/** The event body both sides write: ~170 bytes of JSON, like a small domain event. */
+function eventData(worker: number, seq: number): Record<string, unknown> {
+  return {
+    actionId: `act-${worker}-${seq}`,
+    title: 'Executive order amending the state procurement code',
+    jurisdiction: 'ocd-division/country:us/state:ca',
+    effectiveOn: '2026-11-24',
+    seq,
+  };
+}
+
+const log = (msg: string) => process.stdout.write(`${msg}\n`);
+
+function progress(msg: string): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r${msg}\x1b[K`);
+  else log(msg);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+interface Row {
+  name: string;
+  unit: string;
+  value: number;
+  baseline: number;
+  ratio: number;
+  store: SideResult;
+  raw: SideResult;
+  baselineNote: string;
+}
+
+interface Ctx {
+  opts: Options;
+  url: string;
+  admin: Pool;
+}
+
+const STREAMS_PER_WORKER = 50;
+
+async function withSides<T>(
+  ctx: Ctx,
+  poolSize: number,
+  fn: (sides: { store: EventStore; db: Kysely<any>; raw: Pool }) => Promise<T>,
+): Promise<T> {
+  const db = createDb<any>(ctx.url, { max: poolSize, applicationName: 'pl-bench-store' });
+  const raw = createPool(ctx.url, { max: poolSize, applicationName: 'pl-bench-raw' });
+  try {
+    return await fn({ store: new EventStore(db), db, raw });
+  } finally {
+    await db.destroy();
+    await raw.end();
+  }
+}
+
+/** One event per append, exact expected version; baseline: single-row INSERT. */
+async function appendScenario(ctx: Ctx, name: string, clients: number, perAppend: number): Promise<Row> {
+  const { warmupMs, durationMs } = ctx.opts;
+  return withSides(ctx, clients, async ({ store, raw }) => {
+    // Raw side first: a plain INSERT (one row, or one multi-row VALUES list) per operation.
+    const valuesSql = Array.from({ length: perAppend }, (_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ');
+    const insertSql = `INSERT INTO raw_events (stream_id, type, data) VALUES ${valuesSql}`;
+    const rawSeq = new Array<number>(clients).fill(0);
+    await settle(ctx.admin);
+    const rawResult = await closedLoop(clients, warmupMs, durationMs, async (w) => {
+      const n = rawSeq[w]++;
+      const streamId = `${name}-w${w}-s${n % STREAMS_PER_WORKER}`;
+      const params: unknown[] = [];
+      for (let i = 0; i < perAppend; i++) params.push(streamId, TYPES[(n + i) % TYPES.length], JSON.stringify(eventData(w, n * perAppend + i)));
+      await raw.query(insertSql, params);
+      return perAppend;
+    });
+
+    // Store side: each worker owns 50 streams and appends with the exact version it tracks.
+    const versions = Array.from({ length: clients }, () => new Array<number>(STREAMS_PER_WORKER).fill(0));
+    const storeSeq = new Array<number>(clients).fill(0);
+    await settle(ctx.admin);
+    const storeResult = await closedLoop(clients, warmupMs, durationMs, async (w) => {
+      const n = storeSeq[w]++;
+      const s = n % STREAMS_PER_WORKER;
+      const events = [];
+      for (let i = 0; i < perAppend; i++) events.push({ type: TYPES[(n + i) % TYPES.length], data: eventData(w, n * perAppend + i) });
+      const result = await store.append(`${name}-w${w}-s${s}`, events, { expectedVersion: versions[w][s] });
+      versions[w][s] = result.version;
+      return perAppend;
+    });
+    return row(name, 'events/s', storeResult, rawResult,
+      perAppend === 1
+        ? `raw single-row INSERT, ${clients} clients`
+        : `raw ${perAppend}-row INSERT … VALUES, ${clients} clients`);
+  });
+}
+
+/** readStream of random 20-event streams; baseline: SELECT by stream_id on an indexed raw table. */
+async function readScenario(ctx: Ctx, name: string, clients: number, streamLength: number): Promise<Row> {
+  const { warmupMs, durationMs, readStreams } = ctx.opts;
+  const total = readStreams * streamLength;
+  // The same rows in both tables, interleaved across streams as real appends would be.
+  log(`  preparing ${readStreams} streams × ${streamLength} events in both tables`);
+  await ctx.admin.query(`
+    INSERT INTO events (stream_id, stream_version, type, data)
+    SELECT 'read-' || (g % ${readStreams}), g / ${readStreams} + 1, (ARRAY['${TYPES.join("','")}'])[g % ${TYPES.length} + 1],
+           jsonb_build_object('actionId', 'act-' || g, 'title', 'Executive order amending the state procurement code',
+                              'jurisdiction', 'ocd-division/country:us/state:ca', 'effectiveOn', '2026-11-24', 'seq', g)
+      FROM generate_series(0, ${total - 1}) g ORDER BY g`);
+  await ctx.admin.query(`
+    CREATE TABLE raw_read (id bigserial PRIMARY KEY, stream_id text NOT NULL, type text NOT NULL, data jsonb NOT NULL)`);
+  await ctx.admin.query(`
+    INSERT INTO raw_read (stream_id, type, data)
+    SELECT stream_id, type, data FROM events WHERE stream_id LIKE 'read-%' ORDER BY "position"`);
+  await ctx.admin.query('CREATE INDEX raw_read_stream ON raw_read (stream_id, id)');
+  await ctx.admin.query('VACUUM (ANALYZE) events');
+  await ctx.admin.query('VACUUM (ANALYZE) raw_read');
+
+  return withSides(ctx, clients, async ({ store, raw }) => {
+    const pick = () => `read-${Math.floor(Math.random() * readStreams)}`;
+    const check = (n: number) => {
+      if (n !== streamLength) throw new Error(`expected ${streamLength} events in a stream, got ${n}`);
+    };
+    await settle(ctx.admin);
+    const rawResult = await closedLoop(clients, warmupMs, durationMs, async () => {
+      const { rows } = await raw.query('SELECT id, stream_id, type, data FROM raw_read WHERE stream_id = $1 ORDER BY id', [pick()]);
+      check(rows.length);
+      return 1;
+    });
+    await settle(ctx.admin);
+    const storeResult = await closedLoop(clients, warmupMs, durationMs, async () => {
+      check((await store.readStream(pick())).length);
+      return 1;
+    });
+    return row(name, 'reads/s', storeResult, rawResult, `raw SELECT … WHERE stream_id = $1 ORDER BY id, index (stream_id, id), ${clients} clients`);
+  });
+}
+
+/** Peak RSS while `fn` runs, sampled every 25 ms. */
+async function withRssSampling<T>(fn: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 25);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakRssMb: peak / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Counts per event type, upserted once per batch. */
+function countByType(events: readonly { type: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  return counts;
+}
+
+function upsertCountsSql(table: string, counts: Map<string, number>): { text: string; values: unknown[] } {
+  return {
+    text: `INSERT INTO ${table} (type, n) SELECT * FROM unnest($1::text[], $2::bigint[])
+           ON CONFLICT (type) DO UPDATE SET n = ${table}.n + excluded.n`,
+    values: [[...counts.keys()], [...counts.values()]],
+  };
+}
+
+/** ProjectionRunner.catchUp over N freshly loaded events; baseline: keyset paging by position. */
+async function projectionScenario(ctx: Ctx, name: string): Promise<Row> {
+  const { catchupEvents: total, batchSize } = ctx.opts;
+  const a = ctx.admin;
+  await a.query('CREATE TABLE bench_type_counts (type text PRIMARY KEY, n bigint NOT NULL)');
+  await a.query('CREATE TABLE raw_type_counts (type text PRIMARY KEY, n bigint NOT NULL)');
+
+  // The projection starts at the commit point of the last event already in the log, so it
+  // catches up over exactly the events loaded below (not the rows earlier scenarios wrote).
+  const { rows: head } = await a.query<{ transaction_id: string; position: string }>(
+    `SELECT transaction_id::text AS transaction_id, "position" FROM events ORDER BY transaction_id DESC, "position" DESC LIMIT 1`);
+  const from = head[0] ?? { transaction_id: '0', position: '0' };
+  await a.query(`INSERT INTO projection_checkpoints (name, transaction_id, "position") VALUES ($1, $2::xid8, $3)`,
+    ['bench-type-counts', from.transaction_id, from.position]);
+
+  // Load: one transaction, in chunks so progress shows; 10,000 streams interleaved.
+  const streams = Math.max(1, Math.floor(total / 100));
+  const chunk = 100_000;
+  const loadStart = performance.now();
+  const client = await a.connect();
+  try {
+    await client.query('BEGIN');
+    for (let lo = 0; lo < total; lo += chunk) {
+      const hi = Math.min(total, lo + chunk) - 1;
+      await client.query(`
+        INSERT INTO events (stream_id, stream_version, type, data)
+        SELECT 'proj-' || (g % ${streams}), g / ${streams} + 1, (ARRAY['${TYPES.join("','")}'])[g % ${TYPES.length} + 1],
+               jsonb_build_object('actionId', 'act-' || g, 'title', 'Executive order amending the state procurement code',
+                                  'jurisdiction', 'ocd-division/country:us/state:ca', 'effectiveOn', '2026-11-24', 'seq', g)
+          FROM generate_series(${lo}, ${hi}) g ORDER BY g`);
+      progress(`  loading events: ${(hi + 1).toLocaleString('en-US')} / ${total.toLocaleString('en-US')} (${((performance.now() - loadStart) / 1000).toFixed(1)} s)`);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+  if (process.stdout.isTTY) process.stdout.write('\n');
+  progress('  vacuum analyze events (sets hint bits so neither side pays for them)');
+  await a.query('VACUUM (ANALYZE) events');
+  if (process.stdout.isTTY) process.stdout.write('\n');
+  log(`  loaded ${total.toLocaleString('en-US')} events in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  const firstPosition = Number(from.position);
+
+  // Raw baseline: keyset paging on position, same batch size, same aggregation and upsert,
+  // each batch in its own transaction (no lock, no checkpoint row, no gap-safety).
+  const rawPool = createPool(ctx.url, { max: 1, applicationName: 'pl-bench-raw' });
+  let rawResult: SideResult;
+  try {
+    await settle(a);
+    const t0 = performance.now();
+    const { result: n, peakRssMb } = await withRssSampling(async () => {
+      const c: PoolClient = await rawPool.connect();
+      let seen = 0;
+      try {
+        let after = firstPosition;
+        for (;;) {
+          await c.query('BEGIN');
+          const { rows } = await c.query<{ position: number; stream_id: string; type: string; data: unknown }>(
+            'SELECT "position", stream_id, stream_version, type, data FROM events WHERE "position" > $1 ORDER BY "position" LIMIT $2',
+            [after, batchSize]);
+          if (rows.length) await c.query(upsertCountsSql('raw_type_counts', countByType(rows)));
+          await c.query('COMMIT');
+          seen += rows.length;
+          if (rows.length < batchSize) break;
+          after = rows[rows.length - 1].position;
+        }
+      } finally {
+        c.release();
+      }
+      return seen;
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    rawResult = { rate: n / seconds, ops: n, seconds, peakRssMb };
+  } finally {
+    await rawPool.end();
+  }
+
+  // Store side: ProjectionRunner.catchUp (lock, checkpoint, gap-safe commit-order read, upsert).
+  const db = createDb<any>(ctx.url, { max: 2, applicationName: 'pl-bench-store' });
+  let storeResult: SideResult;
+  try {
+    const store = new EventStore(db);
+    const projection: Projection = {
+      name: 'bench-type-counts',
+      eventTypes: TYPES,
+      async handle(trx: Transaction<any>, events: StoredEvent[]) {
+        const q = upsertCountsSql('bench_type_counts', countByType(events));
+        await trx.executeQuery(CompiledQuery.raw(q.text, q.values));
+      },
+    };
+    const runner = new ProjectionRunner(store, [projection], { batchSize });
+    await settle(a);
+    const t0 = performance.now();
+    const { result: n, peakRssMb } = await withRssSampling(() => runner.catchUp('bench-type-counts'));
+    const seconds = (performance.now() - t0) / 1000;
+    storeResult = { rate: n / seconds, ops: n, seconds, peakRssMb };
+  } finally {
+    await db.destroy();
+  }
+
+  if (storeResult.ops !== total || rawResult.ops !== total) {
+    throw new Error(`catch-up saw ${storeResult.ops} (store) / ${rawResult.ops} (raw) events, expected ${total}`);
+  }
+  const { rows: check } = await a.query<{ same: boolean }>(`
+    SELECT (SELECT jsonb_object_agg(type, n) FROM bench_type_counts) = (SELECT jsonb_object_agg(type, n) FROM raw_type_counts) AS same`);
+  if (!check[0].same) throw new Error('projection and baseline counted differently');
+  return row(name, 'events/s', storeResult, rawResult,
+    `raw keyset SELECT … WHERE position > $1 ORDER BY position LIMIT ${batchSize} + same count-per-type upsert, 1 client`);
+}
+
+function row(name: string, unit: string, store: SideResult, raw: SideResult, baselineNote: string): Row {
+  return { name, unit, value: store.rate, baseline: raw.rate, ratio: store.rate / raw.rate, store, raw, baselineNote };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function fmt(n: number | undefined, digits = 0): string {
+  if (n === undefined || Number.isNaN(n)) return '';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['name', 'unit', 'value', 'baseline', 'ratio', 'p50 ms', 'p99 ms', 'base p50', 'base p99'];
+  const lines: string[][] = [header];
+  for (const r of rows) {
+    lines.push([r.name, r.unit, fmt(r.value), fmt(r.baseline), fmt(r.ratio, 2),
+      fmt(r.store.p50, 2), fmt(r.store.p99, 2), fmt(r.raw.p50, 2), fmt(r.raw.p99, 2)]);
+    if (r.store.peakRssMb !== undefined) {
+      lines.push([`${r.name}.peak_rss`, 'MB', fmt(r.store.peakRssMb), fmt(r.raw.peakRssMb), '', '', '', '', '']);
+      lines.push([`${r.name}.seconds`, 's', fmt(r.store.seconds, 1), fmt(r.raw.seconds, 1), '', '', '', '', '']);
+    }
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  const out = lines.map((l) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  log('');
+  log(out.join('\n'));
+  log('');
+  log('baselines:');
+  for (const r of rows) log(`  ${r.name}: ${r.baselineNote}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const SCENARIOS: { name: string; run: (ctx: Ctx, name: string) => Promise<Row> }[] = [
+  { name: 'append.c1', run: (c, n) => appendScenario(c, n, 1, 1) },
+  { name: 'append.c8', run: (c, n) => appendScenario(c, n, 8, 1) },
+  { name: 'append.c16', run: (c, n) => appendScenario(c, n, 16, 1) },
+  { name: 'append.batch100.c4', run: (c, n) => appendScenario(c, n, 4, 100) },
+  { name: 'read.stream20.c8', run: (c, n) => readScenario(c, n, 8, 20) },
+  { name: 'projection.catchup', run: (c, n) => projectionScenario(c, n) },
+];
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const dbName = `pl_bench_${process.pid}`;
+  const url = withDatabase(opts.serverUrl, dbName);
+  const started = performance.now();
+
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await admin(opts.serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`\n${sig}: dropping ${dbName}`);
+    drop().catch((err) => console.error(err)).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const serverInfo = await admin(opts.serverUrl, async (c) => {
+    await c.query(`CREATE DATABASE "${dbName}"`);
+    const { rows } = await c.query<{ v: string; sb: string; sc: string }>(
+      `SELECT current_setting('server_version') AS v, current_setting('shared_buffers') AS sb,
+              current_setting('synchronous_commit') AS sc`);
+    return rows[0];
+  });
+  const adminPool = createPool(url, { max: 2, applicationName: 'pl-bench-admin' });
+  try {
+    const mdb = createDb<any>(url, { max: 1 });
+    await migrateToLatest(mdb);
+    await mdb.destroy();
+    await adminPool.query(
+      'CREATE TABLE raw_events (id bigserial PRIMARY KEY, stream_id text NOT NULL, type text NOT NULL, data jsonb NOT NULL)');
+
+    log(`store bench${opts.quick ? ' (quick)' : ''}: ${dbName} on PostgreSQL ${serverInfo.v} ` +
+      `(shared_buffers ${serverInfo.sb}, synchronous_commit ${serverInfo.sc}); ` +
+      `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
+      `${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s per measurement`);
+
+    const ctx: Ctx = { opts, url, admin: adminPool };
+    const rows: Row[] = [];
+    for (const s of SCENARIOS) {
+      if (opts.only && !opts.only.includes(s.name)) continue;
+      log(`${s.name} …`);
+      const r = await s.run(ctx, s.name);
+      log(`  ${fmt(r.value)} ${r.unit} vs raw ${fmt(r.baseline)} → ${fmt(r.ratio, 2)}`);
+      rows.push(r);
+    }
+    printTable(rows);
+    log(`total ${((performance.now() - started) / 1000).toFixed(0)} s, process max RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+
+    if (opts.json) {
+      const out = rows.map((r) => ({
+        name: r.name,
+        unit: r.unit,
+        value: round(r.value),
+        baseline: round(r.baseline),
+        ratio: round(r.ratio, 3),
+        p50Ms: r.store.p50 === undefined ? undefined : round(r.store.p50, 3),
+        p99Ms: r.store.p99 === undefined ? undefined : round(r.store.p99, 3),
+        baselineP50Ms: r.raw.p50 === undefined ? undefined : round(r.raw.p50, 3),
+        baselineP99Ms: r.raw.p99 === undefined ? undefined : round(r.raw.p99, 3),
+        peakRssMb: r.store.peakRssMb === undefined ? undefined : round(r.store.peakRssMb, 1),
+      }));
+      writeFileSync(opts.json, `${JSON.stringify(out, null, 2)}\n`);
+      log(`wrote ${opts.json}`);
+    }
+  } finally {
+    await adminPool.end().catch(() => undefined);
+    await drop();
+  }
+}
+
+function round(n: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
