@@ -342,6 +342,7 @@ async function projectionScenario(ctx: Ctx, name: string): Promise<Row> {
   const { rows: head } = await a.query<{ transaction_id: string; position: string }>(
     `SELECT transaction_id::text AS transaction_id, "position" FROM events ORDER BY transaction_id DESC, "position" DESC LIMIT 1`);
   const from = head[0] ?? { transaction_id: '0', position: '0' };
+  log(`  projection starts after (${from.transaction_id}, ${from.position})`);
   await a.query(`INSERT INTO projection_checkpoints (name, transaction_id, "position") VALUES ($1, $2::xid8, $3)`,
     ['bench-type-counts', from.transaction_id, from.position]);
 

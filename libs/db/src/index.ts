@@ -1,3 +1,4 @@
 export * from './connection';
 export * from './migrator';
 export * from './embedded';
+export * from './open-database';

@@ -171,7 +171,7 @@ export class EventStore {
             })
           : await run(this.db);
         if (!replayed) {
-          this.local.emit('appended', stored);
+          this.announce(stored);
           this.signal?.signal();
         }
         return this.result(appends, rows, stored, replayed);
@@ -190,6 +190,20 @@ export class EventStore {
         if (conflict) throw conflict;
         // Only 'any' streams lost the race: their version moved under us; try again.
         if (attempt >= ANY_RETRIES) throw err;
+      }
+    }
+  }
+
+  /**
+   * Tells local listeners. The append has committed: a listener that throws must not make it
+   * look failed, or the caller would retry and append twice.
+   */
+  private announce(events: StoredEvent[]): void {
+    for (const listener of this.local.listeners('appended')) {
+      try {
+        listener(events);
+      } catch {
+        // the listener's own problem; the events are stored and readers will see them
       }
     }
   }
@@ -244,7 +258,10 @@ export class EventStore {
       .executeTakeFirst();
     if (!row) return null;
     if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError(key);
-    return (row.result as AppendedRow[]).map((r) => ({ ...r, recorded_at: new Date(r.recorded_at) }));
+    // jsonb_agg kept no particular order: sort as a fresh append returns them.
+    return (row.result as AppendedRow[])
+      .map((r) => ({ ...r, recorded_at: new Date(r.recorded_at) }))
+      .sort((a, b) => a.position - b.position);
   }
 
   /** After a failed append: the first stream whose version does not meet its expectation. */
@@ -359,6 +376,14 @@ export class EventStore {
     let next: CommitPoint = last ? { transactionId: last.transactionId, position: last.position } : from;
     if (caughtUp && headPoint && compareCommitPoints(headPoint, next) > 0) next = headPoint;
     return { events, next, caughtUp };
+  }
+
+  /** Whether any committed event lies after `point` in commit order (readable yet or not). */
+  async hasEventsAfter(executor: Executor, point: CommitPoint): Promise<boolean> {
+    const { rows } = await sql<{ found: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM events
+                      WHERE (transaction_id, "position") > (${point.transactionId}::xid8, ${point.position}::bigint)) AS found`.execute(executor);
+    return rows[0].found;
   }
 
   /** The highest global position written so far (0 when empty). */

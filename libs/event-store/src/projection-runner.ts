@@ -20,7 +20,14 @@ export interface ProjectionRunnerOptions {
   onError?: (projection: string, error: ProjectionError) => void;
 }
 
-type BatchOutcome = { applied: number; caughtUp: boolean } | 'locked' | 'failed';
+/**
+ * `heldBack`: caught up, yet committed events wait behind the gap-safe horizon (an older
+ * transaction is still open). Their wake-up has already been spent, and the transaction
+ * that releases them may not be an append (it sends none), so look again soon.
+ */
+type BatchOutcome = { applied: number; caughtUp: boolean; heldBack?: boolean } | 'locked' | 'failed';
+
+const HELD_BACK_RETRY_MS = 50;
 
 /**
  * Runs asynchronous projections from their checkpoints. Each batch runs in one transaction
@@ -38,6 +45,8 @@ export class ProjectionRunner {
   private unsubscribe?: () => void;
   private loops: Promise<void>[] = [];
   private running = false;
+  /** Counts wake-ups, so that one arriving while a loop is mid-batch is not lost. */
+  private wakes = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -74,10 +83,10 @@ export class ProjectionRunner {
     if (this.running) return;
     this.running = true;
     await this.ensureCheckpoints();
-    this.unsubscribe = this.store.onAppended(() => this.wake.emit('wake'));
+    this.unsubscribe = this.store.onAppended(() => this.wakeUp());
     if (this.options.listenConnectionString) {
       this.listener = new AppendListener(this.options.listenConnectionString);
-      this.listener.on('wake', () => this.wake.emit('wake'));
+      this.listener.on('wake', () => this.wakeUp());
       await this.listener.start();
     }
     this.loops = this.names.map((name) => this.loop(name));
@@ -86,15 +95,21 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wake.emit('wake');
+    this.wakeUp();
     this.unsubscribe?.();
     await this.listener?.stop();
     await Promise.all(this.loops);
     this.loops = [];
   }
 
+  private wakeUp(): void {
+    this.wakes++;
+    this.wake.emit('wake');
+  }
+
   private async loop(name: string): Promise<void> {
     while (this.running && !this.failed.has(name)) {
+      const seen = this.wakes;
       let outcome: BatchOutcome;
       try {
         outcome = await this.runBatch(name);
@@ -103,18 +118,21 @@ export class ProjectionRunner {
         outcome = 'locked';
       }
       if (outcome === 'failed') break;
-      if (outcome === 'locked' || outcome.caughtUp) await this.sleepUntilWoken();
+      if (outcome === 'locked') await this.sleepUntilWoken(seen, this.pollMs);
+      else if (outcome.caughtUp) await this.sleepUntilWoken(seen, outcome.heldBack ? HELD_BACK_RETRY_MS : this.pollMs);
     }
   }
 
-  private sleepUntilWoken(): Promise<void> {
+  /** Sleeps up to `ms`, or not at all if a wake-up came since `seen` (e.g. during the batch). */
+  private sleepUntilWoken(seen: number, ms: number): Promise<void> {
+    if (this.wakes !== seen) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.wake.off('wake', done);
         resolve();
       };
-      const timer = setTimeout(done, this.pollMs);
+      const timer = setTimeout(done, ms);
       this.wake.once('wake', done);
     });
   }
@@ -148,7 +166,8 @@ export class ProjectionRunner {
         });
         if (events.length) await projection.handle(trx, events);
         if (compareCommitPoints(next, from) !== 0) await this.saveCheckpoint(trx, name, next, events.length);
-        return { applied: events.length, caughtUp };
+        const heldBack = caughtUp && (await this.store.hasEventsAfter(trx, next));
+        return { applied: events.length, caughtUp, heldBack };
       });
       if (outcome !== 'locked') this.progress.emit('progress');
       return outcome;
@@ -234,9 +253,10 @@ export class ProjectionRunner {
   /** Clears a failed projection's error and runs it again (after the handler was fixed). */
   async resume(name: string): Promise<void> {
     this.get(name);
-    this.failed.delete(name);
+    // Only a failed projection's loop has ended; restarting a live one would run it twice.
+    const wasFailed = this.failed.delete(name);
     await this.db.updateTable('projection_checkpoints').set({ last_error: null }).where('name', '=', name).execute();
-    if (this.running) this.loops.push(this.loop(name));
+    if (this.running && wasFailed) this.loops.push(this.loop(name));
   }
 
   private get(name: string): Projection {
@@ -315,6 +335,7 @@ export class ProjectionRunner {
 function isHandlerError(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   // Connection failures and admin shutdowns are retried by the loop, not blamed on an event.
+  // 'not queryable' is what pg says on the next query after the backend died between two.
   return !(code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) &&
-    !(err instanceof Error && /Connection terminated|ECONNREFUSED|ECONNRESET/.test(err.message));
+    !(err instanceof Error && /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET/.test(err.message));
 }

@@ -1,0 +1,63 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AppConfig } from '@app/config';
+import { findApiKeyByPlaintext } from '@app/db';
+import { HttpProblem } from './problem';
+import { APP_CONFIG, DATABASE } from './tokens';
+
+export type Role = 'analyst' | 'curator' | 'admin';
+const RANK: Record<Role, number> = { analyst: 1, curator: 2, admin: 3 };
+
+const ROLE_KEY = 'requiredRole';
+/** The least role a route needs; routes without it are reads. */
+export const RequiresRole = (role: Role) => SetMetadata(ROLE_KEY, role);
+
+export interface Caller {
+  id: string;
+  role: Role;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Bearer API keys with roles (analyst < curator < admin). Keys are stored hashed; the
+ * API_ADMIN_KEY variable, when set, is an admin key that needs no row.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(DATABASE) private readonly db: Kysely<any>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<FastifyRequest & { caller?: Caller }>();
+    const needed: Role | undefined = required ?? (this.config.API_READ_REQUIRES_KEY ? 'analyst' : undefined);
+    if (!needed) return true;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw unauthorized('send Authorization: Bearer <api key>');
+    const caller = await this.identify(match[1]);
+    if (!caller) throw unauthorized('the API key is not valid');
+    if (RANK[caller.role] < RANK[needed]) {
+      throw new HttpProblem(403, 'AUTH.FORBIDDEN', 'Forbidden', `this needs the ${needed} role; the key has ${caller.role}`);
+    }
+    request.caller = caller;
+    return true;
+  }
+
+  private async identify(key: string): Promise<Caller | null> {
+    const admin = this.config.API_ADMIN_KEY;
+    if (admin && timingSafeEqual(sha256(admin), sha256(key))) return { id: 'env:API_ADMIN_KEY', role: 'admin' };
+    const row = await findApiKeyByPlaintext(this.db, key);
+    return row ? { id: `key:${row.id}`, role: row.role as Role } : null;
+  }
+}
+
+const unauthorized = (detail: string) =>
+  new HttpProblem(401, 'AUTH.UNAUTHORIZED', 'Unauthorized', detail, [{ path: 'header.authorization', message: detail }]);

@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Kysely } from 'kysely';
+import type { AppConfig } from '@app/config';
+import { EventStoreModule } from '@app/event-store';
+import { PolicyModule, policyInlineProjections } from '@app/policy';
+import { ActionsController } from './actions.controller';
+import { ApiKeyGuard } from './api-key.guard';
+import { EventsController } from './events.controller';
+import { HealthController } from './health.controller';
+import { JurisdictionsController } from './jurisdictions.controller';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { APP_CONFIG, DATABASE } from './tokens';
+
+export interface ApiModuleOptions {
+  config: AppConfig;
+  db: Kysely<any>;
+  databaseUrl: string;
+}
+
+@Module({})
+export class ApiModule {
+  static forRoot({ config, db, databaseUrl }: ApiModuleOptions): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        CqrsModule.forRoot(),
+        EventStoreModule.forRootAsync({
+          useFactory: () => ({
+            db,
+            listenConnectionString: databaseUrl,
+            inlineProjections: policyInlineProjections,
+            runProjections: true,
+            batchSize: config.PROJECTION_BATCH_SIZE,
+            pollMs: config.PROJECTION_POLL_MS,
+          }),
+        }),
+        PolicyModule,
+      ],
+      controllers: [JurisdictionsController, ActionsController, EventsController, HealthController],
+      providers: [
+        { provide: DATABASE, useValue: db },
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

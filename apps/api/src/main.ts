@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { loadConfig } from '@app/config';
+import { migrateToLatest, openDatabase } from '@app/db';
+import { createApiApp } from './app';
+import { seedOnFirstStart } from './first-start';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase<any>(config, 'policy-ledger-api');
+  // Kysely's migrator holds a lock while it runs, so replicas starting together are safe.
+  await migrateToLatest(database.db);
+  if (database.embedded) await seedOnFirstStart(database.db);
+  const app = await createApiApp({ config, db: database.db, databaseUrl: database.url });
+  app.enableShutdownHooks();
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const where = database.embedded ? `embedded PGlite in ${config.DATA_DIR}/pglite` : 'DATABASE_URL';
+  process.stdout.write(`Policy Ledger API on ${url} (database: ${where})\nAPI docs: ${url}/api/docs\n`);
+  const close = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+}
+
+main().catch((err) => {
+  process.stderr.write(`Policy Ledger API failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
