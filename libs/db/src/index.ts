@@ -2,3 +2,4 @@ export * from './connection';
 export * from './migrator';
 export * from './embedded';
 export * from './open-database';
+export * from './api-keys';

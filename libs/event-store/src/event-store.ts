@@ -59,7 +59,10 @@ interface EventRow {
 
 const EXPECTED_ANY = -1;
 const EXPECTED_EXISTS = -2;
-const ANY_RETRIES = 5;
+// An 'any' append that loses a race to the same next version just tries again. Each lost
+// race is another writer's committed append, so this is progress, not a livelock; the cap
+// has to exceed the writers one stream may see at once (5 failed 20 concurrent writers).
+const ANY_RETRIES = 100;
 
 /** Advisory lock namespace (first key) shared by projection runners and inline appends. */
 export const PROJECTION_LOCK_CLASS = 0x504c; // 'PL'

@@ -27,6 +27,8 @@ export function startEmbeddedPostgresProcess(): Promise<EmbeddedPostgres> {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         stop: () =>
           new Promise<void>((done) => {
+            // A child that already died would never emit 'exit' again: don't wait for it.
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('exit', () => done());
             child.kill('SIGTERM');
           }),

@@ -1,0 +1,87 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { ColumnType, Kysely } from 'kysely';
+
+export const API_KEY_ROLES = ['analyst', 'curator', 'admin'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+export interface ApiKeysTable {
+  id: string;
+  name: string | null;
+  role: ApiKeyRole;
+  key_hash: string;
+  created_at: ColumnType<Date, never, never>;
+  revoked_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface ApiKeysDatabase {
+  api_keys: ApiKeysTable;
+}
+
+// Callers pass their own Kysely, typed for their whole database; Kysely's types are
+// invariant, so the functions take any and view it through the one table they touch.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+const keysDb = (db: AnyDb) => db as Kysely<ApiKeysDatabase>;
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string | null;
+  role: ApiKeyRole;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+// Keys carry 256 random bits, so a fast unsalted hash is enough: there is nothing to
+// brute-force, and a hash lets the lookup use the unique index.
+const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** Creates a key; the plaintext is returned here only (the table keeps its hash). */
+export async function createApiKey(
+  db: AnyDb,
+  options: { role: ApiKeyRole; name?: string | null },
+): Promise<{ id: string; key: string }> {
+  if (!API_KEY_ROLES.includes(options.role)) {
+    throw new RangeError(`role must be one of ${API_KEY_ROLES.join(', ')}, not "${options.role}"`);
+  }
+  const id = randomUUID();
+  // The prefix makes a leaked key recognisable to secret scanners and to people.
+  const key = `pl_${randomBytes(32).toString('base64url')}`;
+  await keysDb(db)
+    .insertInto('api_keys')
+    .values({ id, name: options.name ?? null, role: options.role, key_hash: hashKey(key) })
+    .execute();
+  return { id, key };
+}
+
+/** The live (not revoked) key with this plaintext, or null. */
+export async function findApiKeyByPlaintext(db: AnyDb, key: string): Promise<{ id: string; role: ApiKeyRole } | null> {
+  const row = await keysDb(db)
+    .selectFrom('api_keys')
+    .select(['id', 'role'])
+    .where('key_hash', '=', hashKey(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Revokes a key; false when there is no live key with this id. */
+export async function revokeApiKey(db: AnyDb, id: string): Promise<boolean> {
+  const result = await keysDb(db)
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Every key, revoked ones included, oldest first; never the hashes. */
+export async function listApiKeys(db: AnyDb): Promise<ApiKeyInfo[]> {
+  const rows = await keysDb(db)
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'role', 'created_at', 'revoked_at'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, revokedAt: r.revoked_at }));
+}
