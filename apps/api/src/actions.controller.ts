@@ -5,12 +5,14 @@ import type { FastifyReply } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  DomainError,
   ExecuteActionCommand,
   GetActionHistoryQuery,
   GetActionQuery,
   RELATION_TYPES,
   actionContentSchema,
   actionIdSchema,
+  isDomainError,
   proposalSchema,
   relationSchema,
   sourceSchema,
@@ -47,6 +49,16 @@ function newActionId(meta: CommandMeta): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * The command nests the body's fields under `content`, so the domain names an unknown
+ * jurisdiction `content.affectedJurisdictionIds.0`; the client sent `affectedJurisdictionIds.0`.
+ */
+function asBodyPaths(err: unknown): unknown {
+  if (!isDomainError(err) || !err.errors?.some((e) => e.path.startsWith('content.'))) return err;
+  const errors = err.errors.map((e) => ({ ...e, path: e.path.replace(/^content\./, '') }));
+  return new DomainError(err.code, err.message, { errors, details: err.details });
+}
+
 @ApiTags('actions')
 @Controller('api/v1/actions')
 export class ActionsController {
@@ -70,7 +82,9 @@ export class ActionsController {
     const result = await this.run(
       proposal ? { type: 'ProposeAction', data: { ...data, proposal } } : { type: 'RecordAction', data },
       meta,
-    );
+    ).catch((err: unknown) => {
+      throw asBodyPaths(err);
+    });
     return { id: result.id, version: result.version, position: result.position };
   }
 

@@ -15,6 +15,13 @@ const ROLE_KEY = 'requiredRole';
 /** The least role a route needs; routes without it are reads. */
 export const RequiresRole = (role: Role) => SetMetadata(ROLE_KEY, role);
 
+const PUBLIC_KEY = 'publicRoute';
+/**
+ * Open even when API_READ_REQUIRES_KEY is set: liveness and readiness probes (load balancers,
+ * orchestrators) carry no API key, and a 401 would take every replica out of service.
+ */
+export const PublicRoute = () => SetMetadata(PUBLIC_KEY, true);
+
 export interface Caller {
   id: string;
   role: Role;
@@ -35,7 +42,9 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets)) return true;
+    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
     const request = context.switchToHttp().getRequest<FastifyRequest & { caller?: Caller }>();
     const needed: Role | undefined = required ?? (this.config.API_READ_REQUIRES_KEY ? 'analyst' : undefined);
     if (!needed) return true;

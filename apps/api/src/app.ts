@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiModule, type ApiModuleOptions } from './app.module';
+import { serveSwaggerUi } from './swagger-ui';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
@@ -14,6 +16,21 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
+    // A path with broken %-encoding (`/api/v1/jurisdictions/%ZZ`) is refused by Fastify's
+    // router before Nest and its exception filter see the request; without this it would be
+    // Fastify's own JSON, not problem+json.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const detail = error.message;
+      reply.code(400).type('application/problem+json').send({
+        type: 'https://policy-ledger.dev/problems/request-malformed',
+        title: 'Malformed request',
+        status: 400,
+        detail,
+        code: 'REQUEST.MALFORMED',
+        errors: [{ path: 'url', message: 'must be a well-formed URL (percent-encoding)' }],
+        instance: request.url,
+      });
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(options), adapter, {
     logger: options.config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
@@ -23,11 +40,27 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     app,
     new DocumentBuilder()
       .setTitle('Policy Ledger API')
-      .setDescription('Who did what, when, to which jurisdiction, and how we know. Errors are application/problem+json.')
+      .setDescription(
+        [
+          'Who did what, when, to which jurisdiction, and how we know.',
+          '',
+          'Errors are RFC 9457 application/problem+json: `{type, title, status, detail, code, errors: [{path, message}]}`,',
+          'with a stable `code`. A rejected request appends nothing.',
+          '- 400: malformed JSON (`REQUEST.MALFORMED_JSON`), unknown field, impossible date, invalid OCD id, bad query',
+          '- 401: missing or unknown API key; 403: the key\'s role is too low (writes need curator)',
+          '- 404: the jurisdiction or action named in the URL does not exist',
+          '- 409: already exists, or a stale If-Match (`POLICY.VERSION_CONFLICT`, with `currentVersion`)',
+          '- 413: body over the limit (API_BODY_LIMIT_BYTES, 1 MB by default); 428: If-Match missing',
+          '- 422: a jurisdiction or action named inside a valid body is not registered (`JURISDICTION.UNKNOWN`,',
+          '  `ACTION.UNKNOWN`), or an Idempotency-Key reused for a different request',
+        ].join('\n'),
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document);
+  // ui: false — Nest's UI needs @fastify/static (not a dependency); see swagger-ui.ts.
+  SwaggerModule.setup('api/docs', app, document, { ui: false });
+  serveSwaggerUi(app, '/api/docs');
   return app;
 }

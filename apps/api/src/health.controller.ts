@@ -3,9 +3,11 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { ProjectionRunner } from '@app/event-store';
+import { PublicRoute } from './api-key.guard';
 import { DATABASE } from './tokens';
 
 @ApiTags('health')
+@PublicRoute()
 @Controller()
 export class HealthController {
   constructor(

@@ -7,11 +7,13 @@ import {
   ACTION_KINDS,
   ACTION_STATUSES,
   GetJurisdictionQuery,
+  DomainError,
   GetTimelineQuery,
   JURISDICTION_LEVELS,
   ListJurisdictionsQuery,
   RegisterJurisdictionCommand,
   isIsoInstant,
+  isOcdId,
   ocdIdSchema,
   parsePartialDate,
   partialDateEnd,
@@ -67,6 +69,19 @@ const directoryParams = z.strictObject({
   limit: z.coerce.number('must be a number').int().min(1, 'must be at least 1').max(500, 'must be at most 500').optional(),
 });
 
+/**
+ * The `{id}` of a URL. A malformed one (`state:CA`, `garbage`) is a 400 naming the rule, as it
+ * is in a request body; a well-formed id that is not registered stays a 404.
+ */
+function jurisdictionIdParam(id: string): string {
+  if (!isOcdId(id)) {
+    throw new DomainError('JURISDICTION.INVALID_ID', `"${id}" is not a valid OCD division id`, {
+      errors: [{ path: 'path.id', message: 'must be an Open Civic Data division id like ocd-division/country:us/state:ca (lower case), URL-encoded' }],
+    });
+  }
+  return id;
+}
+
 @ApiTags('jurisdictions')
 @Controller('api/v1/jurisdictions')
 export class JurisdictionsController {
@@ -92,9 +107,10 @@ export class JurisdictionsController {
   @Get(':id/timeline')
   @ApiOperation({ summary: "A jurisdiction's timeline: its own and inherited actions in date order" })
   async timeline(@Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const jurisdictionId = jurisdictionIdParam(id);
     const p = parse(timelineParams, query, 'query');
     const page: TimelinePage = await this.queries.execute(
-      new GetTimelineQuery(id, {
+      new GetTimelineQuery(jurisdictionId, {
         from: p.from,
         to: p.to,
         levels: p.level,
@@ -115,6 +131,6 @@ export class JurisdictionsController {
   @Get(':id')
   @ApiOperation({ summary: 'A jurisdiction with its counts and latest action' })
   get(@Param('id') id: string) {
-    return this.queries.execute(new GetJurisdictionQuery(id));
+    return this.queries.execute(new GetJurisdictionQuery(jurisdictionIdParam(id)));
   }
 }

@@ -1,8 +1,10 @@
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Inject, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EventStoreError, IdempotencyKeyReusedError, VersionConflictError } from '@app/event-store';
+import { EventStoreError, IdempotencyKeyReusedError, InvalidCheckpointError, VersionConflictError } from '@app/event-store';
 import { isDomainError, type FieldError } from '@app/policy';
 import { HttpProblem } from './problem';
+import { APP_CONFIG } from './tokens';
 
 interface Problem {
   type: string;
@@ -24,6 +26,14 @@ const DOCS = 'https://policy-ledger.dev/problems/';
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** The configured body limit as people say it (the default, 1 MB). */
+  private bodyLimitText(): string {
+    const bytes = this.config.API_BODY_LIMIT_BYTES;
+    return bytes % 1_048_576 === 0 ? `${bytes / 1_048_576} MB` : `${bytes} bytes`;
+  }
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
@@ -34,14 +44,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private toProblem(error: unknown): Problem {
+    // Extra members come first so they can never replace a standard one: a domain error's
+    // details may hold e.g. `status: 'proposed'` (the action's), which once became the HTTP
+    // status and made Fastify answer 500.
     const make = (status: number, code: string, title: string, detail: string, errors: FieldError[] = [], extra = {}) => ({
+      ...extra,
       type: DOCS + code.toLowerCase().replace(/[._]/g, '-'),
       title,
       status,
       detail,
       code,
       errors,
-      ...extra,
     });
     if (error instanceof HttpProblem) {
       return make(error.status, error.code, error.title, error.message, error.errors, error.extra);
@@ -62,19 +75,34 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         { path: 'header.idempotency-key', message: 'was already used with a different request body' },
       ]);
     }
-    if (error instanceof EventStoreError) return make(400, error.code, 'Invalid request', error.message);
-    const fastify = error as { statusCode?: number; code?: string; message?: string };
-    if (fastify?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return make(413, 'REQUEST.TOO_LARGE', 'Payload too large', 'the request body exceeds the limit', [
-        { path: 'body', message: 'must be at most 1 MB' },
+    if (error instanceof InvalidCheckpointError) {
+      return make(400, error.code, 'Invalid request', error.message, [
+        { path: 'query.after', message: 'must be a nextCursor returned by this endpoint' },
       ]);
     }
-    if (fastify?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return make(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send application/json');
+    if (error instanceof EventStoreError) return make(400, error.code, 'Invalid request', error.message);
+    // Fastify's own errors (body parsing, body limit, media type) do not arrive as themselves:
+    // Nest's RoutesResolver.mapExternalException rewraps them as plain HttpExceptions with
+    // only the message and status code, so the status is what is left to map on.
+    const fastify = error as { statusCode?: number; message?: string };
+    const external = error instanceof HttpException ? error.getStatus() : fastify?.statusCode;
+    const message = error instanceof Error ? error.message : 'malformed request';
+    if (external === 413) {
+      return make(413, 'REQUEST.TOO_LARGE', 'Payload too large', 'the request body exceeds the limit', [
+        { path: 'body', message: `must be at most ${this.bodyLimitText()}` },
+      ]);
     }
-    if (fastify?.statusCode === 400 || (error instanceof SyntaxError && /JSON/.test(error.message))) {
-      return make(400, 'REQUEST.MALFORMED_JSON', 'Malformed request', fastify.message ?? 'malformed body', [
-        { path: 'body', message: 'must be valid JSON' },
+    if (external === 415) {
+      return make(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send application/json', [
+        { path: 'header.content-type', message: 'must be application/json' },
+      ]);
+    }
+    if (external === 400) {
+      // Our own 400s are HttpProblems or domain errors (handled above); a bare 400 is Fastify's:
+      // a body that is not JSON (or empty with a JSON content type), or a malformed URL.
+      const json = /JSON/i.test(message);
+      return make(400, json ? 'REQUEST.MALFORMED_JSON' : 'REQUEST.MALFORMED', 'Malformed request', message, [
+        json ? { path: 'body', message: 'must be valid JSON' } : { path: 'url', message: 'must be a well-formed URL' },
       ]);
     }
     if (error instanceof HttpException) {

@@ -11,3 +11,4 @@ export * from './queries/action.query-handler';
 export * from './queries/jurisdictions.query';
 export * from './queries/jurisdictions.query-handler';
 export * from './queries/events-feed.query';
+export * from './seed';

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as eventStore from './2026-11-24T10-00-event-store';
 import * as policyReadModels from './2026-11-24T11-00-policy-read-models';
 import * as apiKeys from './2026-11-24T12-00-api-keys';
+import * as actionRelations from './2026-11-24T13-00-action-relations';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T10-00-event-store': eventStore,
   '2026-11-24T11-00-policy-read-models': policyReadModels,
   '2026-11-24T12-00-api-keys': apiKeys,
+  '2026-11-24T13-00-action-relations': actionRelations,
 };

@@ -80,6 +80,7 @@ describe('OCD division ids', () => {
     [`${US}/territory:pr/municipio:bayamón`, 'municipal'],
     [`${US}/tribe:navajo`, 'tribal'],
     [`${US}/court_of_appeals:9`, 'federal'],
+    [`${US}/court_of_appeals:9/district_court:northern_california`, 'federal'],
     [`${US}/state:ca/cd:12`, undefined],
     [`${US}/state:ca/sldl:1`, undefined],
     ['not an id', undefined],

@@ -67,8 +67,8 @@ const TRIBAL_TYPES = new Set([
   'tribe', 'tribal', 'tribal_nation', 'tribal_land', 'nation', 'reservation', 'rancheria',
   'pueblo', 'band', 'native_village', 'anvsa',
 ]);
-// Federal courts sit directly under the country in the US list.
-const FEDERAL_UNDER_COUNTRY = new Set(['court_of_appeals', 'district_court']);
+// Federal courts: circuits sit under the country, district courts under their circuit.
+const FEDERAL_COURTS = new Set(['court_of_appeals', 'district_court']);
 
 /**
  * Best guess of a division's level from its last segment's type; undefined when unsure
@@ -81,10 +81,10 @@ export function inferLevel(id: string): JurisdictionLevel | undefined {
   const depth = segments.length; // 1 = country, 2 = directly under the country
   if (type === 'country') return 'federal';
   if (TRIBAL_TYPES.has(type)) return 'tribal';
+  if (segments.every((s, i) => i === 0 || FEDERAL_COURTS.has(s.type))) return 'federal';
   if (depth === 2) {
     if (type === 'state' || type === 'district') return 'state'; // district:dc
     if (type === 'territory') return 'territorial';
-    if (FEDERAL_UNDER_COUNTRY.has(type)) return 'federal';
     return undefined;
   }
   // A borough right under a state is a county equivalent (Alaska); deeper, a municipality.

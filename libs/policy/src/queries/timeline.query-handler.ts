@@ -35,7 +35,8 @@ function decodeCursor(cursor: string): { occurredOn: string; position: number } 
   const match = /^(\d{4}-\d{2}-\d{2})\|(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) {
     throw new DomainError('ACTION.INVALID', 'invalid cursor', {
-      errors: [{ path: 'cursor', message: 'must be a nextCursor returned by this endpoint' }],
+      // 'query.' as every other timeline parameter's error path reads (query.limit, query.from…).
+      errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
     });
   }
   return { occurredOn: match[1], position: Number(match[2]) };

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EventStore, VersionConflictError, loadDecideAppend, type NewEvent } from '@app/event-store';
+import { EventStore, IdempotencyKeyReusedError, VersionConflictError, loadDecideAppend, type NewEvent } from '@app/event-store';
 import {
   DomainError,
   collectReferences,
@@ -12,6 +12,7 @@ import {
 import { ReferencesRepository } from '../../references.repository';
 import { actionStream } from '../../streams';
 import { ExecuteActionCommand, type ActionCommandResult } from './execute-action.command';
+import { findEarlierAppend } from './idempotency.repository';
 
 /** Load the action's stream, check what it references, decide, append with the expected version. */
 @CommandHandler(ExecuteActionCommand)
@@ -30,11 +31,27 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
     };
     const append = { metadata: { actor: meta.actor, correlationId: meta.correlationId }, idempotencyKey: meta.idempotencyKey };
 
-    if (meta.idempotencyKey && (await this.references.idempotencyKeyUsed(meta.idempotencyKey))) {
-      // A retry: decide as the first request did (on an empty stream); the store answers with
-      // the first result if the events are the same, or refuses a reused key.
-      const events = decideAction(command, initialActionState, context) as NewEvent[];
-      const replay = await this.store.append(actionStream(id), events, { ...append, expectedVersion: 'no_stream' });
+    const earlier = meta.idempotencyKey ? await findEarlierAppend(this.store.db, meta.idempotencyKey) : null;
+    if (earlier) {
+      // A retry. Decide as the first request did — on the stream as it stood before that
+      // request appended — and append with the same expectation, so the store sees the same
+      // request (its hash covers stream, expected version and events) and answers with the
+      // first result. (Deciding on an empty stream with 'no_stream' never matched: the first
+      // append's expectation was the number 0, and a correction's was its If-Match.)
+      // Anything that cannot be that same request is a reused key.
+      const reused = new IdempotencyKeyReusedError(meta.idempotencyKey!);
+      if (earlier.streamId !== actionStream(id)) throw reused;
+      if (meta.expectedVersion !== undefined && meta.expectedVersion !== earlier.baseVersion) throw reused;
+      const history = await this.store.readStream(actionStream(id), { toVersion: earlier.baseVersion });
+      const state = history.reduce((s, e) => evolveAction(s, e as unknown as ActionEvent), initialActionState);
+      let events: NewEvent[];
+      try {
+        events = decideAction(command, state, context) as NewEvent[];
+      } catch (err) {
+        if (err instanceof DomainError) throw reused;
+        throw err;
+      }
+      const replay = await this.store.append(actionStream(id), events, { ...append, expectedVersion: earlier.baseVersion });
       return { id, version: replay.version, position: replay.lastPosition, replayed: replay.replayed };
     }
 
@@ -55,6 +72,10 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
       if (!(err instanceof VersionConflictError)) throw err;
       if (command.type === 'RecordAction' || command.type === 'ProposeAction') {
         throw new DomainError('ACTION.ALREADY_EXISTS', `action ${id} already exists`, { details: { actionId: id } });
+      }
+      // An If-Match on an action that does not exist: it is missing (404), not stale (409).
+      if (err.actualVersion === 0) {
+        throw new DomainError('ACTION.UNKNOWN', `no action ${id}`, { details: { actionId: id } });
       }
       throw new DomainError('POLICY.VERSION_CONFLICT', `action ${id} is at version ${err.actualVersion}`, {
         details: { actionId: id, currentVersion: err.actualVersion, expectedVersion: err.expectedVersion },

@@ -30,7 +30,20 @@ export class RegisterJurisdictionHandler implements ICommandHandler<RegisterJuri
         {
           initialState: initialJurisdictionState,
           evolve: (state, event) => evolveJurisdiction(state, event as unknown as JurisdictionEvent),
-          decide: (state) => decideJurisdiction(command, state, { parentExists }),
+          decide: (state) => {
+            // A parent that is simply not registered yet is an unknown reference, like an
+            // unknown jurisdiction named in an action (422 JURISDICTION.UNKNOWN), not a
+            // malformed request: decide as if it existed, and only if every other rule
+            // passes, report it as missing.
+            const events = decideJurisdiction(command, state, { parentExists: true });
+            if (parentId !== null && !parentExists) {
+              throw new DomainError('JURISDICTION.UNKNOWN', `parent ${parentId} is not registered`, {
+                errors: [{ path: 'parentId', message: `jurisdiction ${parentId} is not registered` }],
+                details: { id: data.id, parentId },
+              });
+            }
+            return events;
+          },
         },
         { metadata: { actor: meta.actor, correlationId: meta.correlationId } },
       );

@@ -1,0 +1,4 @@
+export * from './curated-2017';
+export * from './ocd-directory';
+export * from './seed-jurisdictions';
+export * from './seed-curated';

@@ -1,0 +1,572 @@
+/**
+ * API benchmark: the HTTP API next to the same work done straight through `pg`, on a
+ * realistic ledger, against a scratch database of its own.
+ *
+ *   npm run bench:api -- [--quick] [--json FILE] [--cpu-prof DIR] [--keep-db] [--reuse DBNAME]
+ *
+ * 1. loads 1,000,000 events (quick: 100,000) over 10,000 jurisdictions through
+ *    EventStore.appendMany with the policy context's inline projections (the read model the
+ *    API reads), and reports the load rate;
+ * 2. GET /api/v1/jurisdictions/{id}/timeline?limit=50 at 32 connections vs the handler's own
+ *    SQL (checked byte for byte against what Kysely compiles) through a pg Pool of 32;
+ * 3. POST /api/v1/actions at 8 connections vs a raw single-row INSERT into events at 8.
+ *
+ * DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the
+ * bench creates `pl_benchapi_<pid>` there, migrates it and drops it at the end (also on
+ * Ctrl-C) unless --keep-db. The API runs in a child process (test/bench/api/server.ts) so
+ * the load generator does not share its event loop. See docs/benchmarks-api.md.
+ */
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SingleBar } from 'cli-progress';
+import { Client, type Pool } from 'pg';
+import { createDb, createPool } from '@app/db/connection';
+import { migrateToLatest } from '@app/db/migrator';
+import { EventStore } from '@app/event-store';
+import { policyInlineProjections, type ActionContent } from '@app/policy';
+import { CpuSampler, type CpuSample, type CpuShare } from './api/cpu';
+import { ActionEventGenerator, buildTree, loadDataset, type Jurisdiction, type Tree } from './api/dataset';
+import { HttpClient, closedLoop, fmt, round, seededRandom, type LoopResult } from './api/measure';
+import { ANCESTORS_SQL, assertSameStatements, timelineStatement } from './api/timeline-sql';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  quick: boolean;
+  json?: string;
+  cpuProfDir?: string;
+  keepDb: boolean;
+  reuse?: string;
+  serverUrl: string;
+  totalEvents: number;
+  jurisdictions: number;
+  batchEvents: number;
+  parallel: number;
+  warmupMs: number;
+  durationMs: number;
+  readConcurrency: number;
+  writeConcurrency: number;
+  only?: string[];
+}
+
+function parseArgs(argv: string[]): Options {
+  let quick = false;
+  let json: string | undefined;
+  let cpuProfDir: string | undefined;
+  let keepDb = false;
+  let reuse: string | undefined;
+  let only: string[] | undefined;
+  let events: number | undefined;
+  let duration: number | undefined;
+  const value = (i: number, name: string) => {
+    const v = argv[i];
+    if (v === undefined || v.startsWith('--')) {
+      console.error(`${name} needs a value`);
+      process.exit(2);
+    }
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const arg = () => inline ?? value(++i, flag);
+    if (flag === '--quick') quick = true;
+    else if (flag === '--json') json = arg();
+    else if (flag === '--cpu-prof') cpuProfDir = arg();
+    else if (flag === '--keep-db') keepDb = true;
+    else if (flag === '--reuse') reuse = arg();
+    else if (flag === '--only') only = arg().split(',');
+    else if (flag === '--events') events = Number(arg());
+    else if (flag === '--duration') duration = Number(arg());
+    else if (flag === '--help' || flag === '-h') {
+      console.log(
+        'usage: api-bench [--quick] [--json FILE] [--cpu-prof DIR] [--keep-db] [--reuse DBNAME]\n' +
+          '                 [--only timeline,writes] [--events N] [--duration SECONDS]',
+      );
+      process.exit(0);
+    } else {
+      console.error(`unknown argument: ${a}`);
+      process.exit(2);
+    }
+  }
+  return {
+    quick,
+    json,
+    cpuProfDir,
+    keepDb,
+    reuse,
+    only,
+    serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    totalEvents: events ?? (quick ? 100_000 : 1_000_000),
+    jurisdictions: 10_000,
+    batchEvents: 5_000,
+    parallel: 2,
+    warmupMs: quick ? 2_000 : 3_000,
+    durationMs: (duration ?? (quick ? 5 : 15)) * 1000,
+    readConcurrency: 32,
+    writeConcurrency: 8,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plumbing
+
+const log = (msg: string) => process.stdout.write(`${msg}\n`);
+const ADMIN_KEY = `bench-admin-${randomUUID()}`;
+const SEED = 20_170_125; // the day of the executive order that started the ledger's example
+
+function withDatabase(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(serverUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl, application_name: 'pl-benchapi-admin' });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The API in a child process: its port, its CPU use, and a way to close it. */
+interface ApiProcess {
+  port: number;
+  poolSize: number;
+  logLevel: string;
+  cpu(): Promise<NodeJS.CpuUsage | null>;
+  close(): Promise<void>;
+}
+
+async function startApi(url: string, cpuProfDir?: string): Promise<ApiProcess> {
+  const execArgv = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const child: ChildProcess = fork(join(__dirname, 'api', 'server.js'), [], {
+    execArgv,
+    env: {
+      ...process.env,
+      BENCH_DATABASE_URL: url,
+      BENCH_API_ADMIN_KEY: ADMIN_KEY,
+      BENCH_LOG_LEVEL: process.env.BENCH_LOG_LEVEL,
+      BENCH_DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE,
+    },
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL && process.env.BENCH_LOG_LEVEL !== 'silent' ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ port: number; poolSize: number; logLevel: string }>((resolve, reject) => {
+    child.once('message', (m: any) => (m?.type === 'ready' ? resolve(m) : reject(new Error(`unexpected ${JSON.stringify(m)}`))));
+    child.once('exit', (code) => reject(new Error(`API process exited with ${code} before it was ready`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    ...ready,
+    cpu: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: any) => {
+          if (m?.type !== 'cpu') return;
+          child.off('message', onMessage);
+          resolve(m.usage as NodeJS.CpuUsage);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'cpu' });
+      }),
+    close: async () => {
+      if (child.exitCode === null) child.send({ type: 'close' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Random jurisdictions for timeline reads: mostly places, which inherit from state and country. */
+function timelinePicker(tree: Tree, rand: () => number): () => Jurisdiction {
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  return () => {
+    const r = rand();
+    if (r < 0.8) return pick(tree.places);
+    if (r < 0.95) return pick(tree.counties);
+    if (r < 0.99) return pick(tree.states);
+    return tree.country;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+interface Row {
+  name: string;
+  unit: string;
+  value: number;
+  baseline: number | null;
+  ratio: number | null;
+  p50: number | null;
+  p99: number | null;
+  baselineP50: number | null;
+  baselineP99: number | null;
+  target: string;
+  met: boolean | null;
+  baselineNote: string;
+  cpu?: { api: CpuShare; raw: CpuShare };
+}
+
+interface Ctx {
+  opts: Options;
+  url: string;
+  tree: Tree;
+  api: ApiProcess;
+  http: HttpClient;
+  cpu: CpuSampler;
+}
+
+async function measure(ctx: Ctx, concurrency: number, op: (w: number) => Promise<void>): Promise<{ result: LoopResult; cpu: CpuShare }> {
+  let a: CpuSample | undefined;
+  let b: CpuSample | undefined;
+  const result = await closedLoop(concurrency, ctx.opts.warmupMs, ctx.opts.durationMs, op, {
+    windowStart: async () => (a = await ctx.cpu.sample()),
+    windowEnd: async () => (b = await ctx.cpu.sample()),
+  });
+  return { result, cpu: ctx.cpu.between(a!, b!) };
+}
+
+const cpuNote = (c: CpuShare) =>
+  `CPU cores: machine ${fmt(c.machine, 2)} = bench ${fmt(c.bench, 2)} + API ${fmt(c.api, 2)} + its Postgres backends ${fmt(c.postgres, 2)} + other ${fmt(c.other, 2)}`;
+
+const timelinePath = (id: string) => `/api/v1/jurisdictions/${encodeURIComponent(id)}/timeline?limit=50`;
+
+/** The API and the raw statements must return the same pages before either is timed. */
+async function verifyTimeline(ctx: Ctx, raw: Pool, ancestorsOf: (id: string) => Promise<string[]>): Promise<void> {
+  const rand = seededRandom(7);
+  const pick = timelinePicker(ctx.tree, rand);
+  const samples = [ctx.tree.country, ctx.tree.states[0], ctx.tree.counties[0], ctx.tree.places[0], ...Array.from({ length: 40 }, pick)];
+  for (const j of samples) {
+    const ancestors = await ancestorsOf(j.id);
+    await assertSameStatements(j.id, ancestors, 50);
+    const st = timelineStatement(j.id, ancestors, 50);
+    const { rows } = await raw.query<{ action_id: string }>(st.text, st.values);
+    const reply = await ctx.http.request('GET', timelinePath(j.id));
+    if (reply.status !== 200) throw new Error(`GET timeline of ${j.id}: ${reply.status} ${reply.body.toString()}`);
+    const page = JSON.parse(reply.body.toString()) as { entries: { actionId: string }[]; nextCursor: string | null };
+    const a = page.entries.map((e) => e.actionId).join(',');
+    const b = rows.slice(0, 50).map((r) => r.action_id).join(',');
+    if (a !== b || (rows.length > 50) !== (page.nextCursor !== null)) {
+      throw new Error(`API and raw SQL disagree on the timeline of ${j.id}`);
+    }
+    if (rows.length === 0) throw new Error(`empty timeline for ${j.id}: the dataset did not load`);
+  }
+  log(`  verified: API and raw SQL return the same pages for ${samples.length} jurisdictions; statements identical to the handler's`);
+}
+
+async function timelineScenario(ctx: Ctx): Promise<Row> {
+  const c = ctx.opts.readConcurrency;
+  const raw = createPool(ctx.url, { max: c, applicationName: 'pl-benchapi-raw' });
+  try {
+    // The raw side keeps its own ancestors cache, filled on first sight as JurisdictionAncestry
+    // does; both sides start cold and get the same warm-up.
+    const cache = new Map<string, string[]>();
+    const ancestorsOf = async (id: string) => {
+      let a = cache.get(id);
+      if (!a) {
+        const { rows } = await raw.query<{ ancestors: string[] }>(ANCESTORS_SQL, [id]);
+        if (!rows[0]) throw new Error(`no jurisdiction ${id}`);
+        a = rows[0].ancestors;
+        cache.set(id, a);
+      }
+      return a;
+    };
+    await verifyTimeline(ctx, raw, async (id) => (await raw.query<{ ancestors: string[] }>(ANCESTORS_SQL, [id])).rows[0].ancestors);
+
+    const rawPick = timelinePicker(ctx.tree, seededRandom(11));
+    log(`  raw SQL, pg Pool of ${c}, ${c} concurrent …`);
+    const rawSide = await measure(ctx, c, async () => {
+      const j = rawPick();
+      const st = timelineStatement(j.id, await ancestorsOf(j.id), 50);
+      const { rows } = await raw.query(st.text, st.values);
+      if (rows.length === 0) throw new Error(`empty timeline for ${j.id}`);
+    });
+    log(`    ${fmt(rawSide.result.rate)} req/s, p50 ${fmt(rawSide.result.p50, 2)} ms, p99 ${fmt(rawSide.result.p99, 2)} ms; ${cpuNote(rawSide.cpu)}`);
+
+    const apiPick = timelinePicker(ctx.tree, seededRandom(11));
+    let n = 0;
+    log(`  API, ${c} keep-alive connections …`);
+    const apiSide = await measure(ctx, c, async () => {
+      const j = apiPick();
+      const reply = await ctx.http.request('GET', timelinePath(j.id));
+      if (reply.status !== 200) throw new Error(`GET timeline of ${j.id}: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+      if (n++ % 200 === 0 && (JSON.parse(reply.body.toString()) as { entries: unknown[] }).entries.length === 0) {
+        throw new Error(`empty timeline for ${j.id}`);
+      }
+    });
+    log(`    ${fmt(apiSide.result.rate)} req/s, p50 ${fmt(apiSide.result.p50, 2)} ms, p99 ${fmt(apiSide.result.p99, 2)} ms; ${cpuNote(apiSide.cpu)}`);
+    const ratio = apiSide.result.rate / rawSide.result.rate;
+    return {
+      name: `timeline.c${c}`,
+      unit: 'req/s',
+      value: apiSide.result.rate,
+      baseline: rawSide.result.rate,
+      ratio,
+      p50: apiSide.result.p50,
+      p99: apiSide.result.p99,
+      baselineP50: rawSide.result.p50,
+      baselineP99: rawSide.result.p99,
+      target: 'ratio ≥ 0.6, p99 ≤ 25 ms',
+      met: ratio >= 0.6 && apiSide.result.p99 <= 25,
+      baselineNote: `the handler's ancestors lookup (cached per jurisdiction, as JurisdictionAncestry does) + its timeline statement, byte-identical, through a pg Pool of ${c} (same type parsers as the app), ${c} concurrent`,
+      cpu: { api: apiSide.cpu, raw: rawSide.cpu },
+    };
+  } finally {
+    await raw.end();
+  }
+}
+
+async function writeScenario(ctx: Ctx): Promise<Row> {
+  const c = ctx.opts.writeConcurrency;
+  // Request bodies: a municipal action on a random place, as a curator would record it.
+  const generator = new ActionEventGenerator(seededRandom(23), ctx.tree);
+  const contents: ActionContent[] = Array.from({ length: 2000 }, () => generator.content('municipal'));
+  const bodies = contents.map((content) => JSON.stringify(content));
+  const headers = { authorization: `Bearer ${ADMIN_KEY}` };
+  let i = 0;
+  log(`  API, ${c} keep-alive connections …`);
+  const apiSide = await measure(ctx, c, async () => {
+    const reply = await ctx.http.request('POST', '/api/v1/actions', bodies[i++ % bodies.length], headers);
+    if (reply.status !== 201) throw new Error(`POST /api/v1/actions: ${reply.status} ${reply.body.toString().slice(0, 500)}`);
+  });
+  log(`    ${fmt(apiSide.result.rate)} req/s, p50 ${fmt(apiSide.result.p50, 2)} ms, p99 ${fmt(apiSide.result.p99, 2)} ms; ${cpuNote(apiSide.cpu)}`);
+
+  const raw = createPool(ctx.url, { max: c, applicationName: 'pl-benchapi-raw' });
+  try {
+    let k = 0;
+    log(`  raw INSERT, pg Pool of ${c}, ${c} concurrent …`);
+    const rawSide = await measure(ctx, c, async () => {
+      const actionId = randomUUID();
+      const data = JSON.stringify({ actionId, content: contents[k++ % contents.length], relations: [] });
+      const metadata = JSON.stringify({ actor: 'env:API_ADMIN_KEY', correlationId: randomUUID() });
+      await raw.query(
+        `INSERT INTO events (stream_id, stream_version, type, data, metadata) VALUES ($1, 1, 'ActionRecorded', $2, $3)`,
+        [`action-${actionId}`, data, metadata],
+      );
+    });
+    log(`    ${fmt(rawSide.result.rate)} req/s, p50 ${fmt(rawSide.result.p50, 2)} ms, p99 ${fmt(rawSide.result.p99, 2)} ms; ${cpuNote(rawSide.cpu)}`);
+    const ratio = apiSide.result.rate / rawSide.result.rate;
+    return {
+      name: `actions.post.c${c}`,
+      unit: 'req/s',
+      value: apiSide.result.rate,
+      baseline: rawSide.result.rate,
+      ratio,
+      p50: apiSide.result.p50,
+      p99: apiSide.result.p99,
+      baselineP50: rawSide.result.p50,
+      baselineP99: rawSide.result.p99,
+      target: 'p99 ≤ 50 ms',
+      met: apiSide.result.p99 <= 50,
+      baselineNote: `one autocommit single-row INSERT INTO events of the same ActionRecorded row (same data and metadata JSON), no read model, no checks, through a pg Pool of ${c}, ${c} concurrent: the floor of a durable write on this server`,
+      cpu: { api: apiSide.cpu, raw: rawSide.cpu },
+    };
+  } finally {
+    await raw.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function printTable(rows: Row[]): void {
+  const header = ['name', 'unit', 'value', 'baseline', 'ratio', 'p50 ms', 'p99 ms', 'base p50', 'base p99', 'target', 'met'];
+  const lines: string[][] = [header];
+  for (const r of rows) {
+    lines.push([
+      r.name, r.unit, fmt(r.value), fmt(r.baseline), fmt(r.ratio, 2), fmt(r.p50, 2), fmt(r.p99, 2),
+      fmt(r.baselineP50, 2), fmt(r.baselineP99, 2), r.target, r.met === null ? '' : r.met ? 'yes' : 'NO',
+    ]);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  const out = lines.map((l) => l.map((cell, i) => (i < 2 || i >= 9 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  log('');
+  log(out.join('\n'));
+  log('');
+  log('baselines:');
+  for (const r of rows) log(`  ${r.name}: ${r.baselineNote}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function loadPhase(opts: Options, url: string, tree: Tree): Promise<Row> {
+  const db = createDb<any>(url, { max: opts.parallel + 1, applicationName: 'pl-benchapi-load' });
+  try {
+    // The store the API itself builds (EventStoreModule), minus NOTIFY: nobody listens yet.
+    const store = new EventStore(db, { inlineProjections: policyInlineProjections, notify: false });
+    const bar = new SingleBar({
+      format: '  loading |{bar}| {percentage}% | {value}/{total} events | {rate} events/s | {duration_formatted} elapsed, ETA {eta_formatted}',
+      barsize: 30,
+      etaBuffer: 50,
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+      formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? v.toLocaleString('en-US') : String(v)),
+    });
+    const t0 = performance.now();
+    bar.start(opts.totalEvents, 0, { rate: '0' });
+    const result = await loadDataset(store, tree, seededRandom(SEED + 1), {
+      totalEvents: opts.totalEvents,
+      batchEvents: opts.batchEvents,
+      parallel: opts.parallel,
+      onProgress: (p) => bar.update(p.events, { rate: fmt(p.events / ((performance.now() - t0) / 1000)) }),
+    });
+    bar.stop();
+    const rate = result.events / result.seconds;
+    log(`  loaded ${fmt(result.events)} events in ${fmt(result.seconds, 1)} s: ${fmt(rate)} events/s ` +
+      `(jurisdictions ${fmt(result.jurisdictionSeconds, 1)} s; ${opts.batchEvents.toLocaleString('en-US')}-event appendMany, ${opts.parallel} in flight)`);
+    log(`  ${fmt(result.stats.actions)} actions by acting level ${JSON.stringify(result.stats.byLevel)}`);
+    log(`  action events by type ${JSON.stringify(result.stats.byType)}`);
+    return {
+      name: 'load.appendMany+inline',
+      unit: 'events/s',
+      value: rate,
+      baseline: null,
+      ratio: null,
+      p50: null,
+      p99: null,
+      baselineP50: null,
+      baselineP99: null,
+      target: '',
+      met: null,
+      baselineNote: `none: ${fmt(result.events)} events through EventStore.appendMany (${opts.batchEvents}-event batches, ${opts.parallel} in flight) with the policy inline projections, ${fmt(result.seconds, 1)} s`,
+    };
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const dbName = opts.reuse ?? `pl_benchapi_${process.pid}`;
+  const url = withDatabase(opts.serverUrl, dbName);
+  const cores = cpus().length;
+
+  let dropped = opts.keepDb || opts.reuse !== undefined;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await admin(opts.serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+  };
+  let api: ApiProcess | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`\n${sig}: stopping; dropping ${dbName}`);
+    (api?.close() ?? Promise.resolve())
+      .then(drop)
+      .catch((err) => console.error(err))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const load = loadavg();
+  const server = await admin(opts.serverUrl, async (c) => {
+    if (!opts.reuse) await c.query(`CREATE DATABASE "${dbName}"`);
+    const { rows } = await c.query<{ v: string; sb: string; sc: string; mc: string }>(
+      `SELECT current_setting('server_version') AS v, current_setting('shared_buffers') AS sb,
+              current_setting('synchronous_commit') AS sc, current_setting('max_connections') AS mc`);
+    return rows[0];
+  });
+  const rows: Row[] = [];
+  const http: HttpClient[] = [];
+  const sampler = new Client({ connectionString: opts.serverUrl, application_name: 'pl-benchapi-cpu' });
+  await sampler.connect();
+  try {
+    log(`api bench${opts.quick ? ' (quick)' : ''}: ${dbName} on PostgreSQL ${server.v} (shared_buffers ${server.sb}, ` +
+      `synchronous_commit ${server.sc}); node ${process.version}, ${cores} × ${cpus()[0]?.model ?? '?'}, ` +
+      `${Math.round(totalmem() / 2 ** 30)} GiB, load average ${load.map((l) => l.toFixed(2)).join(' ')}; ` +
+      `${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s per measurement`);
+    const tree = buildTree(seededRandom(SEED), opts.jurisdictions);
+    log(`jurisdictions: 1 country, ${tree.states.length} states, ${tree.counties.length} counties, ${tree.places.length} places (OCD ids from libs/policy/data/ocd)`);
+
+    if (!opts.reuse) {
+      const mdb = createDb<any>(url, { max: 1 });
+      await migrateToLatest(mdb);
+      await mdb.destroy();
+      log(`load: ${opts.totalEvents.toLocaleString('en-US')} events …`);
+      rows.push(await loadPhase(opts, url, tree));
+      const t = performance.now();
+      await admin(url, async (c) => {
+        await c.query('VACUUM (ANALYZE) events, actions, timeline_entries, jurisdictions');
+        await c.query('CHECKPOINT').catch(() => undefined);
+      });
+      log(`  vacuum analyze + checkpoint: ${fmt((performance.now() - t) / 1000, 1)} s`);
+    } else {
+      log(`reusing ${dbName} (no load)`);
+    }
+    await admin(url, async (c) => {
+      const { rows: sizes } = await c.query<{ name: string; n: string; size: string }>(`
+        SELECT 'events' AS name, (SELECT count(*) FROM events) AS n, pg_size_pretty(pg_total_relation_size('events')) AS size
+        UNION ALL SELECT 'actions', (SELECT count(*) FROM actions), pg_size_pretty(pg_total_relation_size('actions'))
+        UNION ALL SELECT 'timeline_entries', (SELECT count(*) FROM timeline_entries), pg_size_pretty(pg_total_relation_size('timeline_entries'))
+        UNION ALL SELECT 'timeline_entries current', (SELECT count(*) FROM timeline_entries WHERE recorded_to IS NULL), ''`);
+      log(`  ${sizes.map((s) => `${s.name} ${Number(s.n).toLocaleString('en-US')} rows${s.size ? ` (${s.size})` : ''}`).join('; ')}`);
+    });
+
+    api = await startApi(url, opts.cpuProfDir);
+    log(`API process up on 127.0.0.1:${api.port} (DATABASE_POOL_SIZE ${api.poolSize}, LOG_LEVEL ${api.logLevel}` +
+      `${opts.cpuProfDir ? `, --cpu-prof to ${opts.cpuProfDir}` : ''})`);
+    const ctx: Ctx = {
+      opts,
+      url,
+      tree,
+      api,
+      http: new HttpClient('127.0.0.1', api.port, opts.readConcurrency),
+      cpu: new CpuSampler(sampler, dbName, cores, api.cpu),
+    };
+    http.push(ctx.http);
+
+    if (!opts.only || opts.only.includes('timeline')) {
+      log(`timeline reads, ${opts.readConcurrency} concurrent …`);
+      rows.push(await timelineScenario(ctx));
+    }
+    if (!opts.only || opts.only.includes('writes')) {
+      log(`action writes, ${opts.writeConcurrency} concurrent …`);
+      const writes = new HttpClient('127.0.0.1', api.port, opts.writeConcurrency);
+      http.push(writes);
+      rows.push(await writeScenario({ ...ctx, http: writes }));
+    }
+    for (const h of http) h.close();
+    await api.close();
+    api = undefined;
+
+    printTable(rows);
+    log(`total ${fmt((performance.now() - started) / 1000)} s`);
+    if (opts.json) {
+      const out = rows.map((r) => ({
+        name: r.name,
+        unit: r.unit,
+        value: round(r.value),
+        baseline: r.baseline === null ? null : round(r.baseline),
+        ratio: r.ratio === null ? null : round(r.ratio, 3),
+        p50: r.p50 === null ? null : round(r.p50, 3),
+        p99: r.p99 === null ? null : round(r.p99, 3),
+        baselineP50: r.baselineP50 === null ? null : round(r.baselineP50, 3),
+        baselineP99: r.baselineP99 === null ? null : round(r.baselineP99, 3),
+      }));
+      writeFileSync(opts.json, `${JSON.stringify(out, null, 2)}\n`);
+      log(`wrote ${opts.json}`);
+    }
+  } finally {
+    for (const h of http) h.close();
+    await api?.close().catch(() => undefined);
+    await sampler.end().catch(() => undefined);
+    await drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,307 @@
+import { createApiKey } from '@app/db';
+import {
+  ADMIN_KEY,
+  J,
+  TREE,
+  actionBody,
+  caughtUpFeed,
+  enc,
+  expectNothingAppended,
+  expectProblem,
+  startApi,
+  type ApiHarness,
+} from '../support/api-harness';
+
+// Jurisdictions (register, directory, detail), API keys and roles, health and readiness.
+
+let api: ApiHarness;
+let analystKey: string;
+let curatorKey: string;
+
+beforeAll(async () => {
+  api = await startApi();
+  await api.registerTree();
+  analystKey = (await createApiKey(api.db, { role: 'analyst', name: 'e2e analyst' })).key;
+  curatorKey = (await createApiKey(api.db, { role: 'curator', name: 'e2e curator' })).key;
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('POST /api/v1/jurisdictions', () => {
+  it('registers a jurisdiction: 201 {id, version} and one JurisdictionRegistered event', async () => {
+    const id = 'ocd-division/country:us/state:ny/place:syracuse';
+    const before = await api.eventCount();
+    const res = await api.post('/api/v1/jurisdictions', { id, name: 'Syracuse city', level: 'municipal' }, { key: curatorKey });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id, version: 1, position: expect.any(Number) });
+    expect(await api.eventCount()).toBe(before + 1);
+
+    const got = await api.get(`/api/v1/jurisdictions/${enc(id)}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id, name: 'Syracuse city', level: 'municipal', parentId: J.ny, ancestors: [J.ny, J.us] });
+  });
+
+  it('keeps an explicit parent (a place inside a county)', async () => {
+    const res = await api.get(`/api/v1/jurisdictions/${enc(J.sanJose)}`);
+    expect(res.body).toMatchObject({ parentId: J.santaClara, ancestors: [J.santaClara, J.ca, J.us], childCount: 0 });
+    expect((await api.get(`/api/v1/jurisdictions/${enc(J.santaClara)}`)).body.childCount).toBe(1);
+  });
+
+  it('409 JURISDICTION.ALREADY_EXISTS for an id already registered, appending nothing', async () => {
+    await expectNothingAppended(api, async () => {
+      const res = await api.post('/api/v1/jurisdictions', { id: J.ca, name: 'California again', level: 'state' });
+      expectProblem(res, 409, 'JURISDICTION.ALREADY_EXISTS');
+    });
+  });
+
+  it.each([
+    ['upper case', 'ocd-division/country:us/state:CA'],
+    ['no prefix', 'country:us/state:zz'],
+    ['garbage', 'not an id'],
+  ])('400 JURISDICTION.INVALID_ID for an invalid OCD id (%s), appending nothing', async (_why, id) => {
+    await expectNothingAppended(api, async () => {
+      const res = await api.post('/api/v1/jurisdictions', { id, name: 'X', level: 'state' });
+      expectProblem(res, 400, 'JURISDICTION.INVALID_ID', ['id']);
+    });
+  });
+
+  it('400 REQUEST.INVALID for an invalid parentId or level, naming the field', async () => {
+    await expectNothingAppended(api, async () => {
+      const badParent = await api.post('/api/v1/jurisdictions', {
+        id: 'ocd-division/country:us/state:tx',
+        name: 'Texas',
+        level: 'state',
+        parentId: 'Not/An/Id',
+      });
+      expectProblem(badParent, 400, 'REQUEST.INVALID', ['parentId']);
+      const badLevel = await api.post('/api/v1/jurisdictions', { id: 'ocd-division/country:us/state:tx', name: 'Texas', level: 'galactic' });
+      expectProblem(badLevel, 400, 'REQUEST.INVALID', ['level']);
+      const missing = await api.post('/api/v1/jurisdictions', { id: 'ocd-division/country:us/state:tx' });
+      expectProblem(missing, 400, 'REQUEST.INVALID', ['name', 'level']);
+    });
+  });
+
+  it('422 JURISDICTION.UNKNOWN when the parent is not registered (an unknown reference in a valid body)', async () => {
+    await expectNothingAppended(api, async () => {
+      const implicit = await api.post('/api/v1/jurisdictions', {
+        id: 'ocd-division/country:us/state:tx/county:travis',
+        name: 'Travis County',
+        level: 'county',
+      });
+      expectProblem(implicit, 422, 'JURISDICTION.UNKNOWN', ['parentId']);
+      const explicit = await api.post('/api/v1/jurisdictions', {
+        id: 'ocd-division/country:us/state:ca/place:fremont',
+        name: 'Fremont city',
+        level: 'municipal',
+        parentId: 'ocd-division/country:us/state:ca/county:nowhere',
+      });
+      expectProblem(explicit, 422, 'JURISDICTION.UNKNOWN', ['parentId']);
+    });
+  });
+
+  it('400 JURISDICTION.INVALID_PARENT for a parent that can never be one (another country)', async () => {
+    await expectNothingAppended(api, async () => {
+      const res = await api.post('/api/v1/jurisdictions', {
+        id: 'ocd-division/country:us/state:ca/place:fremont',
+        name: 'Fremont city',
+        level: 'municipal',
+        parentId: 'ocd-division/country:ca',
+      });
+      expectProblem(res, 400, 'JURISDICTION.INVALID_PARENT', ['parentId']);
+    });
+  });
+
+  it('400 REQUEST.MALFORMED_JSON for malformed JSON and for an empty JSON body, appending nothing', async () => {
+    await expectNothingAppended(api, async () => {
+      expectProblem(await api.post('/api/v1/jurisdictions', undefined, { raw: '{"id": "ocd-division/country:us",' }), 400, 'REQUEST.MALFORMED_JSON', ['body']);
+      expectProblem(await api.post('/api/v1/jurisdictions', undefined, { raw: '' }), 400, 'REQUEST.MALFORMED_JSON', ['body']);
+    });
+  });
+
+  it('400 REQUEST.INVALID for an unknown field, naming it', async () => {
+    await expectNothingAppended(api, async () => {
+      const res = await api.post('/api/v1/jurisdictions', {
+        id: 'ocd-division/country:us/state:tx',
+        name: 'Texas',
+        level: 'state',
+        population: 30_000_000,
+      });
+      expectProblem(res, 400, 'REQUEST.INVALID', ['population']);
+    });
+  });
+
+  it('413 REQUEST.TOO_LARGE for a body over 1 MB, appending nothing', async () => {
+    await expectNothingAppended(api, async () => {
+      const res = await api.post('/api/v1/jurisdictions', { id: 'ocd-division/country:us/state:tx', name: 'x'.repeat(1_100_000), level: 'state' });
+      expectProblem(res, 413, 'REQUEST.TOO_LARGE', ['body']);
+    });
+  });
+});
+
+describe('API keys and roles', () => {
+  const body = { id: 'ocd-division/country:us/state:wa', name: 'Washington', level: 'state' };
+
+  it('401 AUTH.UNAUTHORIZED without a key, with a wrong key and with a malformed header', async () => {
+    await expectNothingAppended(api, async () => {
+      expectProblem(await api.post('/api/v1/jurisdictions', body, { key: null }), 401, 'AUTH.UNAUTHORIZED', ['header.authorization']);
+      expectProblem(await api.post('/api/v1/jurisdictions', body, { key: 'pl_not-a-real-key-at-all' }), 401, 'AUTH.UNAUTHORIZED');
+      expectProblem(
+        await api.post('/api/v1/jurisdictions', body, { key: null, headers: { authorization: `Basic ${ADMIN_KEY}` } }),
+        401,
+        'AUTH.UNAUTHORIZED',
+      );
+      expectProblem(await api.post('/api/v1/actions', actionBody(), { key: null }), 401, 'AUTH.UNAUTHORIZED');
+      expectProblem(await api.post('/api/v1/actions', actionBody(), { key: `${ADMIN_KEY}x` }), 401, 'AUTH.UNAUTHORIZED');
+    });
+  });
+
+  it('403 AUTH.FORBIDDEN for an analyst key on a write (jurisdiction and action)', async () => {
+    await expectNothingAppended(api, async () => {
+      expectProblem(await api.post('/api/v1/jurisdictions', body, { key: analystKey }), 403, 'AUTH.FORBIDDEN');
+      expectProblem(await api.post('/api/v1/actions', actionBody(), { key: analystKey }), 403, 'AUTH.FORBIDDEN');
+    });
+  });
+
+  it('reads are public by default; any valid key may read', async () => {
+    expect((await api.get('/api/v1/jurisdictions', { key: null })).status).toBe(200);
+    expect((await api.get('/api/v1/jurisdictions', { key: analystKey })).status).toBe(200);
+  });
+
+  it('records who wrote an event: the key id in the metadata', async () => {
+    const res = await api.post('/api/v1/jurisdictions', body, { key: curatorKey });
+    expect(res.status).toBe(201);
+    const feed = await caughtUpFeed(api);
+    const event = feed.find((e: { streamId: string }) => e.streamId === `jurisdiction-${body.id}`);
+    expect(event.metadata.actor).toMatch(/^key:/);
+  });
+});
+
+describe('GET /api/v1/jurisdictions', () => {
+  it('lists the directory in id order, filtered by q and level', async () => {
+    const all = await api.get('/api/v1/jurisdictions?limit=500');
+    expect(all.status).toBe(200);
+    const ids = all.body.items.map((j: { id: string }) => j.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(ids).toEqual(expect.arrayContaining(TREE.map((t) => t.id)));
+
+    const counties = await api.get('/api/v1/jurisdictions?level=county');
+    expect(counties.body.items.map((j: { id: string }) => j.id)).toEqual([J.alameda, J.santaClara]);
+
+    const q = await api.get(`/api/v1/jurisdictions?q=${encodeURIComponent('clara')}`);
+    expect(q.body.items).toEqual([{ id: J.santaClara, name: 'Santa Clara County', level: 'county', parentId: J.ca }]);
+
+    // LIKE wildcards are matched literally.
+    expect((await api.get('/api/v1/jurisdictions?q=%25')).body.items).toEqual([]);
+  });
+
+  it('pages with cursor and limit, without duplicates or gaps', async () => {
+    const all = (await api.get('/api/v1/jurisdictions?limit=500')).body.items.map((j: { id: string }) => j.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/v1/jurisdictions?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await api.get(url);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((j: { id: string }) => j.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all);
+  });
+
+  it('400 REQUEST.INVALID for bad query parameters, naming each', async () => {
+    expectProblem(await api.get('/api/v1/jurisdictions?level=galactic'), 400, 'REQUEST.INVALID', ['query.level']);
+    expectProblem(await api.get('/api/v1/jurisdictions?limit=0'), 400, 'REQUEST.INVALID', ['query.limit']);
+    expectProblem(await api.get('/api/v1/jurisdictions?limit=501'), 400, 'REQUEST.INVALID', ['query.limit']);
+    expectProblem(await api.get('/api/v1/jurisdictions?sort=name'), 400, 'REQUEST.INVALID', ['query.sort']);
+  });
+});
+
+describe('GET /api/v1/jurisdictions/{id}', () => {
+  it('returns the jurisdiction with counts and its latest action', async () => {
+    const created = await api.createAction({ actingJurisdictionId: J.ca, affectedJurisdictionIds: [J.ca], kind: 'legislation' });
+    const res = await api.get(`/api/v1/jurisdictions/${enc(J.ca)}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id: J.ca,
+      name: 'California',
+      level: 'state',
+      parentId: J.us,
+      ancestors: [J.us],
+      registeredAt: expect.stringMatching(/Z$/),
+      counts: { total: 1, byLevel: { state: 1 }, byKind: { legislation: 1 } },
+      latestAction: { actionId: created.id, kind: 'legislation', occurredOn: '2017-03-27' },
+    });
+  });
+
+  it('404 JURISDICTION.UNKNOWN for a well-formed id that is not registered', async () => {
+    expectProblem(await api.get(`/api/v1/jurisdictions/${enc('ocd-division/country:us/state:zz')}`), 404, 'JURISDICTION.UNKNOWN');
+    expectProblem(await api.get(`/api/v1/jurisdictions/${enc('ocd-division/country:us/state:zz')}/timeline`), 404, 'JURISDICTION.UNKNOWN');
+  });
+
+  it('400 REQUEST.MALFORMED for an id with broken percent-encoding', async () => {
+    expectProblem(await api.get('/api/v1/jurisdictions/%ZZ/timeline'), 400, 'REQUEST.MALFORMED', ['url']);
+    expectProblem(await api.get('/api/v1/jurisdictions/ocd-division%2Fcountry%3Aus%E0%A4%A'), 400, 'REQUEST.MALFORMED', ['url']);
+  });
+
+  it('400 JURISDICTION.INVALID_ID for a malformed id in the URL', async () => {
+    expectProblem(await api.get(`/api/v1/jurisdictions/${enc('ocd-division/country:us/state:CA')}`), 400, 'JURISDICTION.INVALID_ID', ['path.id']);
+    expectProblem(await api.get('/api/v1/jurisdictions/garbage/timeline'), 400, 'JURISDICTION.INVALID_ID', ['path.id']);
+  });
+});
+
+describe('health', () => {
+  it('GET /health answers while the process runs', async () => {
+    const res = await api.get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('GET /ready reports the database and the projections', async () => {
+    const res = await api.get('/ready');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', database: { status: 'up' }, projections: expect.any(Array) });
+    for (const p of res.body.projections) expect(p).toEqual(expect.objectContaining({ name: expect.any(String), lag: expect.any(Number) }));
+  });
+
+  it('unknown routes are problem+json 404s', async () => {
+    expectProblem(await api.get('/api/v1/nothing-here'), 404, 'ROUTE.NOT_FOUND');
+  });
+
+  it('serves the OpenAPI document and the docs page', async () => {
+    const json = await api.get('/api/docs-json');
+    expect(json.status).toBe(200);
+    expect(json.body.paths).toHaveProperty(['/api/v1/jurisdictions/{id}/timeline']);
+    const page = await api.get('/api/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('swagger-ui');
+    expect((await api.get('/api/docs/swagger-ui-bundle.js')).status).toBe(200);
+  });
+});
+
+describe('with API_READ_REQUIRES_KEY=true', () => {
+  let closed: ApiHarness;
+  let key: string;
+
+  beforeAll(async () => {
+    closed = await startApi({ API_READ_REQUIRES_KEY: 'true' });
+    key = (await createApiKey(closed.db, { role: 'analyst', name: 'reader' })).key;
+  });
+
+  afterAll(async () => {
+    await closed?.close();
+  });
+
+  it('reads need a key (401 without, 200 with an analyst key)', async () => {
+    expectProblem(await closed.get('/api/v1/jurisdictions'), 401, 'AUTH.UNAUTHORIZED');
+    expectProblem(await closed.get('/api/v1/events'), 401, 'AUTH.UNAUTHORIZED');
+    expect((await closed.get('/api/v1/jurisdictions', { key })).status).toBe(200);
+  });
+
+  it('health and readiness stay public: probes carry no keys', async () => {
+    expect((await closed.get('/health')).status).toBe(200);
+    expect((await closed.get('/ready')).status).toBe(200);
+  });
+});
