@@ -60,10 +60,10 @@ describe('readOcdDirectory (the shipped OCD files)', () => {
     expect(islamorada?.data.name).toBe('Islamorada, Village of Islands village');
   });
 
-  it('leaves out, and reports, rows whose level the domain cannot infer', () => {
-    expect(directory.unplaced.length).toBeGreaterThan(0);
-    const listed = new Set(ids);
-    expect(directory.unplaced.filter((row) => inferLevel(row.id) !== undefined || listed.has(row.id))).toEqual([]);
+  it('places every shipped row, federal district courts included', () => {
+    expect(directory.unplaced).toEqual([]);
+    const court = directory.commands.find((c) => c.data.id === `${US}/court_of_appeals:11/district_court:northern_alabama`);
+    expect(court && inferLevel(court.data.id)).toBe('federal');
   });
 
   it('loads a slice', () => {
