@@ -11,7 +11,11 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: __dirname, paths: undefined }, swcrc: false }],
+    'content-disposition.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, swcrc: false }],
   },
+  // @fastify/static (Swagger UI) depends on an ESM-only content-disposition; Node loads it
+  // natively, Jest's module sandbox needs it compiled to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!.*content-disposition/)'],
   moduleNameMapper: Object.fromEntries(
     Object.entries(aliases).map(([alias, [target]]) => [
       `^${alias.replace('*', '(.*)')}$`,

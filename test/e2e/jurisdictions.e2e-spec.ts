@@ -236,6 +236,16 @@ describe('GET /api/v1/jurisdictions/{id}', () => {
     });
   });
 
+  it('writes latestAction.occurredOn at its precision, as the timeline does', async () => {
+    const created = await api.createAction({
+      actingJurisdictionId: J.alameda,
+      affectedJurisdictionIds: [J.alameda],
+      occurredOn: { date: '2017-02', precision: 'month' },
+    });
+    const res = await api.get(`/api/v1/jurisdictions/${enc(J.alameda)}`);
+    expect(res.body.latestAction).toMatchObject({ actionId: created.id, occurredOn: '2017-02' });
+  });
+
   it('404 JURISDICTION.UNKNOWN for a well-formed id that is not registered', async () => {
     expectProblem(await api.get(`/api/v1/jurisdictions/${enc('ocd-division/country:us/state:zz')}`), 404, 'JURISDICTION.UNKNOWN');
     expectProblem(await api.get(`/api/v1/jurisdictions/${enc('ocd-division/country:us/state:zz')}/timeline`), 404, 'JURISDICTION.UNKNOWN');

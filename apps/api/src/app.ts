@@ -4,7 +4,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiModule, type ApiModuleOptions } from './app.module';
-import { serveSwaggerUi } from './swagger-ui';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
@@ -59,8 +58,6 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
       .addBearerAuth()
       .build(),
   );
-  // ui: false — Nest's UI needs @fastify/static (not a dependency); see swagger-ui.ts.
-  SwaggerModule.setup('api/docs', app, document, { ui: false });
-  serveSwaggerUi(app, '/api/docs');
+  SwaggerModule.setup('api/docs', app, document);
   return app;
 }

@@ -99,11 +99,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (external === 400) {
       // Our own 400s are HttpProblems or domain errors (handled above); a bare 400 is Fastify's:
-      // a body that is not JSON (or empty with a JSON content type), or a malformed URL.
+      // mostly a body that is not JSON (or empty with a JSON content type), else e.g. a
+      // Content-Length that does not match the body.
       const json = /JSON/i.test(message);
-      return make(400, json ? 'REQUEST.MALFORMED_JSON' : 'REQUEST.MALFORMED', 'Malformed request', message, [
-        json ? { path: 'body', message: 'must be valid JSON' } : { path: 'url', message: 'must be a well-formed URL' },
-      ]);
+      return make(400, json ? 'REQUEST.MALFORMED_JSON' : 'REQUEST.MALFORMED', 'Malformed request', message,
+        json ? [{ path: 'body', message: 'must be valid JSON' }] : []);
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();

@@ -1,8 +1,9 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { sql } from 'kysely';
 import { EventStore } from '@app/event-store';
-import { DomainError } from '../domain';
+import { DomainError, type DatePrecision } from '../domain';
 import { GetJurisdictionQuery, ListJurisdictionsQuery } from './jurisdictions.query';
+import { formatOccurredOn } from './timeline.query-handler';
 
 export interface JurisdictionSummary {
   id: string;
@@ -85,7 +86,13 @@ export class GetJurisdictionHandler implements IQueryHandler<GetJurisdictionQuer
       childCount: j.child_count,
       counts: { byLevel, byKind, total: counts.reduce((n, c) => n + c.n, 0) },
       latestAction: latest[0]
-        ? { actionId: latest[0].action_id, title: latest[0].title, kind: latest[0].kind, occurredOn: latest[0].occurred_on }
+        ? {
+            actionId: latest[0].action_id,
+            title: latest[0].title,
+            kind: latest[0].kind,
+            // As the timeline writes it ('2017-01' for a month), not the sortable start day.
+            occurredOn: formatOccurredOn(latest[0].occurred_on, latest[0].precision as DatePrecision),
+          }
         : null,
     };
   }

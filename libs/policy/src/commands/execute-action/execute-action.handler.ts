@@ -1,5 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EventStore, IdempotencyKeyReusedError, VersionConflictError, loadDecideAppend, type NewEvent } from '@app/event-store';
+import {
+  EventStore,
+  IdempotencyKeyReusedError,
+  VersionConflictError,
+  loadDecideAppend,
+  type AppendOptions,
+  type NewEvent,
+} from '@app/event-store';
 import {
   DomainError,
   collectReferences,
@@ -12,7 +19,7 @@ import {
 import { ReferencesRepository } from '../../references.repository';
 import { actionStream } from '../../streams';
 import { ExecuteActionCommand, type ActionCommandResult } from './execute-action.command';
-import { findEarlierAppend } from './idempotency.repository';
+import { findEarlierAppend, type EarlierAppend } from './idempotency.repository';
 
 /** Load the action's stream, check what it references, decide, append with the expected version. */
 @CommandHandler(ExecuteActionCommand)
@@ -30,30 +37,10 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
       missingActions: await this.references.missingActions(refs.actionIds.filter((a) => a !== id)),
     };
     const append = { metadata: { actor: meta.actor, correlationId: meta.correlationId }, idempotencyKey: meta.idempotencyKey };
+    const retry = (earlier: EarlierAppend) => this.replay(command, meta, context, append, earlier);
 
     const earlier = meta.idempotencyKey ? await findEarlierAppend(this.store.db, meta.idempotencyKey) : null;
-    if (earlier) {
-      // A retry. Decide as the first request did — on the stream as it stood before that
-      // request appended — and append with the same expectation, so the store sees the same
-      // request (its hash covers stream, expected version and events) and answers with the
-      // first result. (Deciding on an empty stream with 'no_stream' never matched: the first
-      // append's expectation was the number 0, and a correction's was its If-Match.)
-      // Anything that cannot be that same request is a reused key.
-      const reused = new IdempotencyKeyReusedError(meta.idempotencyKey!);
-      if (earlier.streamId !== actionStream(id)) throw reused;
-      if (meta.expectedVersion !== undefined && meta.expectedVersion !== earlier.baseVersion) throw reused;
-      const history = await this.store.readStream(actionStream(id), { toVersion: earlier.baseVersion });
-      const state = history.reduce((s, e) => evolveAction(s, e as unknown as ActionEvent), initialActionState);
-      let events: NewEvent[];
-      try {
-        events = decideAction(command, state, context) as NewEvent[];
-      } catch (err) {
-        if (err instanceof DomainError) throw reused;
-        throw err;
-      }
-      const replay = await this.store.append(actionStream(id), events, { ...append, expectedVersion: earlier.baseVersion });
-      return { id, version: replay.version, position: replay.lastPosition, replayed: replay.replayed };
-    }
+    if (earlier) return retry(earlier);
 
     try {
       const result = await loadDecideAppend(
@@ -69,6 +56,13 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
       );
       return { id, version: result.version, position: result.lastPosition, replayed: result.replayed };
     } catch (err) {
+      // A concurrent retry of this same request may have committed between the key lookup
+      // above and the stream load: then this one saw "already exists" or a version conflict
+      // where it should answer with the first result.
+      if (meta.idempotencyKey && (err instanceof DomainError || err instanceof VersionConflictError)) {
+        const committed = await findEarlierAppend(this.store.db, meta.idempotencyKey);
+        if (committed) return retry(committed);
+      }
       if (!(err instanceof VersionConflictError)) throw err;
       if (command.type === 'RecordAction' || command.type === 'ProposeAction') {
         throw new DomainError('ACTION.ALREADY_EXISTS', `action ${id} already exists`, { details: { actionId: id } });
@@ -81,5 +75,37 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
         details: { actionId: id, currentVersion: err.actualVersion, expectedVersion: err.expectedVersion },
       });
     }
+  }
+
+  /**
+   * A retry under an Idempotency-Key already used. Decide as the first request did — on the
+   * stream as it stood before that request appended — and append with the same expectation,
+   * so the store sees the same request (its hash covers stream, expected version and events)
+   * and answers with the first result. (Deciding on an empty stream with 'no_stream', as this
+   * did before, never matched: the first append's expectation was the number 0 — and a
+   * correction's was its If-Match.) Anything that cannot be that same request is a reused key.
+   */
+  private async replay(
+    command: ExecuteActionCommand['command'],
+    meta: ExecuteActionCommand['meta'],
+    context: ActionDecideContext,
+    append: AppendOptions,
+    earlier: EarlierAppend,
+  ): Promise<ActionCommandResult> {
+    const id = command.data.actionId;
+    const reused = new IdempotencyKeyReusedError(meta.idempotencyKey!);
+    if (earlier.streamId !== actionStream(id)) throw reused;
+    if (meta.expectedVersion !== undefined && meta.expectedVersion !== earlier.baseVersion) throw reused;
+    const history = await this.store.readStream(actionStream(id), { toVersion: earlier.baseVersion });
+    const state = history.reduce((s, e) => evolveAction(s, e as unknown as ActionEvent), initialActionState);
+    let events: NewEvent[];
+    try {
+      events = decideAction(command, state, context) as NewEvent[];
+    } catch (err) {
+      if (err instanceof DomainError) throw reused;
+      throw err;
+    }
+    const result = await this.store.append(actionStream(id), events, { ...append, expectedVersion: earlier.baseVersion });
+    return { id, version: result.version, position: result.lastPosition, replayed: result.replayed };
   }
 }
