@@ -2,7 +2,7 @@
  * Event store benchmark: each store operation next to the same operation as raw SQL through
  * `pg`, at the same concurrency, in one run, against a scratch database of its own.
  *
- *   npm run bench:store -- [--quick] [--json FILE] [--only NAME[,NAME...]]
+ *   npm run bench:store -- [--quick] [--json FILE] [--only NAME[,NAME...]] [--batch-size N]
  *
  * DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the
  * bench creates `pl_bench_<pid>` there, migrates it, and drops it at the end (also on Ctrl-C).

@@ -4,7 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import type { AppConfig } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
-import { PolicyModule, policyInlineProjections } from '@app/policy';
+import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
 import { ActionsController } from './actions.controller';
 import { ApiKeyGuard } from './api-key.guard';
 import { EventsController } from './events.controller';
@@ -31,7 +31,8 @@ export class ApiModule {
             db,
             listenConnectionString: databaseUrl,
             inlineProjections: policyInlineProjections,
-            runProjections: true,
+            projections: policyProjections,
+            runProjections: config.RUN_PROJECTIONS,
             batchSize: config.PROJECTION_BATCH_SIZE,
             pollMs: config.PROJECTION_POLL_MS,
           }),

@@ -15,11 +15,6 @@ export class ReferencesRepository {
     return this.missing('actions', ids);
   }
 
-  async idempotencyKeyUsed(key: string): Promise<boolean> {
-    const { rows } = await sql`SELECT 1 FROM event_idempotency_keys WHERE key = ${key}`.execute(this.store.db);
-    return rows.length > 0;
-  }
-
   private async missing(table: 'jurisdictions' | 'actions', ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const { rows } = await sql<{ id: string }>`

@@ -25,10 +25,8 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery, ActionDet
       SELECT state, version, recorded_at, updated_at FROM actions WHERE id = ${actionId}`.execute(this.store.db);
     if (!rows[0]) throw unknownAction(actionId);
     const { rows: incoming } = await sql<{ relation: string; source_id: string }>`
-      SELECT r->>'relation' AS relation, a.id AS source_id
-        FROM actions a, jsonb_array_elements(a.state->'relations') r
-       WHERE r->>'targetId' = ${actionId}
-       ORDER BY a.first_position`.execute(this.store.db);
+      SELECT relation, source_id FROM action_relations
+       WHERE target_id = ${actionId} ORDER BY recorded_at, source_id`.execute(this.store.db);
     const row = rows[0];
     return {
       ...row.state,

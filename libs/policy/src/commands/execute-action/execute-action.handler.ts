@@ -2,6 +2,8 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   EventStore,
   IdempotencyKeyReusedError,
+  ProjectionRunner,
+  ProjectionWaitTimeoutError,
   VersionConflictError,
   loadDecideAppend,
   type AppendOptions,
@@ -21,13 +23,30 @@ import { actionStream } from '../../streams';
 import { ExecuteActionCommand, type ActionCommandResult } from './execute-action.command';
 import { findEarlierAppend, type EarlierAppend } from './idempotency.repository';
 
+const VISIBILITY_WAIT_MS = 2000;
+
 /** Load the action's stream, check what it references, decide, append with the expected version. */
 @CommandHandler(ExecuteActionCommand)
 export class ExecuteActionHandler implements ICommandHandler<ExecuteActionCommand, ActionCommandResult> {
   constructor(
     private readonly store: EventStore,
     private readonly references: ReferencesRepository,
+    private readonly runner: ProjectionRunner,
   ) {}
+
+  /**
+   * A write answers once the asynchronous read models (the relation graph) include it, so the
+   * next read sees it. If no runner catches up in time the write still stands (it is
+   * committed); the read model follows shortly after.
+   */
+  private async visible(result: ActionCommandResult): Promise<ActionCommandResult> {
+    try {
+      await this.runner.waitForPosition(result.position, VISIBILITY_WAIT_MS);
+    } catch (err) {
+      if (!(err instanceof ProjectionWaitTimeoutError)) throw err;
+    }
+    return result;
+  }
 
   async execute({ command, meta }: ExecuteActionCommand): Promise<ActionCommandResult> {
     const id = command.data.actionId;
@@ -54,7 +73,7 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
         },
         append,
       );
-      return { id, version: result.version, position: result.lastPosition, replayed: result.replayed };
+      return this.visible({ id, version: result.version, position: result.lastPosition, replayed: result.replayed });
     } catch (err) {
       // A concurrent retry of this same request may have committed between the key lookup
       // above and the stream load: then this one saw "already exists" or a version conflict
