@@ -166,10 +166,10 @@ export class EventStore {
         };
         const { rows, stored, replayed } = inline.length
           ? await this.db.transaction().execute(async (trx) => {
-              // Shared lock: many appends at once, but none while a rebuild swaps the tables.
-              for (const p of inline) {
-                await sql`SELECT pg_advisory_xact_lock_shared(${PROJECTION_LOCK_CLASS}, hashtext(${p.name}))`.execute(trx);
-              }
+              // Shared locks: many appends at once, but none while a rebuild swaps the tables.
+              const names = inline.map((p) => p.name);
+              await sql`SELECT pg_advisory_xact_lock_shared(${PROJECTION_LOCK_CLASS}, hashtext(name))
+                          FROM unnest(${names}::text[]) AS name`.execute(trx);
               return run(trx);
             })
           : await run(this.db);
