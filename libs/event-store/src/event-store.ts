@@ -357,15 +357,17 @@ export class EventStore {
     const head = options.types
       ? sql`UNION ALL (SELECT true, "position", transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL
                          FROM events WHERE true ${horizon}
-                        ORDER BY transaction_id DESC, "position" DESC LIMIT 1)`
+                        ORDER BY events.transaction_id DESC, events."position" DESC LIMIT 1)`
       : sql``;
+    // ORDER BY names the table's columns: the output column transaction_id is text, and
+    // ordering by it would put transaction 1000 before 999.
     const { rows } = await sql<EventRow & { is_head: boolean }>`
       (SELECT false AS is_head, "position", transaction_id::text AS transaction_id, stream_id, stream_version,
               type, schema_version, data, metadata, recorded_at
          FROM events
         WHERE (transaction_id, "position") > (${from.transactionId}::xid8, ${from.position}::bigint)
               ${horizon} ${typeFilter}
-        ORDER BY transaction_id, "position"
+        ORDER BY events.transaction_id, events."position"
         LIMIT ${options.limit})
       ${head}`.execute(executor);
     const events: StoredEvent[] = [];

@@ -69,7 +69,7 @@ export class GetJurisdictionHandler implements IQueryHandler<GetJurisdictionQuer
     const { rows: latest } = await sql<{ action_id: string; title: string; kind: string; occurred_on: string; precision: string }>`
       SELECT action_id, title, kind, occurred_on::text AS occurred_on, precision FROM timeline_entries
        WHERE jurisdiction_id = ${id} AND recorded_to IS NULL AND status = 'published'
-       ORDER BY occurred_on DESC, first_position DESC LIMIT 1`.execute(db);
+       ORDER BY timeline_entries.occurred_on DESC, timeline_entries.first_position DESC LIMIT 1`.execute(db);
     const byLevel: Record<string, number> = {};
     const byKind: Record<string, number> = {};
     for (const c of counts) {

@@ -95,7 +95,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
               acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth
          FROM timeline_entries
         WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
-        ORDER BY occurred_on, first_position
+        ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
         LIMIT ${take})`;
     const branches = [self, ...ancestors].map((id, depth) => branch(id, depth));
     // An action on several of these timelines appears once: directly if it is direct here,
