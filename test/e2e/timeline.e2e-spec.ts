@@ -288,6 +288,20 @@ describe('format=csv', () => {
   });
 });
 
+describe('format=svg', () => {
+  it('draws the timeline: a row per entry, inherited ones hollow, text escaped', async () => {
+    const json = (await timeline(J.sanJose)).entries;
+    const res = await api.get(`/api/v1/jurisdictions/${enc(J.sanJose)}/timeline?format=svg`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(res.text).toContain('<svg');
+    expect(res.text.match(/<circle cx="130"/g)).toHaveLength(json.length);
+    expect(res.text.match(/fill="#fff" stroke=/g)).toHaveLength(json.filter((e: any) => e.inherited).length);
+    expect(res.text).toContain('&quot;quoted&quot;');
+    expect(res.text).not.toContain('"quoted"');
+  });
+});
+
 describe('asOf', () => {
   const syracuse = 'ocd-division/country:us/state:ny/place:syracuse';
   // recordedAt of each write, from the action's history (transaction time).

@@ -19,11 +19,13 @@ import {
   partialDateEnd,
   partialDateStart,
   type CommandMeta,
+  type JurisdictionDetail,
   type TimelinePage,
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
 import { Meta } from './request-context';
 import { timelineCsv } from './timeline-csv';
+import { timelineSvg } from './timeline-svg';
 import { parse } from './validation';
 
 const registerBody = z.strictObject({
@@ -59,7 +61,7 @@ const timelineParams = z.strictObject({
   asOf: z.string().refine(isIsoInstant, 'must be an ISO 8601 instant, like 2017-03-28T00:00:00Z').optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').optional(),
-  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).optional(),
+  format: z.enum(['json', 'csv', 'svg'], { error: 'must be json, csv or svg' }).optional(),
 });
 
 const directoryParams = z.strictObject({
@@ -105,7 +107,7 @@ export class JurisdictionsController {
   }
 
   @Get(':id/timeline')
-  @ApiOperation({ summary: "A jurisdiction's timeline: its own and inherited actions in date order" })
+  @ApiOperation({ summary: "A jurisdiction's timeline: its own and inherited actions in date order (json, csv, or an svg picture)" })
   async timeline(@Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const jurisdictionId = jurisdictionIdParam(id);
     const p = parse(timelineParams, query, 'query');
@@ -122,10 +124,15 @@ export class JurisdictionsController {
         limit: p.limit,
       }),
     );
-    if (p.format !== 'csv') return page;
-    reply.header('content-type', 'text/csv; charset=utf-8');
+    if (p.format === undefined || p.format === 'json') return page;
     if (page.nextCursor) reply.header('x-next-cursor', page.nextCursor);
-    return timelineCsv(page.entries);
+    if (p.format === 'csv') {
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      return timelineCsv(page.entries);
+    }
+    const jurisdiction: JurisdictionDetail = await this.queries.execute(new GetJurisdictionQuery(jurisdictionId));
+    reply.header('content-type', 'image/svg+xml; charset=utf-8');
+    return timelineSvg(page, jurisdiction.name);
   }
 
   @Get(':id')
