@@ -70,7 +70,7 @@ function parseArgs(argv: string[]): Options {
     serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     warmupMs: quick ? 1000 : 2000,
     durationMs: quick ? 3000 : 10_000,
-    rounds: quick ? 3 : 5,
+    rounds: quick ? 3 : 10,
     catchupEvents: quick ? 200_000 : 1_000_000,
     readStreams: quick ? 1000 : 2000,
     batchSize,

@@ -10,7 +10,7 @@ const LEVEL_COLOURS: Record<string, string> = {
 };
 
 const ROW = 28;
-const WIDTH = 900;
+const WIDTH = 980;
 const TOP = 56;
 
 function escapeXml(text: string): string {
@@ -30,7 +30,7 @@ export function timelineSvg(page: TimelinePage, jurisdictionName: string): strin
     const dot = e.inherited
       ? `<circle cx="130" cy="${y}" r="6" fill="#fff" stroke="${colour}" stroke-width="2.5"/>`
       : `<circle cx="130" cy="${y}" r="7" fill="${colour}"/>`;
-    const title = e.title.length > 90 ? `${e.title.slice(0, 89)}…` : e.title;
+    const title = e.title.length > 80 ? `${e.title.slice(0, 79)}…` : e.title;
     const note = e.inherited ? ` · via ${e.via?.split('/').pop()}` : '';
     return [
       `<text x="112" y="${y + 4}" text-anchor="end" class="date">${escapeXml(e.occurredOn)}</text>`,

@@ -519,16 +519,16 @@ export async function loadDataset(
   const jurisdictionSeconds = (performance.now() - t0) / 1000;
 
   const generator = new ActionEventGenerator(rand, tree);
-  const inflight = new Set<number>();
-  const running = new Set<Promise<void>>();
+  // Batch `no` is generated only once every batch up to `no - parallel` has committed, and it
+  // leaves alone the streams of the `parallel - 1` batches before it (they may still be in
+  // flight): the same events on every run, whatever order the appends finish in.
+  const running = new Map<number, Promise<void>>();
   let generated = done;
-  let batchNo = 0;
   let failure: unknown;
-  while (generated < options.totalEvents && failure === undefined) {
-    if (running.size >= options.parallel) await Promise.race(running);
+  for (let no = 1; generated < options.totalEvents && failure === undefined; no++) {
+    await running.get(no - options.parallel);
     if (failure !== undefined) break;
-    const no = ++batchNo;
-    inflight.add(no);
+    const inflight = new Set(Array.from({ length: options.parallel }, (_, i) => no - i));
     const n = Math.min(options.batchEvents, options.totalEvents - generated);
     const appends = generator.batch(n, no, inflight);
     generated += n;
@@ -543,13 +543,10 @@ export async function loadDataset(
           failure ??= err;
         },
       )
-      .finally(() => {
-        inflight.delete(no);
-        running.delete(p);
-      });
-    running.add(p);
+      .finally(() => running.delete(no));
+    running.set(no, p);
   }
-  await Promise.all(running);
+  await Promise.all(running.values());
   if (failure !== undefined) throw failure;
   return { events: done, seconds: (performance.now() - t0) / 1000, jurisdictionSeconds, stats: generator.stats };
 }
