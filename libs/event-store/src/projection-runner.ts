@@ -25,7 +25,7 @@ export interface ProjectionRunnerOptions {
  * transaction is still open). Their wake-up has already been spent, and the transaction
  * that releases them may not be an append (it sends none), so look again soon.
  */
-type BatchOutcome = { applied: number; caughtUp: boolean; heldBack?: boolean } | 'locked' | 'failed';
+type BatchOutcome = { applied: number; caughtUp: boolean; heldBack?: boolean; next?: CommitPoint } | 'locked' | 'failed';
 
 const HELD_BACK_RETRY_MS = 50;
 
@@ -37,6 +37,8 @@ const HELD_BACK_RETRY_MS = 50;
 export class ProjectionRunner {
   private readonly projections = new Map<string, Projection>();
   private readonly failed = new Set<string>();
+  /** Where this process's runs of each projection have got to (saves waiters a query). */
+  private readonly reached = new Map<string, CommitPoint>();
   private readonly progress = new EventEmitter();
   private readonly wake = new EventEmitter();
   private readonly batchSize: number;
@@ -167,9 +169,11 @@ export class ProjectionRunner {
         if (events.length) await projection.handle(trx, events);
         if (compareCommitPoints(next, from) !== 0) await this.saveCheckpoint(trx, name, next, events.length);
         const heldBack = caughtUp && (await this.store.hasEventsAfter(trx, next));
-        return { applied: events.length, caughtUp, heldBack };
+        return { applied: events.length, caughtUp, heldBack, next };
       });
-      if (outcome !== 'locked') this.progress.emit('progress');
+      if (outcome === 'locked') return outcome;
+      this.reached.set(name, outcome.next);
+      this.progress.emit('progress');
       return outcome;
     } catch (err) {
       if (!isHandlerError(err)) throw err;
@@ -305,8 +309,24 @@ export class ProjectionRunner {
       .where('position', '=', position)
       .executeTakeFirst();
     if (!target) throw new RangeError(`no event at position ${position}`);
+    return this.waitFor({ transactionId: target.transaction_id, position }, timeoutMs, names);
+  }
+
+  /**
+   * waitForPosition for a caller that knows the event's transaction (an appender does): no
+   * lookup, and when this process runs the projections, no query at all.
+   */
+  async waitFor(event: CommitPoint, timeoutMs = 5000, names: readonly string[] = this.names): Promise<void> {
+    if (names.length === 0) return;
+    const { transactionId, position } = event;
+    const target = { transaction_id: transactionId };
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      const local = names.every((n) => {
+        const point = this.reached.get(n);
+        return point !== undefined && compareCommitPoints(point, event) >= 0;
+      });
+      if (local) return;
       const { rows } = await sql<{ name: string; reached: boolean; last_error: unknown }>`
         SELECT name, (transaction_id, "position") >= (${target.transaction_id}::xid8, ${position}::bigint) AS reached,
                last_error

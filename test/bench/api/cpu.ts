@@ -90,3 +90,9 @@ export class CpuSampler {
     return share;
   }
 }
+
+/** The mean of shares measured over windows of equal length. */
+export function meanShare(shares: CpuShare[]): CpuShare {
+  const mean = (k: keyof CpuShare) => shares.reduce((a, s) => a + s[k], 0) / shares.length;
+  return { machine: mean('machine'), bench: mean('bench'), api: mean('api'), postgres: mean('postgres'), other: mean('other') };
+}

@@ -14,6 +14,11 @@ export class Histogram {
     this.count++;
   }
 
+  merge(other: Histogram): void {
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
+    this.count += other.count;
+  }
+
   /** Upper bound of the bucket holding the p-th quantile, in ms (so within +1 %). */
   quantile(p: number): number {
     if (this.count === 0) return NaN;
@@ -35,6 +40,7 @@ export interface LoopResult {
   p50: number;
   p99: number;
   max: number;
+  hist: Histogram;
 }
 
 /**
@@ -84,7 +90,16 @@ export async function closedLoop(
   }
   await Promise.all(edges);
   const seconds = durationMs / 1000;
-  return { rate: ops / seconds, ops, seconds, p50: hist.quantile(0.5), p99: hist.quantile(0.99), max };
+  return { rate: ops / seconds, ops, seconds, p50: hist.quantile(0.5), p99: hist.quantile(0.99), max, hist };
+}
+
+/** Several windows of one side as one: ops and seconds add up, latencies pool. */
+export function combine(parts: LoopResult[]): LoopResult {
+  const hist = new Histogram();
+  for (const p of parts) hist.merge(p.hist);
+  const ops = parts.reduce((a, p) => a + p.ops, 0);
+  const seconds = parts.reduce((a, p) => a + p.seconds, 0);
+  return { rate: ops / seconds, ops, seconds, p50: hist.quantile(0.5), p99: hist.quantile(0.99), max: Math.max(...parts.map((p) => p.max)), hist };
 }
 
 export interface HttpReply {

@@ -39,7 +39,7 @@ export function timelineStatement(self: string, ancestors: readonly string[], li
               acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depthParam}::int AS depth
          FROM timeline_entries
         WHERE jurisdiction_id = ${idParam} ${depth === 0 ? '' : 'AND is_affected'} AND ${where}
-        ORDER BY occurred_on, first_position
+        ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
         LIMIT ${p(take)})`;
   });
   const text = `

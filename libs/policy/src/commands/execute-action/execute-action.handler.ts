@@ -39,9 +39,9 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
    * next read sees it. If no runner catches up in time the write still stands (it is
    * committed); the read model follows shortly after.
    */
-  private async visible(result: ActionCommandResult): Promise<ActionCommandResult> {
+  private async visible(result: ActionCommandResult, transactionId: string): Promise<ActionCommandResult> {
     try {
-      await this.runner.waitForPosition(result.position, VISIBILITY_WAIT_MS);
+      await this.runner.waitFor({ transactionId, position: result.position }, VISIBILITY_WAIT_MS);
     } catch (err) {
       if (!(err instanceof ProjectionWaitTimeoutError)) throw err;
     }
@@ -73,7 +73,9 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
         },
         append,
       );
-      return this.visible({ id, version: result.version, position: result.lastPosition, replayed: result.replayed });
+      const answer = { id, version: result.version, position: result.lastPosition, replayed: result.replayed };
+      // A replay appended nothing: the first request already waited for its events.
+      return result.replayed ? answer : this.visible(answer, result.events.at(-1)!.transactionId);
     } catch (err) {
       // A concurrent retry of this same request may have committed between the key lookup
       // above and the stream load: then this one saw "already exists" or a version conflict
