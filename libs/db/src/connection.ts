@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import { Pool, types } from 'pg';
+import { Pool, types, type PoolClient } from 'pg';
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -18,9 +18,39 @@ function typeParser(oid: number, format?: string): (value: string) => unknown {
   return types.getTypeParser(oid, (format ?? 'text') as 'text');
 }
 
+/**
+ * SQL whose text contains this marker is sent as a named (prepared) statement: parsed and
+ * planned once per connection instead of on every call. For the store's few fixed-shape hot
+ * statements only: each distinct text stays prepared for the connection's life. Off for
+ * servers that share one session between connections (PGlite's socket server) or that
+ * hand out a different session per transaction (PgBouncer in transaction mode).
+ */
+export const PREPARE = '/* prepare */';
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `pl_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+function prepareMarkedStatements(client: PoolClient): void {
+  type Query = (...args: unknown[]) => unknown;
+  const query = client.query.bind(client) as Query;
+  (client as unknown as { query: Query }).query = (config: unknown, values?: unknown, callback?: unknown) =>
+    typeof config === 'string' && config.includes(PREPARE)
+      ? query({ name: statementName(config), text: config, values }, callback)
+      : query(config, values, callback);
+}
+
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
+  /** Prepare the statements marked with PREPARE (default true; false for PGlite / PgBouncer). */
+  prepareStatements?: boolean;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
@@ -38,6 +68,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // kill the process. Its holder still sees the failure on its next query, and the pool
   // discards the client on release.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  if (options.prepareStatements !== false) pool.on('connect', prepareMarkedStatements);
   return pool;
 }
 

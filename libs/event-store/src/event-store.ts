@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { PREPARE } from '@app/db/connection';
 import { compareCommitPoints, decodeCheckpoint, encodeCheckpoint, type CommitPoint } from './checkpoint';
 import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.errors';
 import { AppendSignal } from './notifications';
@@ -56,6 +57,21 @@ interface EventRow {
   metadata: Record<string, unknown>;
   recorded_at: Date;
 }
+
+/**
+ * The common append (one stream, no idempotency key) as one plain prepared statement instead
+ * of the append_events function: the version check is the WHERE clause, so a mismatch inserts
+ * nothing and returns no rows (mapped to ES001 below); a racing writer that got there first
+ * still surfaces as a unique violation on (stream_id, stream_version).
+ */
+const APPEND_ONE_STREAM = `${PREPARE}
+  WITH cur AS (SELECT coalesce(max(e.stream_version), 0) AS v FROM events e WHERE e.stream_id = $1::text)
+  INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata)
+  SELECT $1::text, cur.v + x.ord::integer, x.t, x.v, x.d, x.m
+    FROM cur, ROWS FROM (jsonb_to_recordset($3::jsonb) AS (t text, v smallint, d jsonb, m jsonb))
+         WITH ORDINALITY AS x(t, v, d, m, ord)
+   WHERE CASE WHEN $2::integer >= 0 THEN cur.v = $2::integer WHEN $2::integer = -2 THEN cur.v > 0 ELSE true END
+  RETURNING stream_id, stream_version, "position", transaction_id::text AS transaction_id, recorded_at`;
 
 const EXPECTED_ANY = -1;
 const EXPECTED_EXISTS = -2;
@@ -218,7 +234,17 @@ export class EventStore {
     idempotencyKey: string | undefined,
     requestHash: string | null,
   ): Promise<AppendedRow[]> {
-    const { rows } = await sql<AppendedRow>`
+    if (streams.length === 1 && !idempotencyKey) {
+      // A constant text run as is: no per-call query building in Kysely.
+      const { rows } = await executor.executeQuery<AppendedRow>(
+        CompiledQuery.raw(APPEND_ONE_STREAM, [streams[0].id, streams[0].expected, JSON.stringify(events)]),
+      );
+      if (rows.length === 0) {
+        throw Object.assign(new Error(`stream ${streams[0].id} is not at its expected version`), { code: 'ES001' });
+      }
+      return rows;
+    }
+    const { rows } = await sql<AppendedRow>`${sql.raw(PREPARE)}
       SELECT stream_id, stream_version, "position", transaction_id::text AS transaction_id, recorded_at, replayed
         FROM append_events(${JSON.stringify(streams)}::jsonb, ${JSON.stringify(events)}::jsonb,
                            ${idempotencyKey ?? null}::text, ${requestHash}::text)`.execute(executor);
@@ -308,6 +334,7 @@ export class EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}, executor: Executor = this.db): Promise<StoredEvent[]> {
     const rows = await (executor as Kysely<EventStoreTables>)
       .selectFrom('events')
+      .modifyFront(sql.raw(PREPARE))
       .select([
         'position',
         sql<string>`transaction_id::text`.as('transaction_id'),
@@ -361,7 +388,7 @@ export class EventStore {
       : sql``;
     // ORDER BY names the table's columns: the output column transaction_id is text, and
     // ordering by it would put transaction 1000 before 999.
-    const { rows } = await sql<EventRow & { is_head: boolean }>`
+    const { rows } = await sql<EventRow & { is_head: boolean }>`${sql.raw(PREPARE)}
       (SELECT false AS is_head, "position", transaction_id::text AS transaction_id, stream_id, stream_version,
               type, schema_version, data, metadata, recorded_at
          FROM events

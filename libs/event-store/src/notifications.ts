@@ -15,13 +15,28 @@ export class AppendSignal {
   private inFlight = false;
   private pending = false;
 
-  constructor(private readonly db: Kysely<any>) {}
+  private timer?: NodeJS.Timeout;
+
+  /** Appends within `delayMs` share one NOTIFY (listeners also poll: this only bounds their latency). */
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly delayMs = 5,
+  ) {}
 
   signal(): void {
-    if (this.inFlight) {
+    if (this.inFlight || this.timer) {
       this.pending = true;
       return;
     }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.send();
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  private send(): void {
+    this.pending = false;
     this.inFlight = true;
     sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`
       .execute(this.db)

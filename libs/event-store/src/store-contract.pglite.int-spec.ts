@@ -13,7 +13,7 @@ describe('event store contract on PGlite (embedded)', () => {
   eventStoreContract(
     async () => {
       const server = await startEmbeddedPostgresProcess();
-      const db = createDb(server.url, { max: 5 });
+      const db = createDb(server.url, { max: 5, prepareStatements: false });
       try {
         await migrateToLatest(db);
       } catch (err) {
