@@ -11,11 +11,11 @@
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import { Client, type Pool, type PoolClient } from 'pg';
 import { createDb, createPool } from '@app/db/connection';
 import { migrateToLatest } from '@app/db/migrator';
-import { EventStore, ProjectionRunner, type Projection, type StoredEvent } from '@app/event-store';
+import { EventStore, ProjectionRunner, type EventStoreTables, type Projection, type StoredEvent } from '@app/event-store';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -259,12 +259,12 @@ const STREAMS_PER_WORKER = 50;
 async function withSides<T>(
   ctx: Ctx,
   poolSize: number,
-  fn: (sides: { store: EventStore; db: Kysely<any>; raw: Pool }) => Promise<T>,
+  fn: (sides: { store: EventStore; raw: Pool }) => Promise<T>,
 ): Promise<T> {
-  const db = createDb<any>(ctx.url, { max: poolSize, applicationName: 'pl-bench-store' });
+  const db = createDb<EventStoreTables>(ctx.url, { max: poolSize, applicationName: 'pl-bench-store' });
   const raw = createPool(ctx.url, { max: poolSize, applicationName: 'pl-bench-raw' });
   try {
-    return await fn({ store: new EventStore(db), db, raw });
+    return await fn({ store: new EventStore(db), raw });
   } finally {
     await db.destroy();
     await raw.end();
@@ -303,8 +303,8 @@ async function appendScenario(ctx: Ctx, name: string, clients: number, perAppend
     const { store: storeResult, raw: rawResult } = await compare(ctx, clients, rawOp, storeOp);
     return row(name, 'events/s', storeResult, rawResult,
       perAppend === 1
-        ? `raw single-row INSERT, ${clients} clients`
-        : `raw ${perAppend}-row INSERT … VALUES, ${clients} clients`);
+        ? `raw single-row INSERT, ${plural(clients, 'client')}`
+        : `raw ${perAppend}-row INSERT … VALUES, ${plural(clients, 'client')}`);
   });
 }
 
@@ -430,12 +430,12 @@ async function projectionScenario(ctx: Ctx, name: string): Promise<Row> {
   if (sizes[0].n !== total) throw new Error(`projection.catchup must run on the freshly seeded log (${sizes[0].n} events, expected ${total})`);
 
   const rawPool = createPool(ctx.url, { max: 1, applicationName: 'pl-bench-raw' });
-  const db = createDb<any>(ctx.url, { max: 2, applicationName: 'pl-bench-store' });
+  const db = createDb<EventStoreTables>(ctx.url, { max: 2, applicationName: 'pl-bench-store' });
   const store = new EventStore(db);
   const projection: Projection = {
     name: projectionName,
     eventTypes: TYPES,
-    async handle(trx: Transaction<any>, events: StoredEvent[]) {
+    async handle(trx: Transaction<EventStoreTables>, events: StoredEvent[]) {
       const q = upsertCountsSql('bench_type_counts', countByType(events));
       await trx.executeQuery(CompiledQuery.raw(q.text, q.values));
     },
@@ -502,6 +502,10 @@ async function projectionScenario(ctx: Ctx, name: string): Promise<Row> {
     ({ rate: x.n / (x.ms / 1000), ops: x.n, seconds: x.ms / 2 / 1000, peakRssMb: x.rss, cpuUsPerOp: x.cpuUs / x.n });
   return row(name, 'events/s', result(sides.store), result(sides.raw),
     `raw keyset SELECT … WHERE position > $1 ORDER BY position LIMIT ${batchSize} + same count-per-type upsert, 1 client`);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function row(name: string, unit: string, store: SideResult, raw: SideResult, baselineNote: string): Row {
@@ -580,7 +584,7 @@ async function main(): Promise<void> {
   });
   const adminPool = createPool(url, { max: 2, applicationName: 'pl-bench-admin' });
   try {
-    const mdb = createDb<any>(url, { max: 1 });
+    const mdb = createDb<EventStoreTables>(url, { max: 1 });
     await migrateToLatest(mdb);
     await mdb.destroy();
     await adminPool.query(
