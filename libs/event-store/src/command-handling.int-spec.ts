@@ -102,4 +102,18 @@ describe('loadDecideAppend', () => {
     await expect(loadDecideAppend(store, id, closedCounter)).rejects.toThrow('counter is closed');
     expect(await store.streamVersion(id)).toBe(1);
   });
+
+  it('a create decides without loading and fails with a conflict, appending nothing, if the stream exists', async () => {
+    const id = uniqueId('counter');
+    const create = { ...counter(() => [inc(7)]), createsStream: true };
+    const read = jest.spyOn(store, 'readStream');
+    expect(await loadDecideAppend(store, id, create)).toMatchObject({ version: 1, state: { count: 7 } });
+    expect(read).not.toHaveBeenCalled();
+    read.mockRestore();
+
+    const err = await loadDecideAppend(store, id, create).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VersionConflictError);
+    expect(err).toMatchObject({ streamId: id, expectedVersion: 0, actualVersion: 1 });
+    expect((await store.readStream(id)).map((e) => e.data.by)).toEqual([7]);
+  });
 });

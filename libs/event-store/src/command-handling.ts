@@ -9,6 +9,11 @@ export interface LoadDecideAppend<S> {
   decide(state: S, version: number): NewEvent[];
   /** The version the caller last saw (If-Match); omitted = the version just loaded. */
   expectedVersion?: number;
+  /**
+   * The command creates the stream: decide on the initial state without loading it, and let
+   * the append's expectation (version 0) be the existence check. Saves a read per create.
+   */
+  createsStream?: boolean;
 }
 
 /**
@@ -22,7 +27,7 @@ export async function loadDecideAppend<S>(
   handler: LoadDecideAppend<S>,
   options: AppendOptions = {},
 ): Promise<AppendResult & { state: S }> {
-  const history = await store.readStream(streamId);
+  const history = handler.createsStream ? [] : await store.readStream(streamId);
   const version = history.at(-1)?.streamVersion ?? 0;
   if (handler.expectedVersion !== undefined && handler.expectedVersion !== version) {
     throw new VersionConflictError(streamId, handler.expectedVersion, version);

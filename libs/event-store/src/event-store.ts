@@ -73,6 +73,12 @@ const APPEND_ONE_STREAM = `${PREPARE}
    WHERE CASE WHEN $2::integer >= 0 THEN cur.v = $2::integer WHEN $2::integer = -2 THEN cur.v > 0 ELSE true END
   RETURNING stream_id, stream_version, "position", transaction_id::text AS transaction_id, recorded_at`;
 
+/** The common read, a whole stream: a constant prepared statement, no per-call query building. */
+const READ_WHOLE_STREAM = `${PREPARE}
+  SELECT "position", transaction_id::text AS transaction_id, stream_id, stream_version, type, schema_version,
+         data, metadata, recorded_at
+    FROM events WHERE stream_id = $1 ORDER BY stream_version`;
+
 const EXPECTED_ANY = -1;
 const EXPECTED_EXISTS = -2;
 // An 'any' append that loses a race to the same next version just tries again. Each lost
@@ -332,6 +338,11 @@ export class EventStore {
 
   /** A stream's events in version order, upcast to their latest schema. */
   async readStream(streamId: string, options: ReadStreamOptions = {}, executor: Executor = this.db): Promise<StoredEvent[]> {
+    const { fromVersion, toVersion, asOfRecordedAt } = options;
+    if (fromVersion === undefined && toVersion === undefined && asOfRecordedAt === undefined) {
+      const { rows } = await executor.executeQuery<EventRow>(CompiledQuery.raw(READ_WHOLE_STREAM, [streamId]));
+      return rows.map((r) => this.upcasters.apply(toStoredEvent(r)));
+    }
     const rows = await (executor as Kysely<EventStoreTables>)
       .selectFrom('events')
       .modifyFront(sql.raw(PREPARE))
@@ -347,9 +358,9 @@ export class EventStore {
         'recorded_at',
       ])
       .where('stream_id', '=', streamId)
-      .$if(options.fromVersion !== undefined, (q) => q.where('stream_version', '>=', options.fromVersion!))
-      .$if(options.toVersion !== undefined, (q) => q.where('stream_version', '<=', options.toVersion!))
-      .$if(options.asOfRecordedAt !== undefined, (q) => q.where('recorded_at', '<=', options.asOfRecordedAt!))
+      .$if(fromVersion !== undefined, (q) => q.where('stream_version', '>=', fromVersion!))
+      .$if(toVersion !== undefined, (q) => q.where('stream_version', '<=', toVersion!))
+      .$if(asOfRecordedAt !== undefined, (q) => q.where('recorded_at', '<=', asOfRecordedAt!))
       .orderBy('stream_version')
       .execute();
     return rows.map((r) => this.upcasters.apply(toStoredEvent(r as EventRow)));

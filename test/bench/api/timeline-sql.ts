@@ -1,4 +1,5 @@
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery, type DatabaseConnection, type Driver } from 'kysely';
+import { PREPARE } from '@app/db/connection';
 import type { EventStore } from '@app/event-store';
 import { GetTimelineHandler, GetTimelineQuery } from '@app/policy';
 // Not exported by @app/policy (an internal provider of the module); imported by path so the
@@ -42,7 +43,7 @@ export function timelineStatement(self: string, ancestors: readonly string[], li
         ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
         LIMIT ${p(take)})`;
   });
-  const text = `
+  const text = `${PREPARE}
       SELECT DISTINCT ON (occurred_on, first_position) *
         FROM (${branches.join(' UNION ALL ')}) merged
        ORDER BY occurred_on, first_position, depth

@@ -1,5 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { sql, type RawBuilder } from 'kysely';
+import { PREPARE } from '@app/db/connection';
 import { EventStore } from '@app/event-store';
 import { DomainError, type DatePrecision } from '../domain';
 import { GetTimelineQuery, type TimelineEntry, type TimelinePage } from './timeline.query';
@@ -99,8 +100,10 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
         LIMIT ${take})`;
     const branches = [self, ...ancestors].map((id, depth) => branch(id, depth));
     // An action on several of these timelines appears once: directly if it is direct here,
-    // else through the nearest ancestor.
-    const { rows } = await sql<Row>`
+    // else through the nearest ancestor. Prepared: planning this statement cost as much as
+    // running it (docs/benchmarks-api.md); its texts are few (one per ancestor count and
+    // filter combination), each with a plain index-range plan that a generic plan keeps.
+    const { rows } = await sql<Row>`${sql.raw(PREPARE)}
       SELECT DISTINCT ON (occurred_on, first_position) *
         FROM (${sql.join(branches, sql` UNION ALL `)}) merged
        ORDER BY occurred_on, first_position, depth

@@ -50,6 +50,7 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
 
   async execute({ command, meta }: ExecuteActionCommand): Promise<ActionCommandResult> {
     const id = command.data.actionId;
+    const creates = command.type === 'RecordAction' || command.type === 'ProposeAction';
     const refs = collectReferences(command);
     const context: ActionDecideContext = {
       missingJurisdictions: await this.references.missingJurisdictions(refs.jurisdictionIds),
@@ -70,6 +71,7 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
           evolve: (state, event) => evolveAction(state, event as unknown as ActionEvent),
           decide: (state) => decideAction(command, state, context) as NewEvent[],
           expectedVersion: meta.expectedVersion,
+          createsStream: creates && meta.expectedVersion === undefined,
         },
         append,
       );
@@ -85,7 +87,7 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
         if (committed) return retry(committed);
       }
       if (!(err instanceof VersionConflictError)) throw err;
-      if (command.type === 'RecordAction' || command.type === 'ProposeAction') {
+      if (creates) {
         throw new DomainError('ACTION.ALREADY_EXISTS', `action ${id} already exists`, { details: { actionId: id } });
       }
       // An If-Match on an action that does not exist: it is missing (404), not stale (409).
