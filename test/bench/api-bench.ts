@@ -31,6 +31,7 @@ import { createDb, createPool } from '@app/db/connection';
 import { migrateToLatest } from '@app/db/migrator';
 import { EventStore, ProjectionRunner } from '@app/event-store';
 import { policyInlineProjections, policyProjections, type ActionContent } from '@app/policy';
+import { admin, withDatabase } from './common';
 import { CpuSampler, meanShare, type CpuSample, type CpuShare } from './api/cpu';
 import { ActionEventGenerator, buildTree, loadDataset, type Jurisdiction, type Tree } from './api/dataset';
 import { HttpClient, closedLoop, combine, fmt, round, seededRandom, type LoopResult } from './api/measure';
@@ -129,25 +130,9 @@ function parseArgs(argv: string[]): Options {
 
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
 const ADMIN_KEY = `bench-admin-${randomUUID()}`;
-const SEED = 20_170_125;
+const SEED = 20_170_125; // the day of the executive order that started the ledger's example
 /** Warm-up of each round after the first one of a side (connections and caches are warm). */
-const ROUND_WARMUP_MS = 1_000; // the day of the executive order that started the ledger's example
-
-function withDatabase(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin<T>(serverUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl, application_name: 'pl-benchapi-admin' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const ROUND_WARMUP_MS = 1_000;
 
 /** What test/bench/api/server.ts sends over IPC. */
 type ChildMessage =

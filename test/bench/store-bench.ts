@@ -12,10 +12,11 @@ import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CompiledQuery, type Transaction } from 'kysely';
-import { Client, type Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { createDb, createPool } from '@app/db/connection';
 import { migrateToLatest } from '@app/db/migrator';
 import { EventStore, ProjectionRunner, type EventStoreTables, type Projection, type StoredEvent } from '@app/event-store';
+import { Histogram, admin, withDatabase } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -79,32 +80,6 @@ function parseArgs(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------
 // Measurement
-
-/** Log-bucketed latency histogram (1 % resolution, 1 µs .. hours) in a few KB. */
-class Histogram {
-  private static readonly LOG_RATIO = Math.log(1.01);
-  private readonly counts = new Uint32Array(3000);
-  count = 0;
-
-  record(ms: number): void {
-    const us = Math.max(1, ms * 1000);
-    const i = Math.min(this.counts.length - 1, Math.floor(Math.log(us) / Histogram.LOG_RATIO));
-    this.counts[i]++;
-    this.count++;
-  }
-
-  /** Upper bound of the bucket holding the p-th quantile, in ms. */
-  quantile(p: number): number {
-    if (this.count === 0) return NaN;
-    const target = Math.max(1, Math.ceil(p * this.count));
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= target) return Math.exp((i + 1) * Histogram.LOG_RATIO) / 1000;
-    }
-    return NaN;
-  }
-}
 
 interface SideResult {
   /** Units per second (events/s, reads/s). */
@@ -192,22 +167,6 @@ async function compare(ctx: Ctx, concurrency: number, raw: Op, store: Op): Promi
 
 // ---------------------------------------------------------------------------------------------
 // Database plumbing
-
-function withDatabase(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin<T>(serverUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl, application_name: 'pl-bench-admin' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Flushes dirty buffers so a checkpoint does not land inside the next measurement. */
 async function settle(pool: Pool): Promise<void> {

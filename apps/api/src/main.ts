@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { loadConfig } from '@app/config';
+import { loadConfig, runProcess } from '@app/config';
 import { migrateToLatest, openDatabase } from '@app/db';
 import { createApiApp } from './app';
 import { seedOnFirstStart } from './first-start';
 
-async function main(): Promise<void> {
+async function start(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const database = await openDatabase<any>(config, 'policy-ledger-api');
   // Kysely's migrator holds a lock while it runs, so replicas starting together are safe.
@@ -16,16 +16,10 @@ async function main(): Promise<void> {
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const where = database.embedded ? `embedded PGlite in ${config.DATA_DIR}/pglite` : 'DATABASE_URL';
   process.stdout.write(`Policy Ledger API on ${url} (database: ${where})\nAPI docs: ${url}/api/docs\n`);
-  const close = async () => {
+  return async () => {
     await app.close();
     await database.close();
-    process.exit(0);
   };
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
 }
 
-main().catch((err) => {
-  process.stderr.write(`Policy Ledger API failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runProcess('Policy Ledger API', start);

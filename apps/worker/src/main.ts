@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '@app/config';
+import { loadConfig, runProcess } from '@app/config';
 import { migrateToLatest, openDatabase } from '@app/db';
 import { ProjectionRunner } from '@app/event-store';
 import { WorkerModule } from './worker.module';
 
-async function main(): Promise<void> {
+async function start(): Promise<() => Promise<void>> {
   const config = loadConfig();
   if (!config.DATABASE_URL) {
     // The embedded database belongs to one process; there the API runs the projections itself.
@@ -20,16 +20,10 @@ async function main(): Promise<void> {
   );
   const runner = app.get(ProjectionRunner);
   process.stdout.write(`Policy Ledger worker running projections: ${runner.names.join(', ')}\n`);
-  const close = async () => {
+  return async () => {
     await app.close();
     await database.close();
-    process.exit(0);
   };
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
 }
 
-main().catch((err) => {
-  process.stderr.write(`Policy Ledger worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runProcess('Policy Ledger worker', start);

@@ -1,36 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-
-/** Log-bucketed latency histogram (1 % resolution, 1 µs .. hours) in a few KB. */
-export class Histogram {
-  private static readonly LOG_RATIO = Math.log(1.01);
-  private readonly counts = new Uint32Array(3000);
-  count = 0;
-
-  record(ms: number): void {
-    const us = Math.max(1, ms * 1000);
-    const i = Math.min(this.counts.length - 1, Math.floor(Math.log(us) / Histogram.LOG_RATIO));
-    this.counts[i]++;
-    this.count++;
-  }
-
-  merge(other: Histogram): void {
-    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
-    this.count += other.count;
-  }
-
-  /** Upper bound of the bucket holding the p-th quantile, in ms (so within +1 %). */
-  quantile(p: number): number {
-    if (this.count === 0) return NaN;
-    const target = Math.max(1, Math.ceil(p * this.count));
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= target) return Math.exp((i + 1) * Histogram.LOG_RATIO) / 1000;
-    }
-    return NaN;
-  }
-}
+import { Histogram } from '../common';
 
 export interface LoopResult {
   /** Operations completed inside the measured window, per second. */
