@@ -50,3 +50,14 @@ export async function admin<T>(serverUrl: string, fn: (c: Client) => Promise<T>)
     await client.end();
   }
 }
+
+/**
+ * Rows (the first is the header) as aligned columns with a rule under the header, framed by
+ * blank lines; `leftAligned(i)` says which columns are text, the rest are right-aligned numbers.
+ */
+export function formatTable(lines: string[][], leftAligned: (column: number) => boolean): string {
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  const out = lines.map((l) => l.map((cell, i) => (leftAligned(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return `\n${out.join('\n')}\n`;
+}

@@ -16,7 +16,7 @@ import type { Pool, PoolClient } from 'pg';
 import { createDb, createPool } from '@app/db/connection';
 import { migrateToLatest } from '@app/db/migrator';
 import { EventStore, ProjectionRunner, type EventStoreTables, type Projection, type StoredEvent } from '@app/event-store';
-import { Histogram, admin, withDatabase } from './common';
+import { Histogram, admin, formatTable, withDatabase } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -492,12 +492,7 @@ function printTable(rows: Row[]): void {
       lines.push([`${r.name}.seconds_per_pass`, 's', fmt(r.store.seconds, 1), fmt(r.raw.seconds, 1), '', ...blank]);
     }
   }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  const out = lines.map((l) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
-  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  log('');
-  log(out.join('\n'));
-  log('');
+  log(formatTable(lines, (i) => i < 2));
   log('baselines:');
   for (const r of rows) log(`  ${r.name}: ${r.baselineNote}`);
 }
