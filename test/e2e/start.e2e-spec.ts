@@ -1,16 +1,15 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CURATED_ACTION_IDS, curatedActions } from '../../libs/policy/src/seed/curated-2017';
+import { ROOT, compiledApps } from '../support/compiled-apps';
 
 // Smoke test of `npm start` on the embedded default: build with swc, start the compiled entry
 // with no DATABASE_URL and a fresh DATA_DIR, so the first start creates a PGlite database and
 // seeds it (the US jurisdiction directory, ~39,000 rows, and the curated 2017 dataset). Then it
 // answers, shuts down on SIGTERM, and a second start finds the data where it left it.
 
-const ROOT = join(__dirname, '..', '..');
 const US = 'ocd-division/country:us';
 const NYC = 'ocd-division/country:us/state:ny/place:new_york';
 // The first start seeds; this is its budget (measured ~35 s on a developer machine).
@@ -25,10 +24,7 @@ interface Started {
   output: () => string;
 }
 
-// Its own output folder, so a concurrent `npm run build` (benchmarks, npm start) never
-// rewrites a file this process is loading. Inside the repository: the seed finds its data
-// files by walking up to package.json.
-const outDir = join(ROOT, 'dist', `.e2e-start-${process.pid}`);
+const build = compiledApps('start');
 const dataDir = mkdtempSync(join(tmpdir(), 'pl-start-'));
 const running = new Set<ChildProcess>();
 
@@ -44,7 +40,7 @@ function start(): Promise<Started> {
   delete env.REDIS_URL;
   delete env.API_READ_REQUIRES_KEY;
   const begun = Date.now();
-  const child = spawn(process.execPath, [join(outDir, 'apps/api/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(build.outDir, 'apps/api/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
@@ -103,13 +99,11 @@ function curatedOn(id: string, ancestors: string[]): string[] {
     .sort();
 }
 
-beforeAll(async () => {
-  await promisify(execFile)('npx', ['swc', 'apps', 'libs', '-d', outDir, '--quiet'], { cwd: ROOT, timeout: 120_000 });
-});
+beforeAll(() => build.compile());
 
 afterAll(async () => {
   for (const child of running) child.kill('SIGKILL');
-  rmSync(outDir, { recursive: true, force: true });
+  build.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -14,7 +14,7 @@ import {
   revokeApiKey,
 } from '@app/db';
 import { EventStore, rebuildProjection } from '@app/event-store';
-import { policyInlineProjections, readOcdDirectory, seedCurated, seedJurisdictions } from '@app/policy';
+import { policyInlineProjections, policyProjections, readOcdDirectory, seedCurated, seedJurisdictions } from '@app/policy';
 import { exportEvents, importEvents } from './event-transfer';
 
 interface Context {
@@ -113,14 +113,16 @@ program
     }),
   );
 
-const projectionNames = policyInlineProjections.map((p) => p.name);
+// Inline read models and the asynchronous ones alike (a running worker pauses on the swap).
+const rebuildable = [...policyInlineProjections, ...policyProjections];
+const projectionNames = rebuildable.map((p) => p.name);
 program
   .command('rebuild')
   .description(`rebuild a projection's read tables from the events (${projectionNames.join(', ')}, or all)`)
   .argument('<projection>', `${projectionNames.join(' | ')} | all`)
   .action(
     withDatabase(async ({ store }, name: string) => {
-      const chosen = name === 'all' ? policyInlineProjections : policyInlineProjections.filter((p) => p.name === name);
+      const chosen = name === 'all' ? rebuildable : rebuildable.filter((p) => p.name === name);
       if (chosen.length === 0) throw new Error(`no projection "${name}"; choose one of ${projectionNames.join(', ')} or all`);
       for (const projection of chosen) {
         const bar = progressBar(projection.name, 'positions');
@@ -230,7 +232,7 @@ program
       out(['projection'.padEnd(16), 'mode'.padEnd(7), 'position'.padStart(9), 'behind'.padStart(7), '  checkpoint updated'].join(' '));
       for (const name of names) {
         const row = byName.get(name);
-        const inline = projectionNames.includes(name);
+        const inline = policyInlineProjections.some((p) => p.name === name);
         // Inline projections are written in each append's transaction: never behind. Their
         // checkpoint only records the last rebuild.
         const behind = inline ? 0 : head - (row?.position ?? 0);

@@ -64,3 +64,9 @@ export class UnknownProjectionError extends EventStoreError {
     super('EVENT_STORE.UNKNOWN_PROJECTION', `no projection named ${projection}`);
   }
 }
+
+export class RebuildInProgressError extends EventStoreError {
+  constructor(readonly projection: string) {
+    super('EVENT_STORE.REBUILD_IN_PROGRESS', `a rebuild of ${projection} is already running`);
+  }
+}

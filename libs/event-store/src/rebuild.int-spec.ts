@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@app/db/testing';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { EventStore, type InlineProjection } from './event-store';
+import { RebuildInProgressError } from './event-store.errors';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { rebuildProjection, type RebuildProgress } from './rebuild';
@@ -168,5 +169,21 @@ describe('rebuildProjection and inline projections', () => {
     // Inline appends keep writing to the swapped-in table.
     await store.append(id, [paid(4)], { expectedVersion: 3 });
     expect((await sql`SELECT n FROM inline_counts WHERE stream_id = ${id}`.execute(db)).rows).toEqual([{ n: 4 }]);
+  });
+
+  it('refuses a second rebuild of the same projection while one runs, and allows it after', async () => {
+    await store.append(uniqueId('acct'), [paid(5)], { expectedVersion: 'no_stream' });
+    let second: Promise<unknown> | undefined;
+    duringRebuild = async () => {
+      second = rebuildProjection(store, totals).catch((e: unknown) => e);
+      await second;
+    };
+    await rebuildProjection(store, totals, { batchSize: 3 });
+    expect(await second).toBeInstanceOf(RebuildInProgressError);
+    expect(await second).toMatchObject({ code: 'EVENT_STORE.REBUILD_IN_PROGRESS', projection: 'totals' });
+    expect(await readTotals()).toEqual((await fromLog()).totals);
+
+    await rebuildProjection(store, totals);
+    expect(await readTotals()).toEqual((await fromLog()).totals);
   });
 });

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { START, type CommitPoint } from './checkpoint';
 import { PROJECTION_LOCK_CLASS, type EventStore, type InlineProjection } from './event-store';
+import { RebuildInProgressError } from './event-store.errors';
 import type { Projection } from './projection';
 
 export interface RebuildProgress {
@@ -28,7 +29,30 @@ export async function rebuildProjection(
   projection: Projection | InlineProjection,
   options: RebuildOptions = {},
 ): Promise<{ eventsApplied: number; position: number }> {
-  const db = store.db as Kysely<any>;
+  // One connection for the whole rebuild, holding a session lock on the projection's name:
+  // a second rebuild of the same projection (another CLI, another host) would otherwise drop
+  // the first one's schema under it. The lock dies with the connection if this process does.
+  return (store.db as Kysely<any>).connection().execute(async (db) => {
+    const { rows } = await sql<{ locked: boolean }>`
+      SELECT pg_try_advisory_lock(${REBUILD_LOCK_CLASS}, hashtext(${projection.name})) AS locked`.execute(db);
+    if (!rows[0].locked) throw new RebuildInProgressError(projection.name);
+    try {
+      return await rebuildOn(db, store, projection, options);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${REBUILD_LOCK_CLASS}, hashtext(${projection.name}))`.execute(db);
+    }
+  });
+}
+
+/** Advisory lock namespace (first key) of rebuilds; projection runners use PROJECTION_LOCK_CLASS. */
+const REBUILD_LOCK_CLASS = 0x5052; // 'PR'
+
+async function rebuildOn(
+  db: Kysely<any>,
+  store: EventStore,
+  projection: Projection | InlineProjection,
+  options: RebuildOptions,
+): Promise<{ eventsApplied: number; position: number }> {
   const tables = projection.tables ?? [];
   const schema = `rebuild_${projection.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
   const batchSize = options.batchSize ?? 5000;
@@ -42,7 +66,7 @@ export async function rebuildProjection(
 
   let point: CommitPoint = START;
   let eventsApplied = 0;
-  const head = await store.headPosition();
+  const head = await store.headPosition(db);
 
   // Applies batches into the rebuild schema until nothing is left to read in this transaction.
   const applyBatches = async (trx: Transaction<any>, gapSafe: boolean, untilCaughtUp: boolean) => {

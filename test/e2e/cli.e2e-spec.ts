@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { findApiKeyByPlaintext } from '@app/db';
+import { createTestDatabase, type TestDatabase } from '@app/db/testing';
+import { curatedActions } from '../../libs/policy/src/seed/curated-2017';
+import { ROOT, compiledApps } from '../support/compiled-apps';
+
+// The operator's CLI as a process (`npm run cli -- …` runs this compiled entry) against a
+// database of this file's own: what it prints, its exit codes, and what it leaves behind.
+
+jest.setTimeout(120_000);
+
+const build = compiledApps('cli');
+const workDir = mkdtempSync(join(tmpdir(), 'pl-cli-'));
+let database: TestDatabase;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(build.outDir, 'apps/cli/src/main.js'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Every read table's rows in a stable order, to compare a rebuild with what it replaced. */
+async function readModels(): Promise<Record<string, unknown[]>> {
+  const tables = ['jurisdictions', 'actions', 'timeline_entries', 'action_relations'];
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const { rows } = await sql<{ row: string }>`SELECT to_jsonb(t)::text AS row FROM ${sql.table(table)} t ORDER BY 1`.execute(database.db);
+    out[table] = rows.map((r) => r.row);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  [database] = await Promise.all([createTestDatabase(), build.compile()]);
+});
+
+afterAll(async () => {
+  await database?.drop();
+  build.remove();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('npm run cli', () => {
+  it('migrate: reports a database already up to date', async () => {
+    expect(await cli('migrate')).toMatchObject({ code: 0, stdout: 'already up to date\n' });
+  });
+
+  it('seed --curated: loads the 2017 dataset once, and a second run finds it there', async () => {
+    const first = await cli('seed', '--curated');
+    expect(first).toMatchObject({ code: 0, stdout: `curated 2017: ${curatedActions.length} actions recorded, 0 already there\n` });
+    const second = await cli('seed', '--curated');
+    expect(second.stdout).toBe(`curated 2017: 0 actions recorded, ${curatedActions.length} already there\n`);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM actions`.execute(database.db);
+    expect(rows[0].n).toBe(curatedActions.length);
+  });
+
+  it('keys: create prints the key alone on stdout; list shows it without the key; revoke ends it', async () => {
+    const created = await cli('keys', 'create', '--role', 'curator', '--name', 'cli test');
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim();
+    expect(created.stdout).toBe(`${key}\n`);
+    const found = await findApiKeyByPlaintext(database.db, key);
+    expect(found).toMatchObject({ role: 'curator' });
+
+    const listed = await cli('keys', 'list');
+    expect(listed.stdout).toContain(found!.id);
+    expect(listed.stdout).toContain('cli test');
+    expect(listed.stdout).not.toContain(key);
+
+    expect(await cli('keys', 'revoke', found!.id)).toMatchObject({ code: 0, stdout: `revoked ${found!.id}\n` });
+    expect(await findApiKeyByPlaintext(database.db, key)).toBeNull();
+    expect(await cli('keys', 'revoke', found!.id)).toMatchObject({ code: 1, stderr: expect.stringContaining('no live API key') });
+  });
+
+  it('keys create: refuses an unknown role, naming the choices, and creates nothing', async () => {
+    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM api_keys`.execute(database.db);
+    const run = await cli('keys', 'create', '--role', 'wizard');
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/wizard.*analyst, curator, admin/s);
+    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM api_keys`.execute(database.db)).rows).toEqual(before.rows);
+  });
+
+  it('rebuild all: rebuilds every read model, inline and asynchronous, to the same rows', async () => {
+    // The relation graph is asynchronous: no runner has built it in this database yet.
+    expect((await readModels()).action_relations).toEqual([]);
+    const before = await readModels();
+    const run = await cli('rebuild', 'all');
+    expect(run.code).toBe(0);
+    for (const name of ['jurisdictions', 'actions', 'action-relations']) expect(run.stdout).toMatch(new RegExp(`rebuilt ${name}: \\d+ events applied`));
+    const after = await readModels();
+    expect({ ...after, action_relations: [] }).toEqual(before);
+    expect(after.action_relations.length).toBeGreaterThan(0);
+
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/action-relations\s+async\s+\d+\s+0\s/);
+    expect(status.stdout).toMatch(/actions\s+inline\s/);
+  });
+
+  it('rebuild: an unknown projection is an error that names the choices', async () => {
+    const run = await cli('rebuild', 'nosuch');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no projection "nosuch"; choose one of jurisdictions, actions, action-relations or all');
+  });
+
+  it('export then import: writes every event as NDJSON, and importing it again skips them all', async () => {
+    const file = join(workDir, 'events.ndjson');
+    const exported = await cli('export', '--out', file);
+    expect(exported.code).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(database.db);
+    expect(lines).toHaveLength(rows[0].n);
+    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: expect.stringMatching(`imported 0 events, skipped ${rows[0].n} already there`) });
+  });
+});

@@ -1,0 +1,22 @@
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/**
+ * apps/ and libs/ compiled with swc into an output folder of this test file's own, so a
+ * concurrent `npm run build` (benchmarks, npm start) never rewrites a file its processes are
+ * loading. Inside the repository: the seed finds its data files by walking up to package.json.
+ */
+export function compiledApps(tag: string): { outDir: string; compile(): Promise<void>; remove(): void } {
+  const outDir = join(ROOT, 'dist', `.e2e-${tag}-${process.pid}`);
+  return {
+    outDir,
+    compile: async () => {
+      await promisify(execFile)('npx', ['swc', 'apps', 'libs', '-d', outDir, '--quiet'], { cwd: ROOT, timeout: 120_000 });
+    },
+    remove: () => rmSync(outDir, { recursive: true, force: true }),
+  };
+}
