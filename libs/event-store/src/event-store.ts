@@ -179,7 +179,8 @@ export class EventStore {
         const run = async (executor: Executor) => {
           const rows = await this.callAppend(executor, streams, flat, options.idempotencyKey, requestHash);
           const replayed = rows[0]?.replayed === true;
-          const stored = replayed ? [] : rows.map((r, i) => this.storedFromInput(r, flat[i]));
+          // Upcast like every read, so inline projections and listeners see one schema per type.
+          const stored = replayed ? [] : rows.map((r, i) => this.upcasters.apply(this.storedFromInput(r, flat[i])));
           for (const projection of inline) {
             const mine = stored.filter((e) => projection.eventTypes.includes(e.type));
             if (mine.length) await projection.handle(executor as Transaction<any>, mine);

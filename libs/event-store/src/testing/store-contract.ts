@@ -311,9 +311,9 @@ export function eventStoreContract(factory: () => Promise<ContractBackend>, opti
     await expect(store.readAll({ after: 'not-a-checkpoint' })).rejects.toBeInstanceOf(InvalidCheckpointError);
   });
 
-  it('upcasts v1 events to v2 on read (readStream and readAll) without rewriting them', async () => {
+  it('upcasts v1 events to v2 on read (readStream, readAll, and what the append hands on) without rewriting them', async () => {
     const id = uniqueId('upcast');
-    const { positions } = await store.append(
+    const { positions, events: appended } = await store.append(
       id,
       [
         { type: 'Renamed', schemaVersion: 1, data: { first: 'Ada', last: 'Lovelace' } },
@@ -326,6 +326,8 @@ export function eventStoreContract(factory: () => Promise<ContractBackend>, opti
       { schemaVersion: 2, data: { fullName: 'Grace Hopper' } },
     ];
 
+    // The append's events are what inline projections and the EventBus receive.
+    expect(appended.map(({ schemaVersion, data }) => ({ schemaVersion, data }))).toEqual(expected);
     expect((await store.readStream(id)).map(({ schemaVersion, data }) => ({ schemaVersion, data }))).toEqual(expected);
     const { events } = await follow(store, undefined, (got) => positions.every((p) => got.some((e) => e.position === p)));
     expect(
