@@ -15,7 +15,7 @@ jest.setTimeout(120_000);
 
 const build = compiledApps('cli');
 const workDir = mkdtempSync(join(tmpdir(), 'pl-cli-'));
-let database: TestDatabase;
+let database: TestDatabase<any>;
 
 interface Run {
   code: number;

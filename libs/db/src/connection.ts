@@ -76,8 +76,3 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
 export function createDb<DB>(connectionString: string, options: PoolOptions = {}): Kysely<DB> {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(connectionString, options) }) });
 }
-
-/** A Kysely instance over an existing pool (the caller keeps ownership of ending it). */
-export function dbFromPool<DB>(pool: Pool): Kysely<DB> {
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-}

@@ -8,6 +8,8 @@ export interface CommitPoint {
 
 export const START: CommitPoint = { transactionId: '0', position: 0 };
 
+const XID8_MAX = 2n ** 64n - 1n;
+
 /** Opaque to callers so the store can change what a checkpoint holds without breaking them. */
 export function encodeCheckpoint(point: CommitPoint): string {
   return Buffer.from(`${point.transactionId}:${point.position}`).toString('base64url');
@@ -16,7 +18,8 @@ export function encodeCheckpoint(point: CommitPoint): string {
 export function decodeCheckpoint(checkpoint: string | undefined): CommitPoint {
   if (checkpoint === undefined || checkpoint === '') return START;
   const match = /^(\d{1,20}):(\d{1,16})$/.exec(Buffer.from(checkpoint, 'base64url').toString());
-  if (!match) throw new InvalidCheckpointError(checkpoint);
+  // In range, or Postgres would refuse it later with an input error instead of this one.
+  if (!match || BigInt(match[1]) > XID8_MAX || !Number.isSafeInteger(Number(match[2]))) throw new InvalidCheckpointError(checkpoint);
   return { transactionId: match[1], position: Number(match[2]) };
 }
 

@@ -49,8 +49,9 @@ class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     this.unsubscribe = this.store.onAppended((events) =>
       this.eventBus.publishAll(events.map((e) => new EventAppended(e))),
     );
-    await this.runner.ensureCheckpoints();
+    // Checkpoint rows exist either way, so /ready lists every projection (start creates them too).
     if (this.config.runProjections) await this.runner.start();
+    else await this.runner.ensureCheckpoints();
   }
 
   async onApplicationShutdown(): Promise<void> {

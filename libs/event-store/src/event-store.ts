@@ -101,7 +101,7 @@ function pgError(err: unknown): { code?: string; constraint?: string; detail?: s
   return (err ?? {}) as { code?: string; constraint?: string; detail?: string };
 }
 
-export function toStoredEvent(row: EventRow): StoredEvent {
+function toStoredEvent(row: EventRow): StoredEvent {
   return {
     position: row.position,
     transactionId: row.transaction_id,
@@ -162,6 +162,9 @@ export class EventStore {
     if (appends.length === 0 || appends.some((a) => a.events.length === 0)) {
       throw new RangeError('an append needs at least one stream and one event per stream');
     }
+    if (new Set(appends.map((a) => a.streamId)).size !== appends.length) {
+      throw new RangeError('an append names each stream once (put all of a stream\'s events in one entry)');
+    }
     const requestHash = options.idempotencyKey ? appendRequestHash(appends) : null;
     const streams = appends.map((a) => ({ id: a.streamId, expected: expectedCode(a.expectedVersion) }));
     const flat: { s: number; t: string; v: number; d: unknown; m: Record<string, unknown> }[] = [];
@@ -180,7 +183,8 @@ export class EventStore {
           const rows = await this.callAppend(executor, streams, flat, options.idempotencyKey, requestHash);
           const replayed = rows[0]?.replayed === true;
           // Upcast like every read, so inline projections and listeners see one schema per type.
-          const stored = replayed ? [] : rows.map((r, i) => this.upcasters.apply(this.storedFromInput(r, flat[i])));
+          const written = replayed ? [] : rows.map((r, i) => this.storedFromInput(r, flat[i]));
+          const stored = this.upcastAppended(written, inline.length > 0);
           for (const projection of inline) {
             const mine = stored.filter((e) => projection.eventTypes.includes(e.type));
             if (mine.length) await projection.handle(executor as Transaction<any>, mine);
@@ -204,20 +208,44 @@ export class EventStore {
       } catch (err) {
         const { code, constraint } = pgError(err);
         if (code === 'ES002') throw new IdempotencyKeyReusedError(options.idempotencyKey!);
-        const lostRace = code === '23505' || code === 'ES001';
+        // Only our own guards (and a deadlock between two multi-stream appends) mean another
+        // writer got there first; any other error, e.g. an inline projection's, is the caller's.
+        const lostRace =
+          code === 'ES001' ||
+          code === '40P01' ||
+          (code === '23505' && (constraint === 'events_stream_version_unique' || constraint === 'event_idempotency_keys_pkey'));
         if (!lostRace) throw err;
         if (options.idempotencyKey) {
           // A concurrent retry of the same request won: answer with its result.
           const earlier = await this.findIdempotentResult(options.idempotencyKey, requestHash!);
           if (earlier) return this.result(appends, earlier, [], true);
         }
-        if (code === '23505' && constraint === 'event_idempotency_keys_pkey') continue;
         const conflict = await this.describeConflict(appends, err);
         if (conflict) throw conflict;
         // Only 'any' streams lost the race: their version moved under us; try again.
         if (attempt >= ANY_RETRIES) throw err;
       }
     }
+  }
+
+  /**
+   * Upcasts what was just appended, as every read does, so inline projections and listeners
+   * see one schema per type. In the inline transaction a failing upcaster rolls the append
+   * back; after an autocommit append the events are stored, and an error now would make the
+   * caller retry and append twice, so they are handed on as written (readers will meet it).
+   */
+  private upcastAppended(events: StoredEvent[], inTransaction: boolean): StoredEvent[] {
+    if (inTransaction) return events.map((e) => this.upcasters.apply(e));
+    try {
+      return events.map((e) => this.upcasters.apply(e));
+    } catch {
+      return events;
+    }
+  }
+
+  /** Upcasts one stored event to its type's latest schema. */
+  upcast(event: StoredEvent): StoredEvent {
+    return this.upcasters.apply(event);
   }
 
   /**
@@ -310,16 +338,15 @@ export class EventStore {
       if (e !== 'any' && !met) return new VersionConflictError(a.streamId, e, actual);
     }
     if (pgError(err).code === 'ES001') {
-      // The function saw a mismatch that has since gone (a racing writer rolled back): still
-      // a conflict from the caller's point of view.
-      const detail = JSON.parse(pgError(err).detail ?? '{}') as { streamId?: string; actual?: number };
+      // The stream was behind the expected version when the append ran and has caught up
+      // since: the caller decided on a version that did not exist then, still a conflict.
+      const detail = JSON.parse(pgError(err).detail ?? '{}') as { streamId?: string };
       const a = appends.find((x) => x.streamId === detail.streamId) ?? appends[0];
-      return new VersionConflictError(a.streamId, a.expectedVersion, detail.actual ?? 0);
+      return new VersionConflictError(a.streamId, a.expectedVersion, versions.get(a.streamId) ?? 0);
     }
-    // A unique violation with every expectation met: some writer raced an 'any' or exact
-    // append and lost; exact expectations were met only after the race, so it is still a conflict.
-    const exact = appends.find((a) => a.expectedVersion !== 'any');
-    return exact ? new VersionConflictError(exact.streamId, exact.expectedVersion, versions.get(exact.streamId) ?? 0) : null;
+    // Every expectation still holds: an 'any' or 'exists' stream lost a race for its next
+    // version (or a deadlock chose this append); the transaction rolled back, so try again.
+    return null;
   }
 
   /** Current version of each stream (0 for a stream with no events). */
@@ -385,7 +412,7 @@ export class EventStore {
   async readAfter(
     executor: Executor,
     from: CommitPoint,
-    options: { limit: number; types?: readonly string[]; gapSafe?: boolean },
+    options: { limit: number; types?: readonly string[]; gapSafe?: boolean; upcast?: boolean },
   ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean }> {
     const gapSafe = options.gapSafe ?? true;
     const horizon = gapSafe ? sql`AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())` : sql``;
@@ -413,7 +440,7 @@ export class EventStore {
     let headPoint: CommitPoint | undefined;
     for (const row of rows) {
       if (row.is_head) headPoint = { transactionId: row.transaction_id, position: row.position };
-      else events.push(this.upcasters.apply(toStoredEvent(row)));
+      else events.push(options.upcast === false ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row)));
     }
     const caughtUp = events.length < options.limit;
     const last = events.at(-1);

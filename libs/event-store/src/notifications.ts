@@ -74,8 +74,13 @@ export class AppendListener extends EventEmitter {
     const client = new Client({ connectionString: this.connectionString, application_name: 'policy-ledger-listener' });
     client.on('notification', () => this.emit('wake'));
     client.on('error', () => this.scheduleReconnect(1000));
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
     if (this.stopped) {
       await client.end().catch(() => undefined);
       return;

@@ -101,6 +101,8 @@ describe('ProjectionRunner', () => {
     // Events before the failing one are applied; the failing one and later ones are not.
     expect(await logged('fragile')).toEqual([first]);
     await expect(runner.waitForPosition(poison, 1000, ['fragile'])).rejects.toBeInstanceOf(ProjectionFailedError);
+    // What it applied before stopping is there to wait for.
+    await expect(runner.waitForPosition(first, 1000, ['fragile'])).resolves.toBeUndefined();
 
     // The other projection, and the runner, carry on.
     const fourth = (await append(store, 'Step')).lastPosition;
@@ -114,6 +116,26 @@ describe('ProjectionRunner', () => {
     await runner.waitForPosition(fourth, 5000, ['fragile']);
     expect(await logged('fragile')).toEqual([first, poison, third, fourth]);
     expect((await runner.status()).find((s) => s.name === 'fragile')).toMatchObject({ lastError: null, eventsApplied: 4 });
+  });
+
+  it('stops on an event its upcaster cannot lift, blaming that event; the append itself stands', async () => {
+    await createLog('lifted');
+    const upcasting = new EventStore(db, {
+      upcasters: [{ type: 'Lift', fromVersion: 1, upcast: (data: { ok?: boolean }) => {
+        if (!data.ok) throw new Error('cannot lift this one');
+        return data;
+      } }],
+    });
+    const good = await upcasting.append(uniqueId('Lift'), [{ type: 'Lift', schemaVersion: 1, data: { ok: true } }], { expectedVersion: 'no_stream' });
+    // Committed before the upcaster ran: the caller gets it as written, not an error to retry.
+    const bad = await upcasting.append(uniqueId('Lift'), [{ type: 'Lift', schemaVersion: 1, data: {} }], { expectedVersion: 'no_stream' });
+    expect(bad.events[0]).toMatchObject({ schemaVersion: 1, data: {} });
+
+    const runner = started(new ProjectionRunner(upcasting, [loggingProjection('lifted', ['Lift'])], { pollMs: 50 }));
+    await runner.start();
+    await eventually(async () => (await runner.status())[0].state === 'failed', { what: 'lifted to fail' });
+    expect((await runner.status())[0].lastError).toMatchObject({ message: 'cannot lift this one', eventPosition: bad.lastPosition });
+    expect(await logged('lifted')).toEqual([good.lastPosition]);
   });
 
   it('wakes a runner in another process through NOTIFY, not polling', async () => {

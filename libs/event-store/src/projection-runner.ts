@@ -212,14 +212,15 @@ export class ProjectionRunner {
       const outcome = await this.db.transaction().execute(async (trx) => {
         const from = await this.lockAndReadCheckpoint(trx, projection.name);
         if (!from) return 'locked' as const;
-        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: projection.eventTypes });
+        // Read as stored and upcast under the savepoint: a failing upcaster is blamed on its event too.
+        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: projection.eventTypes, upcast: false });
         if (events.length === 0) {
           if (compareCommitPoints(next, from) !== 0) await this.saveCheckpoint(trx, projection.name, next, 0);
           return 'done' as const;
         }
         try {
           await sql`SAVEPOINT apply_one`.execute(trx);
-          await projection.handle(trx, events);
+          await projection.handle(trx, events.map((e) => this.store.upcast(e)));
         } catch (err) {
           await sql`ROLLBACK TO SAVEPOINT apply_one`.execute(trx);
           failedOn = events[0];
@@ -232,7 +233,8 @@ export class ProjectionRunner {
       if (outcome === 'locked') return 'locked';
       if (outcome === 'done') return { applied, caughtUp: true };
       if (outcome === 'applied') {
-        applied++;
+        // Past a batch's worth without failing again (it was transient): back to batches.
+        if (++applied >= this.batchSize) return { applied, caughtUp: false };
         continue;
       }
       const error: ProjectionError = {
@@ -319,7 +321,6 @@ export class ProjectionRunner {
   async waitFor(event: CommitPoint, timeoutMs = 5000, names: readonly string[] = this.names): Promise<void> {
     if (names.length === 0) return;
     const { transactionId, position } = event;
-    const target = { transaction_id: transactionId };
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const local = names.every((n) => {
@@ -328,10 +329,11 @@ export class ProjectionRunner {
       });
       if (local) return;
       const { rows } = await sql<{ name: string; reached: boolean; last_error: unknown }>`
-        SELECT name, (transaction_id, "position") >= (${target.transaction_id}::xid8, ${position}::bigint) AS reached,
+        SELECT name, (transaction_id, "position") >= (${transactionId}::xid8, ${position}::bigint) AS reached,
                last_error
           FROM projection_checkpoints WHERE name = ANY(${names as string[]}::text[])`.execute(this.db);
-      const broken = rows.find((r) => r.last_error);
+      // A projection stopped on a later event has still applied this one.
+      const broken = rows.find((r) => r.last_error && !r.reached);
       if (broken) throw new ProjectionFailedError(broken.name, broken.last_error);
       const behind = names.filter((n) => !rows.some((r) => r.name === n && r.reached));
       if (behind.length === 0) return;
@@ -351,11 +353,14 @@ export class ProjectionRunner {
   }
 }
 
+const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '40P01', '40001', '57014', '55P03']);
+
 /** Errors from the handler, as opposed to the database connection being lost. */
 function isHandlerError(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
-  // Connection failures and admin shutdowns are retried by the loop, not blamed on an event.
-  // 'not queryable' is what pg says on the next query after the backend died between two.
-  return !(code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) &&
+  // Connection failures, admin shutdowns and transient conflicts (deadlock, serialization,
+  // statement or lock timeout) are retried by the loop, not blamed on an event. 'not
+  // queryable' is what pg says on the next query after the backend died between two.
+  return !(code && (code.startsWith('08') || TRANSIENT_CODES.has(code))) &&
     !(err instanceof Error && /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET/.test(err.message));
 }

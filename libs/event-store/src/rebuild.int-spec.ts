@@ -102,6 +102,20 @@ describe('rebuildProjection and inline projections', () => {
     const c = uniqueId('acct');
     await expect(failing.append(c, [paid(1)], { expectedVersion: 'no_stream' })).rejects.toThrow('read model says no');
     expect(await store.streamVersion(c)).toBe(0);
+
+    // A unique violation in the read model is the projection's bug, not a lost race: it
+    // surfaces as is, after one try, even for an 'any' append that would retry a race.
+    let calls = 0;
+    const clashing = new EventStore(db, {
+      inlineProjections: [{ ...inlineCounts, handle: async (trx) => {
+        calls++;
+        await sql`INSERT INTO inline_counts (stream_id, n) VALUES (${a}, 1)`.execute(trx);
+      } }],
+    });
+    const clash = await clashing.append(c, [paid(1)], { expectedVersion: 'any' }).catch((e: unknown) => e);
+    expect(clash).toMatchObject({ code: '23505', constraint: 'inline_counts_pkey' });
+    expect(calls).toBe(1);
+    expect(await store.streamVersion(c)).toBe(0);
   });
 
   it('rebuilds an async projection equal to the incremental one, serving the old table meanwhile', async () => {

@@ -176,6 +176,12 @@ export function eventStoreContract(factory: () => Promise<ContractBackend>, opti
     expect((await store.append(other, [added(1)], { expectedVersion: 'any' })).version).toBe(1);
     await expect(store.append(other, [added(1)], { expectedVersion: -1 })).rejects.toBeInstanceOf(RangeError);
     await expect(store.append(other, [], { expectedVersion: 'any' })).rejects.toBeInstanceOf(RangeError);
+    const twice = store.appendMany([
+      { streamId: other, events: [added(1)], expectedVersion: 1 },
+      { streamId: other, events: [added(2)], expectedVersion: 'any' },
+    ]);
+    await expect(twice).rejects.toThrow('an append names each stream once');
+    expect(await store.streamVersion(other)).toBe(1);
   });
 
   it(`gives each of ${options.writers} concurrent 'any' appends to one stream its own version`, async () => {
@@ -183,6 +189,13 @@ export function eventStoreContract(factory: () => Promise<ContractBackend>, opti
     const results = await Promise.all(range(options.writers).map((i) => store.append(id, [added(i)], { expectedVersion: 'any' })));
     expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(range(options.writers).map((i) => i + 1));
     expect(await store.streamVersion(id)).toBe(options.writers);
+  });
+
+  it(`gives each of ${options.writers} concurrent 'exists' appends to one stream its own version`, async () => {
+    const id = uniqueId('exists-race');
+    await store.append(id, [added(0)], { expectedVersion: 'no_stream' });
+    const results = await Promise.all(range(options.writers).map((i) => store.append(id, [added(i)], { expectedVersion: 'exists' })));
+    expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(range(options.writers).map((i) => i + 2));
   });
 
   it('appends to several streams all or nothing', async () => {
