@@ -27,6 +27,7 @@ interface Started {
 const build = compiledApps('start');
 const dataDir = mkdtempSync(join(tmpdir(), 'pl-start-'));
 const running = new Set<ChildProcess>();
+const ADMIN_KEY = `e2e-start-admin-${process.pid}-0123456789`;
 
 function start(): Promise<Started> {
   const env: NodeJS.ProcessEnv = {
@@ -35,6 +36,7 @@ function start(): Promise<Started> {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    API_ADMIN_KEY: ADMIN_KEY,
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
@@ -86,6 +88,15 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
   return { status: res.status, body: await res.json() };
 }
 
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 const timelineUrl = (base: string, id: string) => `${base}/api/v1/jurisdictions/${encodeURIComponent(id)}/timeline?limit=500`;
 
 /** The curated actions a jurisdiction's timeline shows: acting on it or affecting it or an ancestor. */
@@ -123,6 +134,33 @@ describe('npm start on the embedded default', () => {
     const ready = await getJson(`${first.url}/ready`);
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ok', database: { status: 'up' } });
+  });
+
+  it('gives each of many concurrent requests its own answer', async () => {
+    // PGlite is one session behind a socket server that can interleave two connections'
+    // statements: the embedded default must not hand one request another's rows.
+    const ids = curatedActions.map((a) => a.id);
+    const places = [US, NYC, 'ocd-division/country:us/state:ma/place:boston', 'ocd-division/country:us/state:il/place:chicago'];
+    for (let round = 0; round < 5; round++) {
+      // Writes hold transactions (the append with its read models, the projection runner's
+      // batches) while the reads run.
+      // (on places whose timelines the later tests do not compare)
+      const writes = places.slice(2).map((id, i) => postJson(`${first.url}/api/v1/actions`, {
+        kind: 'public_statement', title: `Concurrent statement ${round}.${i}`, summary: 'Written while others read.',
+        occurredOn: { date: '2017-04-01', precision: 'day' }, actingJurisdictionId: id, affectedJurisdictionIds: [id],
+        sources: [{ url: 'https://example.org/statement', publisher: 'Example', title: 'Statement' }],
+        relations: [{ relation: 'responds_to', targetId: CURATED_ACTION_IDS.executiveOrder }],
+      }));
+      const replies = await Promise.all([
+        ...ids.map(async (id) => ({ asked: id, reply: await getJson(`${first.url}/api/v1/actions/${encodeURIComponent(id)}`) })),
+        ...places.map(async (id) => ({ asked: id, reply: await getJson(timelineUrl(first.url, id)) })),
+        ...places.map(async (id) => ({ asked: id, reply: await getJson(`${first.url}/api/v1/jurisdictions/${encodeURIComponent(id)}`) })),
+      ]);
+      expect((await Promise.all(writes)).map((w) => w.status)).toEqual([201, 201]);
+      for (const { asked, reply } of replies) {
+        expect({ asked, status: reply.status, got: reply.body.id ?? reply.body.jurisdictionId }).toEqual({ asked, status: 200, got: asked });
+      }
+    }
   });
 
   it('shows the curated 2017 actions on the country\'s timeline, in date order', async () => {

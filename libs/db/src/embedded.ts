@@ -11,8 +11,12 @@ export interface EmbeddedPostgres {
 /**
  * PGlite (Postgres compiled to WebAssembly) served over the wire protocol, so the same `pg`
  * + Kysely code runs on it as on a real server. `dataDir` undefined = in memory.
- * PGlite is a single session; the socket server queues each connection's statements and
- * keeps a transaction's statements together.
+ *
+ * PGlite is a single session, and the socket server (0.2) queues protocol *messages*, keeping
+ * a connection's messages together only inside a transaction. Outside one, two connections'
+ * Parse/Bind/Execute interleave and each runs the other's unnamed statement: wrong rows, not
+ * an error (seen as spurious 404s under 30 concurrent requests). So clients of this server
+ * use ONE connection (openDatabase does), which also rules out named-statement collisions.
  */
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });

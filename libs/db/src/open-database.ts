@@ -22,8 +22,8 @@ export async function openDatabase<DB>(config: AppConfig, applicationName: strin
     return { db, url: config.DATABASE_URL, embedded: false, close: () => db.destroy() };
   }
   const server = await startEmbeddedPostgres({ dataDir: resolve(join(config.DATA_DIR, 'pglite')) });
-  // PGlite serves every connection from one session: named statements would collide.
-  const db = createDb<DB>(server.url, { max: Math.min(config.DATABASE_POOL_SIZE, 8), applicationName, prepareStatements: false });
+  // One connection: see startEmbeddedPostgres for why.
+  const db = createDb<DB>(server.url, { max: 1, applicationName, prepareStatements: false });
   return {
     db,
     url: server.url,

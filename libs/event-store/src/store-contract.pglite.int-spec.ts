@@ -13,7 +13,8 @@ describe('event store contract on PGlite (embedded)', () => {
   eventStoreContract(
     async () => {
       const server = await startEmbeddedPostgresProcess();
-      const db = createDb(server.url, { max: 5, prepareStatements: false });
+      // One connection, as openDatabase uses on PGlite (see libs/db/src/embedded.ts).
+      const db = createDb(server.url, { max: 1, prepareStatements: false });
       try {
         await migrateToLatest(db);
       } catch (err) {
