@@ -8,6 +8,9 @@ import {
   type ActionBody,
   type ApiHarness,
 } from '../support/api-harness';
+import { sql } from 'kysely';
+import { EventStore, rebuildProjection } from '@app/event-store';
+import { actionsProjection, policyInlineProjections } from '@app/policy';
 
 // A jurisdiction's timeline: direct and inherited entries, filters, order, cursor pages, CSV,
 // and as-of reads that are exact for corrections, retractions and late additions.
@@ -388,5 +391,25 @@ describe('asOf', () => {
     const rest = await timeline(J.newYork, `asOf=${encodeURIComponent(at)}&limit=500&cursor=${first.nextCursor}`);
     expect([...first.entries, ...rest.entries].map((e: any) => e.actionId)).toEqual(whole);
     expect(whole).toContain('syr-x');
+  });
+});
+
+describe('rebuild', () => {
+  const everyTimelineRow = async () =>
+    (await sql<{ row: string }>`SELECT to_jsonb(t)::text AS row FROM timeline_entries t ORDER BY 1`.execute(api.db)).rows.map((r) => r.row);
+
+  it('rebuilds the timeline rows exactly, history included, also across a correction that moves the acting jurisdiction', async () => {
+    // A place no other action acts for, so only the corrected action's history names it.
+    const albany = 'ocd-division/country:us/state:ny/place:albany';
+    expect((await api.post('/api/v1/jurisdictions', { id: albany, name: 'Albany city', level: 'municipal' })).status).toBe(201);
+    await api.createAction({ id: 'moved-x', actingJurisdictionId: albany, affectedJurisdictionIds: [albany] });
+    await sleep(5);
+    const fix = { changes: { actingJurisdictionId: J.ny }, reason: 'it was the state, not the city' };
+    expect((await api.patch('/api/v1/actions/moved-x', fix, { headers: { 'if-match': '1' } })).status).toBe(200);
+    const before = await everyTimelineRow();
+    expect(before.filter((r) => r.includes('"moved-x"') && r.includes('"acting_level": "municipal"'))).not.toEqual([]);
+
+    await rebuildProjection(new EventStore(api.db, { inlineProjections: policyInlineProjections }), actionsProjection);
+    expect(await everyTimelineRow()).toEqual(before);
   });
 });

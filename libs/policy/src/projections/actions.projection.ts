@@ -50,7 +50,9 @@ export const actionsProjection: InlineProjection = {
       snapshots.set(id, list);
     }
 
-    const actingIds = [...new Set([...known.values()].map((k) => k.state!.actingJurisdictionId))];
+    // Every snapshot's acting jurisdiction, not only the latest: a batch (a rebuild, an import)
+    // may hold an action before and after a correction moved it to another jurisdiction.
+    const actingIds = [...new Set([...snapshots.values()].flat().map((snap) => snap.state.actingJurisdictionId))];
     const { rows: levels } = await sql<{ id: string; level: string }>`
       SELECT id, level FROM jurisdictions WHERE id = ANY(${actingIds}::text[])`.execute(trx);
     const levelOf = new Map(levels.map((r) => [r.id, r.level]));
