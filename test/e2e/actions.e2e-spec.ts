@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { createApiKey } from '@app/db';
+import { ProjectionRunner } from '@app/event-store';
 import {
   J,
   SOURCE,
@@ -397,6 +399,23 @@ describe('POST /api/v1/actions/{id}/links and /sources', () => {
     const timeline = await api.get(`/api/v1/jurisdictions/${enc(J.santaClara)}/timeline`);
     const entry = timeline.body.entries.find((e: { actionId: string }) => e.actionId === 'sf-lawsuit');
     expect(entry.relations).toEqual([{ relation: 'challenges', targetId: 'eo-13768' }]);
+  });
+
+  it('a link that is stored answers 201 even when the relation graph has stopped on an error', async () => {
+    // The graph is what a write waits for before answering. Stopped (as a failed handler
+    // leaves it), the wait fails: the write is committed all the same and must say so.
+    const runner = api.app.get(ProjectionRunner);
+    await runner.stop();
+    await sql`UPDATE projection_checkpoints SET last_error = '{"message": "handler bug"}' WHERE name = 'action-relations'`.execute(api.db);
+    try {
+      const before = await api.eventCount();
+      const res = await api.post('/api/v1/actions/sf-lawsuit/links', { relation: 'cites', targetId: 'eo-13768' });
+      expect(res.status).toBe(201);
+      expect(await api.eventCount()).toBe(before + 1);
+    } finally {
+      await sql`UPDATE projection_checkpoints SET last_error = NULL WHERE name = 'action-relations'`.execute(api.db);
+      await runner.start();
+    }
   });
 
   it('bad links give their problems and append nothing', async () => {

@@ -80,7 +80,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         { path: 'query.after', message: 'must be a nextCursor returned by this endpoint' },
       ]);
     }
-    if (error instanceof EventStoreError) return make(400, error.code, 'Invalid request', error.message);
+    // The store's remaining errors (a stopped projection, a wait that timed out, a rebuild
+    // under way) are the server's state, not the request's fault.
+    if (error instanceof EventStoreError) return make(503, error.code, 'Service unavailable', error.message);
     // Fastify's own errors (body parsing, body limit, media type) do not arrive as themselves:
     // Nest's RoutesResolver.mapExternalException rewraps them as plain HttpExceptions with
     // only the message and status code, so the status is what is left to map on.

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   EventStore,
@@ -34,16 +35,21 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
     private readonly runner: ProjectionRunner,
   ) {}
 
+  private readonly logger = new Logger('ExecuteAction');
+
   /**
    * A write answers once the asynchronous read models (the relation graph) include it, so the
-   * next read sees it. If no runner catches up in time the write still stands (it is
-   * committed); the read model follows shortly after.
+   * next read sees it. Whatever happens while waiting (no runner catching up in time, a
+   * stopped projection, a lost connection), the write stands: it is committed, and an error
+   * now would make the client retry or give up on a write that happened. So it is logged.
    */
   private async visible(result: ActionCommandResult, transactionId: string): Promise<ActionCommandResult> {
     try {
       await this.runner.waitFor({ transactionId, position: result.position }, VISIBILITY_WAIT_MS);
     } catch (err) {
-      if (!(err instanceof ProjectionWaitTimeoutError)) throw err;
+      if (!(err instanceof ProjectionWaitTimeoutError)) {
+        this.logger.warn(`action ${result.id} is stored; its read models are not up to date yet: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     return result;
   }
