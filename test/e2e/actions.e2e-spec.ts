@@ -424,7 +424,7 @@ describe('POST /api/v1/actions/{id}/links and /sources', () => {
       expectProblem(await link('sf-lawsuit', { relation: 'challenges', targetId: 'eo-13768' }), 409, 'ACTION.DUPLICATE_LINK');
       expectProblem(await link('sf-lawsuit', { relation: 'sues', targetId: 'eo-13768' }), 400, 'REQUEST.INVALID', ['relation']);
       expectProblem(await link('sf-lawsuit', { relation: 'cites', targetId: 'eo-13768', note: 'x' }), 400, 'REQUEST.INVALID', ['note']);
-      expectProblem(await link('sf-lawsuit', { relation: 'cites', targetId: 'sf-lawsuit' }), 400, 'ACTION.SELF_LINK');
+      expectProblem(await link('sf-lawsuit', { relation: 'cites', targetId: 'sf-lawsuit' }), 400, 'ACTION.SELF_LINK', ['targetId']);
       expectProblem(await link('sf-lawsuit', { relation: 'cites', targetId: 'no-such-action' }), 422, 'ACTION.UNKNOWN', ['targetId']);
       expectProblem(await link('no-such-action', { relation: 'cites', targetId: 'eo-13768' }), 404, 'ACTION.UNKNOWN');
       expectProblem(await link('sf-lawsuit', { relation: 'cites', targetId: 'eo-13768' }, { key: analystKey }), 403, 'AUTH.FORBIDDEN');

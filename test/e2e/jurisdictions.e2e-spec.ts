@@ -216,6 +216,10 @@ describe('GET /api/v1/jurisdictions', () => {
     expectProblem(await api.get('/api/v1/jurisdictions?limit=0'), 400, 'REQUEST.INVALID', ['query.limit']);
     expectProblem(await api.get('/api/v1/jurisdictions?limit=501'), 400, 'REQUEST.INVALID', ['query.limit']);
     expectProblem(await api.get('/api/v1/jurisdictions?sort=name'), 400, 'REQUEST.INVALID', ['query.sort']);
+    // A cursor is a page's end, not a place to start chosen by hand.
+    for (const cursor of ['!!!', Buffer.from('zzzz-not-a-cursor').toString('base64url')]) {
+      expectProblem(await api.get(`/api/v1/jurisdictions?cursor=${cursor}`), 400, 'JURISDICTION.INVALID', ['query.cursor']);
+    }
   });
 });
 

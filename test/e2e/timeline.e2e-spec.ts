@@ -303,6 +303,16 @@ describe('format=svg', () => {
     expect(res.text).toContain('&quot;quoted&quot;');
     expect(res.text).not.toContain('"quoted"');
   });
+
+  it('leaves out control characters XML cannot hold, so the picture stays well-formed', async () => {
+    const fresno = 'ocd-division/country:us/state:ca/place:fresno';
+    expect((await api.post('/api/v1/jurisdictions', { id: fresno, name: 'Fresno city', level: 'municipal' })).status).toBe(201);
+    await api.createAction({ actingJurisdictionId: fresno, affectedJurisdictionIds: [fresno], title: 'Bell\u0007 and\u0001 escape' });
+    const res = await api.get(`/api/v1/jurisdictions/${enc(fresno)}/timeline?format=svg`);
+    expect(res.text).toContain('Bell and escape');
+    // eslint-disable-next-line no-control-regex
+    expect(res.text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+  });
 });
 
 describe('asOf', () => {

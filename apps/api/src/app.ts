@@ -34,7 +34,6 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(options), adapter, {
     logger: options.config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
   });
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

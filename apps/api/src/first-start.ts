@@ -5,15 +5,16 @@ import { policyInlineProjections, readOcdDirectory, seedCurated, seedJurisdictio
 /**
  * The embedded default is for someone trying the tracker: on its first start it loads the US
  * jurisdiction directory and the curated 2017 dataset, so there is something to look at.
- * "First" = no jurisdictions yet; both seeds are idempotent, so an interrupted start resumes.
+ * "First" = the directory (~39,000 jurisdictions) is not loaded yet; both seeds are
+ * idempotent, so an interrupted first start resumes on the next.
  */
 export async function seedOnFirstStart(db: Kysely<any>): Promise<void> {
   const { count } = (await db
     .selectFrom('jurisdictions')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow()) as { count: number };
-  const store = new EventStore(db, { inlineProjections: policyInlineProjections });
   if (Number(count) > 1000) return;
+  const store = new EventStore(db, { inlineProjections: policyInlineProjections });
   process.stdout.write('First start: loading the US jurisdiction directory and the curated 2017 dataset…\n');
   const directory = readOcdDirectory();
   let last = 0;

@@ -11,7 +11,6 @@ async function start(): Promise<() => Promise<void>> {
   await migrateToLatest(database.db);
   if (database.embedded) await seedOnFirstStart(database.db);
   const app = await createApiApp({ config, db: database.db, databaseUrl: database.url });
-  app.enableShutdownHooks();
   await app.listen({ port: config.PORT, host: config.HOST });
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const where = database.embedded ? `embedded PGlite in ${config.DATA_DIR}/pglite` : 'DATABASE_URL';

@@ -211,9 +211,15 @@ program
       const bar = progressBar('import', 'bytes');
       bar.start(statSync(file).size, 0);
       const started = performance.now();
-      const result = await importEvents(store, createReadStream(file), { onProgress: (p) => bar.update(p.bytes) });
-      bar.stop();
-      out(`imported ${result.imported} events, skipped ${result.skipped} already there, in ${seconds(started)}`);
+      const input = createReadStream(file);
+      try {
+        const result = await importEvents(store, input, { onProgress: (p) => bar.update(p.bytes) });
+        bar.stop();
+        out(`imported ${result.imported} events, skipped ${result.skipped} already there, in ${seconds(started)}`);
+      } finally {
+        // A bad line stops the import mid-file: close it either way.
+        input.destroy();
+      }
     }),
   );
 

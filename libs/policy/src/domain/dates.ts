@@ -101,8 +101,6 @@ export function isIsoInstant(value: unknown): value is string {
   return !!m && isRealDate(+m[1], +m[2], +m[3]);
 }
 
-export const calendarDateSchema = z.string().refine(isCalendarDate, 'must be a real calendar date YYYY-MM-DD');
-
 export const isoInstantSchema = z
   .string()
   .refine(isIsoInstant, 'must be an ISO 8601 instant with a zone, like 2017-03-27T14:05:00Z');

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 
-/** How the edge should treat a code: 'validation' → 400/422, 'not_found' → 404, 'conflict' → 409. */
+/**
+ * How the edge should treat a code: 'validation' → 400, 'conflict' → 409, 'not_found' → 404
+ * when the URL names the missing thing, 422 when a field of the body does (the error has `errors`).
+ */
 export type DomainErrorKind = 'validation' | 'not_found' | 'conflict';
 
 /** Every stable code of the policy context and its kind. Codes are part of the API: never rename. */
@@ -55,10 +58,6 @@ export class DomainError extends Error {
 
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
-}
-
-export function domainErrorKind(code: DomainErrorCode): DomainErrorKind {
-  return DOMAIN_ERROR_KINDS[code];
 }
 
 /** Flattens zod issues into field errors, prefixing each path (e.g. with 'content'). */

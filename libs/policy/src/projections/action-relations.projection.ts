@@ -7,7 +7,7 @@ type RelationEvent = ActionRecorded | ActionProposed | ActionLinked;
 /**
  * The graph of links between actions, readable from either end ("what responded to this
  * order?"). Asynchronous: it runs from its checkpoint in the API or the worker, and writers
- * wait for it (waitForPosition) before they answer.
+ * wait for it (ProjectionRunner.waitFor) before they answer.
  */
 export const actionRelationsProjection: Projection = {
   name: 'action-relations',

@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { sql } from 'kysely';
 import { EventStore } from '@app/event-store';
-import { DomainError, type DatePrecision } from '../domain';
+import { DomainError, isOcdId, type DatePrecision } from '../domain';
 import { GetJurisdictionQuery, ListJurisdictionsQuery } from './jurisdictions.query';
 import { formatOccurredOn } from './timeline.query-handler';
 
@@ -23,13 +23,24 @@ export interface JurisdictionDetail extends JurisdictionSummary {
 
 export const DIRECTORY_MAX_LIMIT = 500;
 
+/** The cursor is the last id of the previous page: anything else is refused, not read as a place to start. */
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (!isOcdId(id)) {
+    throw new DomainError('JURISDICTION.INVALID', 'invalid cursor', {
+      errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
+    });
+  }
+  return id;
+}
+
 @QueryHandler(ListJurisdictionsQuery)
 export class ListJurisdictionsHandler implements IQueryHandler<ListJurisdictionsQuery> {
   constructor(private readonly store: EventStore) {}
 
   async execute({ filters }: ListJurisdictionsQuery): Promise<{ items: JurisdictionSummary[]; nextCursor: string | null }> {
     const limit = Math.min(filters.limit ?? 50, DIRECTORY_MAX_LIMIT);
-    const after = filters.cursor ? Buffer.from(filters.cursor, 'base64url').toString() : null;
+    const after = filters.cursor ? decodeCursor(filters.cursor) : null;
     const rows = await this.store.db
       .selectFrom('jurisdictions' as any)
       .select(['id', 'name', 'level', 'parent_id'])

@@ -92,7 +92,7 @@ export function decideAction(command: ActionCommand, state: ActionState, context
           details: { actionId: data.actionId, status: state.status },
         });
       }
-      data.relations.forEach((relation, i) => checkLink(data.actionId, data.relations.slice(0, i), relation));
+      data.relations.forEach((relation, i) => checkLink(data.actionId, data.relations.slice(0, i), relation, `relations.${i}.targetId`));
       requireKnown(command, context);
       const { actionId, content, relations } = data;
       return 'proposal' in data
@@ -152,7 +152,7 @@ export function decideAction(command: ActionCommand, state: ActionState, context
       const data = parse(command);
       const action = correctable(existing(state, data.actionId));
       const relation = { relation: data.relation, targetId: data.targetId };
-      checkLink(action.id, action.relations, relation);
+      checkLink(action.id, action.relations, relation, 'targetId');
       requireKnown(command, context);
       return [{ type: 'ActionLinked', data: { actionId: action.id, ...relation } }];
     }
@@ -218,10 +218,12 @@ function rejectLifecycleKeys(changes: unknown): void {
   if (errors.length) throw invalid(errors);
 }
 
-function checkLink(actionId: string, existingRelations: readonly Relation[], relation: Relation): void {
+/** `path`: where the target is named in the command, for the error. */
+function checkLink(actionId: string, existingRelations: readonly Relation[], relation: Relation, path: string): void {
   if (relation.targetId === actionId) {
     throw new DomainError('ACTION.SELF_LINK', `action ${actionId} cannot be linked to itself`, {
       details: { actionId, ...relation },
+      errors: [{ path, message: 'must name another action' }],
     });
   }
   if (existingRelations.some((r) => r.relation === relation.relation && r.targetId === relation.targetId)) {

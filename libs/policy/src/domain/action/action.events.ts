@@ -68,7 +68,3 @@ export const ACTION_EVENT_TYPES = [
   'ActionLinked',
   'SourceAttached',
 ] as const satisfies readonly ActionEventType[];
-
-export function isActionEvent(event: { type: string }): event is ActionEvent {
-  return (ACTION_EVENT_TYPES as readonly string[]).includes(event.type);
-}

@@ -13,4 +13,3 @@ export interface JurisdictionRegistered {
 
 export type JurisdictionEvent = JurisdictionRegistered;
 export type JurisdictionEventType = JurisdictionEvent['type'];
-export const JURISDICTION_EVENT_TYPES = ['JurisdictionRegistered'] as const satisfies readonly JurisdictionEventType[];
