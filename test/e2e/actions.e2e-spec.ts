@@ -213,15 +213,25 @@ describe('GET /api/v1/actions/{id} and /history', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(res.body.events[1]).toMatchObject({
       data: { actionId: id, changes: { title: 'Corrected title' }, reason: 'typo' },
-      metadata: { actor: 'env:API_ADMIN_KEY', correlationId: expect.any(String) },
+      metadata: { actor: 'env:API_ADMIN_KEY', correlationId: expect.any(String), causationId: expect.any(String) },
       recordedAt: expect.stringMatching(/Z$/),
     });
   });
 
-  it('a caller X-Request-Id becomes the correlation id', async () => {
-    const res = await api.post('/api/v1/actions', actionBody(), { headers: { 'x-request-id': 'req-abc.123' } });
-    const history = await api.get(`/api/v1/actions/${res.body.id}/history`);
-    expect(history.body.events[0].metadata.correlationId).toBe('req-abc.123');
+  it('a caller X-Request-Id becomes the causation id, and the correlation id unless X-Correlation-Id names one', async () => {
+    const alone = await api.post('/api/v1/actions', actionBody(), { headers: { 'x-request-id': 'req-abc.123' } });
+    const history = await api.get(`/api/v1/actions/${alone.body.id}/history`);
+    expect(history.body.events[0].metadata).toMatchObject({ correlationId: 'req-abc.123', causationId: 'req-abc.123' });
+
+    const headers = { 'x-request-id': 'req-2', 'x-correlation-id': 'story:defiance-2017' };
+    const inStory = await api.post('/api/v1/actions', actionBody(), { headers });
+    const storyHistory = await api.get(`/api/v1/actions/${inStory.body.id}/history`);
+    expect(storyHistory.body.events[0].metadata).toMatchObject({ correlationId: 'story:defiance-2017', causationId: 'req-2' });
+
+    await expectNothingAppended(api, async () => {
+      const bad = await api.post('/api/v1/actions', actionBody(), { headers: { 'x-correlation-id': 'has spaces' } });
+      expectProblem(bad, 400, 'REQUEST.INVALID', ['header.x-correlation-id']);
+    });
   });
 });
 

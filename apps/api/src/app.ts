@@ -10,7 +10,7 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   const adapter = new FastifyAdapter({
     bodyLimit: options.config.API_BODY_LIMIT_BYTES,
     logger: options.config.LOG_LEVEL === 'silent' ? false : { level: options.config.LOG_LEVEL },
-    // A caller's X-Request-Id becomes the correlation id of the events its request appends.
+    // A caller's X-Request-Id names the request: the causation id of the events it appends.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();

@@ -4,7 +4,14 @@ import type { CommandMeta } from '@app/policy';
 import type { Caller } from './api-key.guard';
 import { HttpProblem } from './problem';
 
-/** Who is asking and under which request id: the metadata every appended event carries. */
+const MESSAGE_ID = /^[\w.:-]{1,100}$/;
+
+/**
+ * Who is asking, and under which ids: the metadata every appended event carries. The request
+ * (its X-Request-Id, else a generated id) is the command, so it is the events' causation; a
+ * caller's X-Correlation-Id ties several requests into one piece of work, else the request
+ * stands alone and correlates with itself.
+ */
 export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMeta => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest & { caller?: Caller }>();
   const key = request.headers['idempotency-key'];
@@ -13,7 +20,14 @@ export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): Co
       { path: 'header.idempotency-key', message: 'must be 1–200 visible ASCII characters' },
     ]);
   }
-  return { actor: request.caller?.id ?? 'anonymous', correlationId: String(request.id), idempotencyKey: key };
+  const correlation = request.headers['x-correlation-id'];
+  if (correlation !== undefined && (typeof correlation !== 'string' || !MESSAGE_ID.test(correlation))) {
+    throw new HttpProblem(400, 'REQUEST.INVALID', 'Invalid request', 'bad X-Correlation-Id', [
+      { path: 'header.x-correlation-id', message: 'must be 1–100 letters, digits, or . _ : -' },
+    ]);
+  }
+  const requestId = String(request.id);
+  return { actor: request.caller?.id ?? 'anonymous', correlationId: correlation ?? requestId, causationId: requestId, idempotencyKey: key };
 });
 
 /** The version in If-Match ("3", W/"3" or 3); 428 when absent, 400 when unreadable. */

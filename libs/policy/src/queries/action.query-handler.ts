@@ -44,7 +44,7 @@ export interface ActionHistoryEntry {
   type: string;
   recordedAt: string;
   data: unknown;
-  metadata: { actor?: string; correlationId?: string };
+  metadata: { actor?: string; correlationId?: string; causationId?: string };
 }
 
 @QueryHandler(GetActionHistoryQuery)
@@ -62,7 +62,7 @@ export class GetActionHistoryHandler implements IQueryHandler<GetActionHistoryQu
         type: e.type,
         recordedAt: e.recordedAt.toISOString(),
         data: e.data,
-        metadata: { actor: e.metadata.actor, correlationId: e.metadata.correlationId },
+        metadata: { actor: e.metadata.actor, correlationId: e.metadata.correlationId, causationId: e.metadata.causationId },
       })),
     };
   }

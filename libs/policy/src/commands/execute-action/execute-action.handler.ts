@@ -20,7 +20,7 @@ import {
   type ActionEvent,
 } from '../../domain';
 import { ReferencesRepository } from '../../references.repository';
-import { actionStream } from '../../streams';
+import { actionStream, eventMetadata } from '../../streams';
 import { ExecuteActionCommand, type ActionCommandResult } from './execute-action.command';
 import { findEarlierAppend, type EarlierAppend } from './idempotency.repository';
 
@@ -62,7 +62,7 @@ export class ExecuteActionHandler implements ICommandHandler<ExecuteActionComman
       missingJurisdictions: await this.references.missingJurisdictions(refs.jurisdictionIds),
       missingActions: await this.references.missingActions(refs.actionIds.filter((a) => a !== id)),
     };
-    const append = { metadata: { actor: meta.actor, correlationId: meta.correlationId }, idempotencyKey: meta.idempotencyKey };
+    const append = { metadata: eventMetadata(meta), idempotencyKey: meta.idempotencyKey };
     const retry = (earlier: EarlierAppend) => this.replay(command, meta, context, append, earlier);
 
     const earlier = meta.idempotencyKey ? await findEarlierAppend(this.store.db, meta.idempotencyKey) : null;

@@ -9,7 +9,7 @@ import {
   type JurisdictionEvent,
 } from '../../domain';
 import { ReferencesRepository } from '../../references.repository';
-import { jurisdictionStream } from '../../streams';
+import { eventMetadata, jurisdictionStream } from '../../streams';
 import { RegisterJurisdictionCommand, type RegisterJurisdictionResult } from './register-jurisdiction.command';
 
 @CommandHandler(RegisterJurisdictionCommand)
@@ -45,7 +45,7 @@ export class RegisterJurisdictionHandler implements ICommandHandler<RegisterJuri
             return events;
           },
         },
-        { metadata: { actor: meta.actor, correlationId: meta.correlationId } },
+        { metadata: eventMetadata(meta) },
       );
       return { id: data.id, version: result.version, position: result.lastPosition };
     } catch (err) {
