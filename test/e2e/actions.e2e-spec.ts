@@ -286,7 +286,10 @@ describe('PATCH /api/v1/actions/{id}', () => {
       const patch = (body: unknown) => api.patch(`/api/v1/actions/${id}`, body, ifMatch(v));
       expectProblem(await api.patch(`/api/v1/actions/${id}`, undefined, { ...ifMatch(v), raw: '{"changes":' }), 400, 'REQUEST.MALFORMED_JSON');
       expectProblem(await patch({ changes: { title: 'x' }, reason: 'x', force: true }), 400, 'REQUEST.INVALID', ['force']);
-      expectProblem(await patch({ changes: { headline: 'x' }, reason: 'x' }), 400, 'ACTION.INVALID', ['changes']);
+      // The unknown field by its own path, and only that: not also "must change at least one field".
+      const unknown = expectProblem(await patch({ changes: { headline: 'x' }, reason: 'x' }), 400, 'ACTION.INVALID');
+      expect(unknown.errors).toEqual([{ path: 'changes.headline', message: 'is not a known field' }]);
+      expectProblem(await patch({ changes: {}, reason: 'x' }), 400, 'ACTION.INVALID', ['changes']);
       expectProblem(await patch({ changes: { status: 'retracted' }, reason: 'x' }), 400, 'ACTION.INVALID', ['changes.status']);
       expectProblem(await patch({ changes: { occurredOn: { date: '2017-02-30', precision: 'day' } }, reason: 'x' }), 400, 'ACTION.INVALID', ['changes.occurredOn.date']);
       expectProblem(await patch({ changes: { title: 'x' } }), 400, 'REQUEST.INVALID', ['reason']);

@@ -60,10 +60,16 @@ export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
 
-/** Flattens zod issues into field errors, prefixing each path (e.g. with 'content'). */
+/**
+ * Flattens zod issues into field errors, prefixing each path (e.g. with 'content'). zod
+ * reports unknown keys once, on the object that holds them; a client wants the path of the
+ * field it should not have sent, so each unknown key becomes its own error at its own path.
+ */
 export function fieldErrorsFrom(error: z.ZodError, prefix?: string): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const at = (path: readonly PropertyKey[]) => [...(prefix ? [prefix] : []), ...path.map(String)].join('.');
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: at([...issue.path, key]), message: 'is not a known field' }))
+      : [{ path: at(issue.path), message: issue.message }],
+  );
 }

@@ -152,7 +152,11 @@ export const actionContentSchema = z.strictObject({
 export const actionChangesSchema = z
   .strictObject(contentFields)
   .partial()
-  .refine((changes) => Object.keys(changes).length > 0, 'must change at least one field');
+  // Only when the object is otherwise valid: `{foo: 1}` is an unknown field, not also an empty change.
+  .refine((changes) => Object.keys(changes).length > 0, {
+    message: 'must change at least one field',
+    when: (payload) => payload.issues.length === 0,
+  });
 
 export type Actor = z.output<typeof actorSchema>;
 export type Citation = z.output<typeof citationSchema>;

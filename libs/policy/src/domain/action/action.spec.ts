@@ -90,8 +90,8 @@ describe('RecordAction', () => {
     ['attribution alone', { sources: [{ ...article, quoteAttribution: 'x' }] }, 'content.sources.0.quoteAttribution', 'quote'],
     ['currency', { amounts: [{ value: 1, currency: 'usd', description: 'x' }] }, 'content.amounts.0.currency', 'ISO 4217'],
     ['amount', { amounts: [{ value: Infinity, currency: 'USD', description: 'x' }] }, 'content.amounts.0.value', 'number'],
-    ['unknown key', { colour: 'red' }, 'content', 'colour'],
-    ['unknown nested key', { actors: [{ name: 'x', party: 'y' }] }, 'content.actors.0', 'party'],
+    ['unknown key', { colour: 'red' }, 'content.colour', 'not a known field'],
+    ['unknown nested key', { actors: [{ name: 'x', party: 'y' }] }, 'content.actors.0.party', 'not a known field'],
   ])('rejects an invalid %s', (_what, overrides, path, message) => {
     const error = given([]).when(record(overrides), NOTHING_MISSING).thenThrows('ACTION.INVALID');
     expect(error.errors).toEqual(expect.arrayContaining([{ path, message: expect.stringContaining(message) }]));
