@@ -56,6 +56,21 @@ describe('POST /api/v1/jurisdictions', () => {
     });
   });
 
+  it('a retry under the same Idempotency-Key answers as the first, appending nothing more; another body is 422', async () => {
+    const body = { id: 'ocd-division/country:us/state:vt', name: 'Vermont', level: 'state' };
+    const headers = { 'idempotency-key': 'register-vt-1' };
+    const first = await api.post('/api/v1/jurisdictions', body, { headers });
+    expect(first.status).toBe(201);
+    await expectNothingAppended(api, async () => {
+      const retry = await api.post('/api/v1/jurisdictions', body, { headers });
+      expect({ status: retry.status, body: retry.body }).toEqual({ status: 201, body: first.body });
+      const other = await api.post('/api/v1/jurisdictions', { ...body, name: 'Vermont state' }, { headers });
+      expectProblem(other, 422, 'EVENT_STORE.IDEMPOTENCY_KEY_REUSED', ['header.idempotency-key']);
+      // Without the key, the same body is a second registration: 409.
+      expectProblem(await api.post('/api/v1/jurisdictions', body), 409, 'JURISDICTION.ALREADY_EXISTS');
+    });
+  });
+
   it.each([
     ['upper case', 'ocd-division/country:us/state:CA'],
     ['no prefix', 'country:us/state:zz'],

@@ -95,7 +95,7 @@ export class JurisdictionsController {
   @Post()
   @HttpCode(201)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Register a jurisdiction by its OCD division id' })
+  @ApiOperation({ summary: 'Register a jurisdiction by its OCD division id; honours Idempotency-Key' })
   register(@Body() body: unknown, @Meta() meta: CommandMeta) {
     return this.commands.execute(new RegisterJurisdictionCommand(parse(registerBody, body, 'body'), meta));
   }

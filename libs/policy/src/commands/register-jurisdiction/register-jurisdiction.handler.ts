@@ -30,6 +30,10 @@ export class RegisterJurisdictionHandler implements ICommandHandler<RegisterJuri
         {
           initialState: initialJurisdictionState,
           evolve: (state, event) => evolveJurisdiction(state, event as unknown as JurisdictionEvent),
+          // A registration creates its stream: the append's expectation (no stream yet) is the
+          // existence check, and a retry under the same Idempotency-Key is the same request,
+          // which the store answers with the first result.
+          createsStream: true,
           decide: (state) => {
             // A parent that is simply not registered yet is an unknown reference, like an
             // unknown jurisdiction named in an action (422 JURISDICTION.UNKNOWN), not a
@@ -45,7 +49,7 @@ export class RegisterJurisdictionHandler implements ICommandHandler<RegisterJuri
             return events;
           },
         },
-        { metadata: eventMetadata(meta) },
+        { metadata: eventMetadata(meta), idempotencyKey: meta.idempotencyKey },
       );
       return { id: data.id, version: result.version, position: result.lastPosition };
     } catch (err) {
