@@ -138,6 +138,22 @@ describe('ProjectionRunner', () => {
     expect(await logged('lifted')).toEqual([good.lastPosition]);
   });
 
+  it('reports idle with no lag once caught up in commit order, though the last event applied is not the highest position', async () => {
+    await createLog('ordered');
+    // T1 takes its transaction id first and writes last: its event has the highest position
+    // but comes first in commit order, so the checkpoint ends on T2's lower position.
+    const t1 = uniqueId('Ordered');
+    await db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_current_xact_id()`.execute(trx);
+      await append(store, 'Ordered');
+      await sql`INSERT INTO events (stream_id, stream_version, type, data) VALUES (${t1}, 1, 'Ordered', '{}')`.execute(trx);
+    });
+    const runner = started(new ProjectionRunner(store, [loggingProjection('ordered', ['Ordered'])], { pollMs: 20 }));
+    await runner.start();
+    await eventually(async () => (await logged('ordered')).length === 2, { what: 'both events applied' });
+    expect((await runner.status())[0]).toMatchObject({ state: 'idle', lag: 0 });
+  });
+
   it('wakes a runner in another process through NOTIFY, not polling', async () => {
     await createLog('woken');
     const writer = new EventStore(db); // notifies after each append

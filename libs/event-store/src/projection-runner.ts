@@ -288,15 +288,22 @@ export class ProjectionRunner {
       .selectAll()
       .where('name', 'in', this.names.length ? this.names : [''])
       .execute();
-    return rows.map((r) => ({
-      name: r.name,
-      state: r.last_error ? 'failed' : !this.running ? 'stopped' : r.position >= head ? 'idle' : 'running',
-      position: r.position,
-      eventsApplied: r.events_applied,
-      lag: Math.max(0, head - r.position),
-      updatedAt: r.updated_at,
-      lastError: (r.last_error as ProjectionError | null) ?? null,
-    }));
+    return Promise.all(
+      rows.map(async (r) => {
+        // Caught up is a commit-order question (an event of an older transaction can sit below
+        // the checkpoint's position); the position difference is only how far, when behind.
+        const behind = await this.store.hasEventsAfter(this.db, { transactionId: r.transaction_id, position: r.position });
+        return {
+          name: r.name,
+          state: r.last_error ? 'failed' : !this.running ? 'stopped' : behind ? 'running' : 'idle',
+          position: r.position,
+          eventsApplied: r.events_applied,
+          lag: behind ? Math.max(1, head - r.position) : 0,
+          updatedAt: r.updated_at,
+          lastError: (r.last_error as ProjectionError | null) ?? null,
+        };
+      }),
+    );
   }
 
   /**

@@ -24,7 +24,7 @@ export interface ProjectionStatus {
   /** Global position of the last event applied (or skipped past). */
   position: number;
   eventsApplied: number;
-  /** Events in the log beyond the checkpoint (by position: an upper bound). */
+  /** 0 when caught up (in commit order); else how far behind by position (an upper bound). */
   lag: number;
   updatedAt: Date;
   lastError: ProjectionError | null;
