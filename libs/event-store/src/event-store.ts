@@ -182,7 +182,6 @@ export class EventStore {
         const run = async (executor: Executor) => {
           const rows = await this.callAppend(executor, streams, flat, options.idempotencyKey, requestHash);
           const replayed = rows[0]?.replayed === true;
-          // Upcast like every read, so inline projections and listeners see one schema per type.
           const written = replayed ? [] : rows.map((r, i) => this.storedFromInput(r, flat[i]));
           const stored = this.upcastAppended(written, inline.length > 0);
           for (const projection of inline) {
@@ -222,7 +221,7 @@ export class EventStore {
         }
         const conflict = await this.describeConflict(appends, err);
         if (conflict) throw conflict;
-        // Only 'any' streams lost the race: their version moved under us; try again.
+        // Only 'any' or 'exists' streams lost a race (or a deadlock chose us): try again.
         if (attempt >= ANY_RETRIES) throw err;
       }
     }

@@ -39,7 +39,8 @@ export async function rebuildProjection(
     try {
       return await rebuildOn(db, store, projection, options);
     } finally {
-      await sql`SELECT pg_advisory_unlock(${REBUILD_LOCK_CLASS}, hashtext(${projection.name}))`.execute(db);
+      // If the connection broke, the lock went with it; keep the error that says why.
+      await sql`SELECT pg_advisory_unlock(${REBUILD_LOCK_CLASS}, hashtext(${projection.name}))`.execute(db).catch(() => undefined);
     }
   });
 }
