@@ -193,6 +193,36 @@ describe('API keys and roles', () => {
   });
 });
 
+describe('/api/v1/keys (admin)', () => {
+  it('an admin creates a key (shown once), lists keys without it, and revokes it; it then stops working', async () => {
+    const created = await api.post('/api/v1/keys', { role: 'curator', name: 'newsroom bot' });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.any(String), key: expect.stringMatching(/^pl_/), role: 'curator', name: 'newsroom bot' });
+    const { id, key } = created.body;
+    const body = { id: 'ocd-division/country:us/state:or', name: 'Oregon', level: 'state' };
+    expect((await api.post('/api/v1/jurisdictions', body, { key })).status).toBe(201);
+
+    const admin = { key: ADMIN_KEY };
+    const listed = await api.get('/api/v1/keys', admin);
+    expect(listed.body.items).toContainEqual(expect.objectContaining({ id, role: 'curator', name: 'newsroom bot', revokedAt: null }));
+    expect(listed.text).not.toContain(key);
+
+    expect((await api.request('DELETE', `/api/v1/keys/${id}`, undefined, admin)).status).toBe(204);
+    expectProblem(await api.post('/api/v1/jurisdictions', { ...body, id: 'ocd-division/country:us/state:id' }, { key }), 401, 'AUTH.UNAUTHORIZED');
+    expectProblem(await api.request('DELETE', `/api/v1/keys/${id}`, undefined, admin), 404, 'KEY.UNKNOWN');
+    expectProblem(await api.request('DELETE', '/api/v1/keys/not-a-uuid', undefined, admin), 404, 'KEY.UNKNOWN');
+  });
+
+  it('only admins: 401 without a key, 403 for curators and analysts; bad bodies are 400 naming the field', async () => {
+    expectProblem(await api.post('/api/v1/keys', { role: 'admin' }, { key: null }), 401, 'AUTH.UNAUTHORIZED');
+    expectProblem(await api.post('/api/v1/keys', { role: 'admin' }, { key: curatorKey }), 403, 'AUTH.FORBIDDEN');
+    expectProblem(await api.get('/api/v1/keys', { key: analystKey }), 403, 'AUTH.FORBIDDEN');
+    expectProblem(await api.get('/api/v1/keys'), 401, 'AUTH.UNAUTHORIZED');
+    expectProblem(await api.post('/api/v1/keys', { role: 'wizard' }), 400, 'REQUEST.INVALID', ['role']);
+    expectProblem(await api.post('/api/v1/keys', { role: 'analyst', scope: 'all' }), 400, 'REQUEST.INVALID', ['scope']);
+  });
+});
+
 describe('GET /api/v1/jurisdictions', () => {
   it('lists the directory in id order, filtered by q and level', async () => {
     const all = await api.get('/api/v1/jurisdictions?limit=500');

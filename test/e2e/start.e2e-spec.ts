@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +161,20 @@ describe('npm start on the embedded default', () => {
         expect({ asked, status: reply.status, got: reply.body.id ?? reply.body.jurisdictionId }).toEqual({ asked, status: 200, got: asked });
       }
     }
+  });
+
+  it('keeps a second process (the CLI) off its data directory, and serves keys over HTTP instead', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    const cli = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(build.outDir, 'apps/cli/src/main.js'), 'keys', 'create', '--role', 'curator'], { cwd: ROOT, env }, (error, _stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+      );
+    });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain('is open in another process');
+    const created = await postJson(`${first.url}/api/v1/keys`, { role: 'curator', name: 'tour' });
+    expect(created).toMatchObject({ status: 201, body: { role: 'curator', key: expect.stringMatching(/^pl_/) } });
   });
 
   it('shows the curated 2017 actions on the country\'s timeline, in date order', async () => {

@@ -10,6 +10,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { JurisdictionsController } from './jurisdictions.controller';
+import { KeysController } from './keys.controller';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { APP_CONFIG, DATABASE } from './tokens';
 
@@ -39,7 +40,7 @@ export class ApiModule {
         }),
         PolicyModule,
       ],
-      controllers: [JurisdictionsController, ActionsController, EventsController, HealthController],
+      controllers: [JurisdictionsController, ActionsController, EventsController, KeysController, HealthController],
       providers: [
         { provide: DATABASE, useValue: db },
         { provide: APP_CONFIG, useValue: config },

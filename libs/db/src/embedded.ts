@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataDir } from './data-dir-lock';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL that `pg` (and so Kysely) connects to unchanged. */
@@ -19,20 +20,33 @@ export interface EmbeddedPostgres {
  * use ONE connection (openDatabase does), which also rules out named-statement collisions.
  */
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir ?? 'memory://');
-  const server = new PGLiteSocketServer({
-    db: pglite,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 32,
-  });
-  await server.start();
+  let release = () => {};
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    release = lockDataDir(options.dataDir);
+  }
+  let pglite: PGlite | undefined;
+  let server: PGLiteSocketServer;
+  try {
+    pglite = await PGlite.create(options.dataDir ?? 'memory://');
+    server = new PGLiteSocketServer({
+      db: pglite,
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      maxConnections: options.maxConnections ?? 32,
+    });
+    await server.start();
+  } catch (err) {
+    await pglite?.close().catch(() => undefined);
+    release();
+    throw err;
+  }
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,
     stop: async () => {
       await server.stop();
-      await pglite.close();
+      await pglite!.close();
+      release();
     },
   };
 }
