@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { sql } from 'kysely';
 import { findApiKeyByPlaintext } from '@app/db';
 import { createTestDatabase, type TestDatabase } from '@app/db/testing';
 import { curatedActions } from '../../libs/policy/src/seed/curated-2017';
-import { ROOT, compiledApps } from '../support/compiled-apps';
+import { compiledApps, type CliRun } from '../support/compiled-apps';
 
 // The operator's CLI as a process (`npm run cli -- …` runs this compiled entry) against a
 // database of this file's own: what it prints, its exit codes, and what it leaves behind.
@@ -17,20 +16,7 @@ const build = compiledApps('cli');
 const workDir = mkdtempSync(join(tmpdir(), 'pl-cli-'));
 let database: TestDatabase<any>;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(build.outDir, 'apps/cli/src/main.js'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<CliRun> => build.cli({ ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' }, ...args);
 
 /** Every read table's rows in a stable order, to compare a rebuild with what it replaced. */
 async function readModels(): Promise<Record<string, unknown[]>> {

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,11 +166,7 @@ describe('npm start on the embedded default', () => {
   it('keeps a second process (the CLI) off its data directory, and serves keys over HTTP instead', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
     delete env.DATABASE_URL;
-    const cli = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(build.outDir, 'apps/cli/src/main.js'), 'keys', 'create', '--role', 'curator'], { cwd: ROOT, env }, (error, _stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
-      );
-    });
+    const cli = await build.cli(env, 'keys', 'create', '--role', 'curator');
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain('is open in another process');
     const created = await postJson(`${first.url}/api/v1/keys`, { role: 'curator', name: 'tour' });
