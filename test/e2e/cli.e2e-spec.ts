@@ -44,6 +44,14 @@ describe('npm run cli', () => {
     expect(await cli('migrate')).toMatchObject({ code: 0, stdout: 'already up to date\n' });
   });
 
+  it('status on an empty log: nothing behind, the async projection idle, the inline ones never rebuilt', async () => {
+    const run = await cli('status');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('events: 0 (head position 0)\n');
+    expect(run.stdout).toMatch(/action-relations\s+async\s+0\s+0\s+0\s+idle\s/);
+    expect(run.stdout).toMatch(/actions\s+inline\s+-\s+0\s+-\s+-\s+- \(never rebuilt\)/);
+  });
+
   it('seed --curated: loads the 2017 dataset once, and a second run finds it there', async () => {
     const first = await cli('seed', '--curated');
     expect(first).toMatchObject({ code: 0, stdout: `curated 2017: ${curatedActions.length} actions recorded, 0 already there\n` });
@@ -90,9 +98,28 @@ describe('npm run cli', () => {
     expect({ ...after, action_relations: [] }).toEqual(before);
     expect(after.action_relations.length).toBeGreaterThan(0);
 
+    // Caught up: 0 behind and idle, though no runner is running in this database.
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(database.db);
     const status = await cli('status');
-    expect(status.stdout).toMatch(/action-relations\s+async\s+\d+\s+0\s/);
-    expect(status.stdout).toMatch(/actions\s+inline\s/);
+    expect(status.stdout).toContain(`events: ${rows[0].n} (head position `);
+    expect(status.stdout).toMatch(/action-relations\s+async\s+\d+\s+0\s+\d+\s+idle\s/);
+    expect(status.stdout).toMatch(/actions\s+inline\s+\d+\s+0\s+\d+\s+-\s+\S+ \S+ \(last rebuild\)/);
+  });
+
+  it('status: an async projection behind the log, then one stopped on an error', async () => {
+    const relations = () => cli('status').then((run) => run.stdout.split('\n').find((line) => line.startsWith('action-relations'))!);
+    const { rows: [head] } = await sql<{ position: number }>`SELECT max("position")::int AS position FROM events`.execute(database.db);
+    try {
+      await sql`UPDATE projection_checkpoints SET transaction_id = '0', "position" = 0 WHERE name = 'action-relations'`.execute(database.db);
+      expect(await relations()).toMatch(new RegExp(`^action-relations\\s+async\\s+0\\s+${head.position}\\s+\\d+\\s+behind\\s`));
+
+      const error = { message: 'boom', eventPosition: 3, eventType: 'action.recorded', streamId: 'action-x', at: new Date().toISOString() };
+      await sql`UPDATE projection_checkpoints SET last_error = ${JSON.stringify(error)}::jsonb WHERE name = 'action-relations'`.execute(database.db);
+      expect(await relations()).toMatch(/\sfailed\s.*FAILED at position 3 \(action\.recorded, action-x\): boom$/);
+    } finally {
+      // Leave the checkpoint as a caught-up runner would for the tests after this one.
+      expect((await cli('rebuild', 'action-relations')).code).toBe(0);
+    }
   });
 
   it('rebuild: an unknown projection is an error that names the choices', async () => {
