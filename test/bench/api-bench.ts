@@ -330,7 +330,7 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
   const c = ctx.opts.readConcurrency;
   const raw = createPool(ctx.url, { max: c, applicationName: 'pl-benchapi-raw' });
   try {
-    // The raw side keeps its own ancestors cache, filled on first sight as JurisdictionAncestry
+    // The raw side keeps its own ancestors cache, filled on first sight as JurisdictionRepository
     // does; both sides start cold and get the same warm-up.
     const cache = new Map<string, string[]>();
     const ancestorsOf = async (id: string) => {
@@ -377,7 +377,7 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
     return comparedRow(`timeline.c${c}`, apiSide, rawSide, {
       target: 'ratio ≥ 0.6, p99 ≤ 25 ms',
       met: (ratio, p99) => ratio >= 0.6 && p99 <= 25,
-      baselineNote: `the handler's ancestors lookup (cached per jurisdiction, as JurisdictionAncestry does) + its timeline statement, byte-identical, through a pg Pool of ${c} (same type parsers as the app), ${c} concurrent`,
+      baselineNote: `the handler's ancestors lookup (cached per jurisdiction, as JurisdictionRepository does) + its timeline statement, byte-identical, through a pg Pool of ${c} (same type parsers as the app), ${c} concurrent`,
     });
   } finally {
     await raw.end();

@@ -5,18 +5,24 @@ import type { FastifyReply } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  AttachSourceCommand,
+  CorrectActionCommand,
   DomainError,
-  ExecuteActionCommand,
   GetActionHistoryQuery,
   GetActionQuery,
   RELATION_TYPES,
   actionContentSchema,
   actionIdSchema,
   isDomainError,
+  LinkActionsCommand,
+  ProposeActionCommand,
+  PublishActionCommand,
+  RecordActionCommand,
+  RejectActionCommand,
+  RetractActionCommand,
   proposalSchema,
   relationSchema,
   sourceSchema,
-  type ActionCommand,
   type ActionCommandResult,
   type ActionDetail,
   type CommandMeta,
@@ -67,10 +73,6 @@ export class ActionsController {
     private readonly queries: QueryBus,
   ) {}
 
-  private run(command: ActionCommand, meta: CommandMeta & { expectedVersion?: number }): Promise<ActionCommandResult> {
-    return this.commands.execute(new ExecuteActionCommand(command, meta));
-  }
-
   @Post()
   @HttpCode(201)
   @RequiresRole('curator')
@@ -79,10 +81,8 @@ export class ActionsController {
     const { id, relations, proposal, ...content } = parse(createBody, body, 'body');
     const actionId = id ?? newActionId(meta);
     const data = { actionId, content, relations: relations ?? [] };
-    const result = await this.run(
-      proposal ? { type: 'ProposeAction', data: { ...data, proposal } } : { type: 'RecordAction', data },
-      meta,
-    ).catch((err: unknown) => {
+    const command = proposal ? new ProposeActionCommand({ ...data, proposal }, meta) : new RecordActionCommand(data, meta);
+    const result: ActionCommandResult = await this.commands.execute(command).catch((err: unknown) => {
       throw asBodyPaths(err);
     });
     return { id: result.id, version: result.version, position: result.position };
@@ -107,7 +107,7 @@ export class ActionsController {
   @ApiOperation({ summary: 'Correct some fields, with a reason; needs If-Match' })
   async correct(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     const { changes, reason } = parse(correctBody, body, 'body');
-    return this.versionOnly(this.run({ type: 'CorrectAction', data: { actionId: id, changes, reason } }, { ...meta, expectedVersion: version }));
+    return this.versionOnly(new CorrectActionCommand({ actionId: id, changes, reason }, { ...meta, expectedVersion: version }));
   }
 
   @Post(':id/retraction')
@@ -116,7 +116,7 @@ export class ActionsController {
   @ApiOperation({ summary: 'Retract an action, with a reason; needs If-Match' })
   retract(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     const { reason } = parse(reasonBody, body, 'body');
-    return this.versionOnly(this.run({ type: 'RetractAction', data: { actionId: id, reason } }, { ...meta, expectedVersion: version }));
+    return this.versionOnly(new RetractActionCommand({ actionId: id, reason }, { ...meta, expectedVersion: version }));
   }
 
   @Post(':id/publication')
@@ -125,7 +125,7 @@ export class ActionsController {
   @ApiOperation({ summary: 'Publish a proposed action; needs If-Match' })
   publish(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     parse(emptyBody, body ?? undefined, 'body');
-    return this.versionOnly(this.run({ type: 'PublishProposal', data: { actionId: id } }, { ...meta, expectedVersion: version }));
+    return this.versionOnly(new PublishActionCommand({ actionId: id }, { ...meta, expectedVersion: version }));
   }
 
   @Post(':id/rejection')
@@ -134,7 +134,7 @@ export class ActionsController {
   @ApiOperation({ summary: 'Reject a proposed action, with a reason; needs If-Match' })
   reject(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     const { reason } = parse(reasonBody, body, 'body');
-    return this.versionOnly(this.run({ type: 'RejectProposal', data: { actionId: id, reason } }, { ...meta, expectedVersion: version }));
+    return this.versionOnly(new RejectActionCommand({ actionId: id, reason }, { ...meta, expectedVersion: version }));
   }
 
   @Post(':id/links')
@@ -143,7 +143,7 @@ export class ActionsController {
   @ApiOperation({ summary: 'Link this action to another (responds_to, challenges, …)' })
   link(@Param('id') id: string, @Body() body: unknown, @Meta() meta: CommandMeta) {
     const { relation, targetId } = parse(linkBody, body, 'body');
-    return this.versionOnly(this.run({ type: 'LinkAction', data: { actionId: id, relation, targetId } }, meta));
+    return this.versionOnly(new LinkActionsCommand({ actionId: id, relation, targetId }, meta));
   }
 
   @Post(':id/sources')
@@ -152,11 +152,12 @@ export class ActionsController {
   @ApiOperation({ summary: 'Attach a source to an action' })
   attachSource(@Param('id') id: string, @Body() body: unknown, @Meta() meta: CommandMeta) {
     const { source } = parse(sourceBody, body, 'body');
-    return this.versionOnly(this.run({ type: 'AttachSource', data: { actionId: id, source } }, meta));
+    return this.versionOnly(new AttachSourceCommand({ actionId: id, source }, meta));
   }
 
-  private async versionOnly(result: Promise<ActionCommandResult>) {
-    const { version, position } = await result;
+  /** Runs a command on an existing action; the answer is where the action got to. */
+  private async versionOnly(command: object) {
+    const { version, position }: ActionCommandResult = await this.commands.execute(command);
     return { version, position };
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ListEventsQuery } from '@app/policy';
+import { ReadEventsQuery } from '@app/policy';
 import { parse } from './validation';
 
 const feedParams = z.strictObject({
@@ -19,6 +19,6 @@ export class EventsController {
   @ApiOperation({ summary: 'Every event in commit order; follow nextCursor (gap-safe)' })
   list(@Query() query: unknown) {
     const { after, limit } = parse(feedParams, query, 'query');
-    return this.queries.execute(new ListEventsQuery(after, limit ?? 100));
+    return this.queries.execute(new ReadEventsQuery(after, limit ?? 100));
   }
 }

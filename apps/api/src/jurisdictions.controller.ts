@@ -10,7 +10,7 @@ import {
   DomainError,
   GetTimelineQuery,
   JURISDICTION_LEVELS,
-  ListJurisdictionsQuery,
+  SearchJurisdictionsQuery,
   RegisterJurisdictionCommand,
   isIsoInstant,
   isOcdId,
@@ -103,7 +103,7 @@ export class JurisdictionsController {
   @Get()
   @ApiOperation({ summary: 'Search the jurisdiction directory (q matches names)' })
   list(@Query() query: unknown) {
-    return this.queries.execute(new ListJurisdictionsQuery(parse(directoryParams, query, 'query')));
+    return this.queries.execute(new SearchJurisdictionsQuery(parse(directoryParams, query, 'query')));
   }
 
   @Get(':id/timeline')

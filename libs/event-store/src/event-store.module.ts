@@ -8,18 +8,18 @@ import {
 } from '@nestjs/common';
 import { CqrsModule, EventBus, type IEvent } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
-import { EventStore, type InlineProjection } from './event-store';
+import { EventStore } from './event-store';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
-import type { StoredEvent } from './types';
+import type { EventStoreTables, StoredEvent } from './types';
 import type { Upcaster } from './upcasters';
 
 export interface EventStoreModuleConfig {
-  db: Kysely<any>;
+  db: Kysely<EventStoreTables>;
   /** For LISTEN; without it runners wake on local appends and polling. */
   listenConnectionString?: string;
   projections?: readonly Projection[];
-  inlineProjections?: readonly InlineProjection[];
+  inlineProjections?: readonly Projection[];
   upcasters?: readonly Upcaster[];
   /** Run the async projections in this process (API and worker may both do so). */
   runProjections?: boolean;

@@ -6,6 +6,7 @@ import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.e
 import { AppendSignal } from './notifications';
 import { appendRequestHash } from './request-hash';
 import { UpcasterChain, type Upcaster } from './upcasters';
+import type { Projection } from './projection';
 import type {
   AppendOptions,
   AppendResult,
@@ -15,27 +16,21 @@ import type {
   ReadAllOptions,
   ReadAllResult,
   ReadStreamOptions,
+  IdempotentAppend,
   StoredEvent,
   StreamAppend,
 } from './types';
 
-/** A read model updated in the append's own transaction: consistent when append returns. */
-export interface InlineProjection {
-  name: string;
-  eventTypes: readonly string[];
-  /** Read tables it owns (no serial columns or foreign keys: rebuild copies them with LIKE). */
-  tables?: readonly string[];
-  handle(trx: Transaction<any>, events: StoredEvent[]): Promise<void>;
-}
-
 export interface EventStoreOptions {
   upcasters?: readonly Upcaster[];
-  inlineProjections?: readonly InlineProjection[];
+  /** Read models updated in the append's own transaction: consistent when append returns. */
+  inlineProjections?: readonly Projection[];
   /** Send NOTIFY after appends so runners in other processes wake at once (default true). */
   notify?: boolean;
 }
 
-export type Executor = Kysely<any> | Transaction<any>;
+/** Where a read or write runs: the pool, or a transaction (a Transaction is a Kysely). */
+export type Executor = Kysely<EventStoreTables>;
 
 interface AppendedRow {
   stream_id: string;
@@ -121,7 +116,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
  */
 export class EventStore {
   private readonly upcasters: UpcasterChain;
-  private readonly inline: readonly InlineProjection[];
+  private readonly inline: readonly Projection[];
   private readonly signal?: AppendSignal;
   private readonly local = new EventEmitter();
 
@@ -135,7 +130,7 @@ export class EventStore {
     this.local.setMaxListeners(0);
   }
 
-  get inlineProjections(): readonly InlineProjection[] {
+  get inlineProjections(): readonly Projection[] {
     return this.inline;
   }
 
@@ -186,7 +181,7 @@ export class EventStore {
           const stored = this.upcastAppended(written, inline.length > 0);
           for (const projection of inline) {
             const mine = stored.filter((e) => projection.eventTypes.includes(e.type));
-            if (mine.length) await projection.handle(executor as Transaction<any>, mine);
+            if (mine.length) await projection.handle(executor as Transaction<EventStoreTables>, mine);
           }
           return { rows, stored, replayed };
         };
@@ -314,17 +309,44 @@ export class EventStore {
   }
 
   private async findIdempotentResult(key: string, requestHash: string): Promise<AppendedRow[] | null> {
+    const row = await this.idempotencyRecord(key);
+    if (!row) return null;
+    if (row.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
+    return row.rows;
+  }
+
+  private async idempotencyRecord(key: string): Promise<{ requestHash: string; rows: AppendedRow[] } | null> {
     const row = await this.db
       .selectFrom('event_idempotency_keys')
       .select(['request_hash', 'result'])
       .where('key', '=', key)
       .executeTakeFirst();
     if (!row) return null;
-    if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError(key);
     // jsonb_agg kept no particular order: sort as a fresh append returns them.
-    return (row.result as AppendedRow[])
+    const rows = (row.result as AppendedRow[])
       .map((r) => ({ ...r, recorded_at: new Date(r.recorded_at) }))
       .sort((a, b) => a.position - b.position);
+    return { requestHash: row.request_hash, rows };
+  }
+
+  /**
+   * What the append first made under an idempotency key wrote, per stream: the versions it
+   * took (so a caller can rebuild the request it answered, e.g. decide again on the stream as
+   * it stood before). Null when the key has not been used.
+   */
+  async findIdempotentAppend(key: string): Promise<IdempotentAppend | null> {
+    const record = await this.idempotencyRecord(key);
+    if (!record) return null;
+    const streams = new Map<string, { streamId: string; fromVersion: number; toVersion: number }>();
+    for (const r of record.rows) {
+      const s = streams.get(r.stream_id);
+      if (!s) streams.set(r.stream_id, { streamId: r.stream_id, fromVersion: r.stream_version, toVersion: r.stream_version });
+      else {
+        s.fromVersion = Math.min(s.fromVersion, r.stream_version);
+        s.toVersion = Math.max(s.toVersion, r.stream_version);
+      }
+    }
+    return { streams: [...streams.values()] };
   }
 
   /** After a failed append: the first stream whose version does not meet its expectation. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import type { Kysely } from 'kysely';
+import type { EventStoreTables } from './types';
 import { sql } from 'kysely';
 
 export const EVENTS_CHANNEL = 'policy_ledger_events';
@@ -19,7 +20,7 @@ export class AppendSignal {
 
   /** Appends within `delayMs` share one NOTIFY (listeners also poll: this only bounds their latency). */
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<EventStoreTables>,
     private readonly delayMs = 5,
   ) {}
 

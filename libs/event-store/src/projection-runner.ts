@@ -8,8 +8,8 @@ import {
   UnknownProjectionError,
 } from './event-store.errors';
 import { AppendListener } from './notifications';
-import type { Projection, ProjectionError, ProjectionStatus } from './projection';
-import type { StoredEvent } from './types';
+import { saveCheckpoint, type Projection, type ProjectionError, type ProjectionStatus } from './projection';
+import type { EventStoreTables, StoredEvent } from './types';
 
 export interface ProjectionRunnerOptions {
   batchSize?: number;
@@ -62,7 +62,7 @@ export class ProjectionRunner {
     this.wake.setMaxListeners(0);
   }
 
-  private get db(): Kysely<any> {
+  private get db(): Kysely<EventStoreTables> {
     return this.store.db;
   }
 
@@ -167,7 +167,7 @@ export class ProjectionRunner {
           types: projection.eventTypes,
         });
         if (events.length) await projection.handle(trx, events);
-        if (compareCommitPoints(next, from) !== 0) await this.saveCheckpoint(trx, name, next, events.length);
+        if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, name, next, { eventsApplied: events.length, mode: 'add' });
         const heldBack = caughtUp && (await this.store.hasEventsAfter(trx, next));
         return { applied: events.length, caughtUp, heldBack, next };
       });
@@ -183,7 +183,7 @@ export class ProjectionRunner {
   }
 
   /** Takes the projection's lock for this transaction, then reads its checkpoint under it. */
-  private async lockAndReadCheckpoint(trx: Transaction<any>, name: string): Promise<CommitPoint | null> {
+  private async lockAndReadCheckpoint(trx: Transaction<EventStoreTables>, name: string): Promise<CommitPoint | null> {
     const { rows } = await sql<{ locked: boolean }>`
       SELECT pg_try_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, hashtext(${name})) AS locked`.execute(trx);
     if (!rows[0].locked) return null;
@@ -193,15 +193,6 @@ export class ProjectionRunner {
       .where('name', '=', name)
       .executeTakeFirst();
     return row ? { transactionId: row.transaction_id, position: row.position } : START;
-  }
-
-  private async saveCheckpoint(trx: Transaction<any>, name: string, point: CommitPoint, applied: number): Promise<void> {
-    await sql`
-      INSERT INTO projection_checkpoints (name, transaction_id, "position", events_applied, updated_at, last_error)
-      VALUES (${name}, ${point.transactionId}::xid8, ${point.position}, ${applied}, now(), NULL)
-      ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, "position" = excluded."position",
-        events_applied = projection_checkpoints.events_applied + excluded.events_applied,
-        updated_at = now(), last_error = NULL`.execute(trx);
   }
 
   private async isolateFailure(projection: Projection): Promise<BatchOutcome> {
@@ -215,7 +206,7 @@ export class ProjectionRunner {
         // Read as stored and upcast under the savepoint: a failing upcaster is blamed on its event too.
         const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: projection.eventTypes, upcast: false });
         if (events.length === 0) {
-          if (compareCommitPoints(next, from) !== 0) await this.saveCheckpoint(trx, projection.name, next, 0);
+          if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, projection.name, next, { eventsApplied: 0, mode: 'add' });
           return 'done' as const;
         }
         try {
@@ -227,7 +218,7 @@ export class ProjectionRunner {
           failure = err;
           return 'failed' as const;
         }
-        await this.saveCheckpoint(trx, projection.name, next, 1);
+        await saveCheckpoint(trx, projection.name, next, { eventsApplied: 1, mode: 'add' });
         return 'applied' as const;
       });
       if (outcome === 'locked') return 'locked';

@@ -1,10 +1,15 @@
-import type { Transaction } from 'kysely';
-import type { StoredEvent } from './types';
+import { sql, type Transaction } from 'kysely';
+import type { CommitPoint } from './checkpoint';
+import type { EventStoreTables, StoredEvent } from './types';
 
 /**
- * An asynchronous read model. The runner hands it batches of the event types it names, in
- * commit order, inside the transaction that also stores its checkpoint: what it writes and
- * where it got to commit together (exactly-once effect).
+ * A read model built from events, inline or asynchronous. Inline (the store's
+ * `inlineProjections`): handed the events of each append inside the append's own
+ * transaction, so it is consistent when append returns. Asynchronous (a ProjectionRunner's):
+ * handed batches of the event types it names, in commit order, inside the transaction that
+ * also stores its checkpoint: what it writes and where it got to commit together
+ * (exactly-once effect). Either way the transaction is typed for the store's tables; a
+ * projection widens it to its own (`trx.withTables<MyTables>()`).
  */
 export interface Projection {
   name: string;
@@ -15,7 +20,7 @@ export interface Projection {
    * serial columns (use identity) or foreign keys.
    */
   tables?: readonly string[];
-  handle(trx: Transaction<any>, events: StoredEvent[]): Promise<void>;
+  handle(trx: Transaction<EventStoreTables>, events: StoredEvent[]): Promise<void>;
 }
 
 export interface ProjectionStatus {
@@ -36,4 +41,23 @@ export interface ProjectionError {
   eventType: string;
   streamId: string;
   at: string;
+}
+
+/**
+ * Records where a projection got to, in the transaction that applied its events (runner
+ * batches and rebuild swaps alike), and clears its error. `add` counts the events on top of
+ * those applied before (a runner batch); `replace` starts the count anew (a rebuild).
+ */
+export async function saveCheckpoint(
+  trx: Transaction<EventStoreTables>,
+  name: string,
+  point: CommitPoint,
+  { eventsApplied, mode }: { eventsApplied: number; mode: 'add' | 'replace' },
+): Promise<void> {
+  const applied = mode === 'add' ? sql`projection_checkpoints.events_applied + excluded.events_applied` : sql`excluded.events_applied`;
+  await sql`
+    INSERT INTO projection_checkpoints (name, transaction_id, "position", events_applied, updated_at, last_error)
+    VALUES (${name}, ${point.transactionId}::xid8, ${point.position}, ${eventsApplied}, now(), NULL)
+    ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, "position" = excluded."position",
+      events_applied = ${applied}, updated_at = now(), last_error = NULL`.execute(trx);
 }

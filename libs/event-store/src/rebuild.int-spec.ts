@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@app/db/testing';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { EventStore, type InlineProjection } from './event-store';
+import { EventStore } from './event-store';
 import { RebuildInProgressError } from './event-store.errors';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
@@ -27,7 +27,7 @@ describe('rebuildProjection and inline projections', () => {
     }
   }
 
-  const inlineCounts: InlineProjection = {
+  const inlineCounts: Projection = {
     name: 'inline_counts',
     eventTypes: ['Paid'],
     tables: ['inline_counts'],

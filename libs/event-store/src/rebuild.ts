@@ -1,8 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { START, type CommitPoint } from './checkpoint';
-import { PROJECTION_LOCK_CLASS, type EventStore, type InlineProjection } from './event-store';
+import { PROJECTION_LOCK_CLASS, type EventStore } from './event-store';
 import { RebuildInProgressError } from './event-store.errors';
-import type { Projection } from './projection';
+import { saveCheckpoint, type Projection } from './projection';
+import type { EventStoreTables } from './types';
 
 export interface RebuildProgress {
   position: number;
@@ -26,13 +27,13 @@ export interface RebuildOptions {
  */
 export async function rebuildProjection(
   store: EventStore,
-  projection: Projection | InlineProjection,
+  projection: Projection,
   options: RebuildOptions = {},
 ): Promise<{ eventsApplied: number; position: number }> {
   // One connection for the whole rebuild, holding a session lock on the projection's name:
   // a second rebuild of the same projection (another CLI, another host) would otherwise drop
   // the first one's schema under it. The lock dies with the connection if this process does.
-  return (store.db as Kysely<any>).connection().execute(async (db) => {
+  return store.db.connection().execute(async (db) => {
     const { rows } = await sql<{ locked: boolean }>`
       SELECT pg_try_advisory_lock(${REBUILD_LOCK_CLASS}, hashtext(${projection.name})) AS locked`.execute(db);
     if (!rows[0].locked) throw new RebuildInProgressError(projection.name);
@@ -49,15 +50,15 @@ export async function rebuildProjection(
 const REBUILD_LOCK_CLASS = 0x5052; // 'PR'
 
 async function rebuildOn(
-  db: Kysely<any>,
+  db: Kysely<EventStoreTables>,
   store: EventStore,
-  projection: Projection | InlineProjection,
+  projection: Projection,
   options: RebuildOptions,
 ): Promise<{ eventsApplied: number; position: number }> {
   const tables = projection.tables ?? [];
   const schema = `rebuild_${projection.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
   const batchSize = options.batchSize ?? 5000;
-  const isInline = store.inlineProjections.includes(projection as InlineProjection);
+  const isInline = store.inlineProjections.includes(projection);
 
   await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
@@ -70,7 +71,7 @@ async function rebuildOn(
   const head = await store.headPosition(db);
 
   // Applies batches into the rebuild schema until nothing is left to read in this transaction.
-  const applyBatches = async (trx: Transaction<any>, gapSafe: boolean, untilCaughtUp: boolean) => {
+  const applyBatches = async (trx: Transaction<EventStoreTables>, gapSafe: boolean, untilCaughtUp: boolean) => {
     await sql`SELECT set_config('search_path', ${`${schema}, public`}, true)`.execute(trx);
     for (;;) {
       const { events, next, caughtUp } = await store.readAfter(trx, point, {
@@ -100,11 +101,7 @@ async function rebuildOn(
         await sql`DROP TABLE ${sql.id('public', table)}`.execute(trx);
         await sql`ALTER TABLE ${sql.id(schema, table)} SET SCHEMA public`.execute(trx);
       }
-      await sql`
-        INSERT INTO projection_checkpoints (name, transaction_id, "position", events_applied, updated_at, last_error)
-        VALUES (${projection.name}, ${point.transactionId}::xid8, ${point.position}, ${eventsApplied}, now(), NULL)
-        ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, "position" = excluded."position",
-          events_applied = excluded.events_applied, updated_at = now(), last_error = NULL`.execute(trx);
+      await saveCheckpoint(trx, projection.name, point, { eventsApplied, mode: 'replace' });
       await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
     });
   } catch (err) {

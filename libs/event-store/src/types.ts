@@ -65,6 +65,39 @@ export interface AppendResult {
   events: StoredEvent[];
 }
 
+/** What an append made under an idempotency key wrote: per stream, the versions it took. */
+export interface IdempotentAppend {
+  streams: { streamId: string; fromVersion: number; toVersion: number }[];
+}
+
+/** A stored event as JSON carries it (feeds, exports, histories): the instant as ISO 8601. */
+export interface SerializedEvent {
+  position: number;
+  transactionId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recordedAt: string;
+}
+
+/** The one mapping of a stored event to its JSON form. */
+export function serializeEvent(e: StoredEvent): SerializedEvent {
+  return {
+    position: e.position,
+    transactionId: e.transactionId,
+    streamId: e.streamId,
+    streamVersion: e.streamVersion,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    data: e.data,
+    metadata: e.metadata,
+    recordedAt: e.recordedAt.toISOString(),
+  };
+}
+
 export interface ReadStreamOptions {
   fromVersion?: number;
   toVersion?: number;

@@ -1,28 +1,55 @@
-import { Module } from '@nestjs/common';
+import { Module, type Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ExecuteActionHandler } from './commands/execute-action/execute-action.handler';
+import { EventStore } from '@app/event-store';
+import { ActionWriter } from './commands/action-writer';
+import { AttachSourceHandler } from './commands/attach-source/attach-source.handler';
+import { CorrectActionHandler } from './commands/correct-action/correct-action.handler';
+import { LinkActionsHandler } from './commands/link-actions/link-actions.handler';
+import { ProposeActionHandler } from './commands/propose-action/propose-action.handler';
+import { PublishActionHandler } from './commands/publish-action/publish-action.handler';
+import { RecordActionHandler } from './commands/record-action/record-action.handler';
 import { RegisterJurisdictionHandler } from './commands/register-jurisdiction/register-jurisdiction.handler';
-import { GetActionHandler, GetActionHistoryHandler } from './queries/action.query-handler';
-import { ListEventsHandler } from './queries/events-feed.query';
-import { JurisdictionAncestry } from './queries/jurisdiction-ancestry';
-import { GetJurisdictionHandler, ListJurisdictionsHandler } from './queries/jurisdictions.query-handler';
-import { GetTimelineHandler } from './queries/timeline.query-handler';
-import { ReferencesRepository } from './references.repository';
+import { RejectActionHandler } from './commands/reject-action/reject-action.handler';
+import { RetractActionHandler } from './commands/retract-action/retract-action.handler';
+import { policyDb } from './database';
+import { GetActionHistoryHandler } from './queries/get-action-history/get-action-history.query-handler';
+import { GetActionHandler } from './queries/get-action/get-action.query-handler';
+import { GetJurisdictionHandler } from './queries/get-jurisdiction/get-jurisdiction.query-handler';
+import { GetTimelineHandler } from './queries/get-timeline/get-timeline.query-handler';
+import { ReadEventsHandler } from './queries/read-events/read-events.query-handler';
+import { SearchJurisdictionsHandler } from './queries/search-jurisdictions/search-jurisdictions.query-handler';
+import { ActionRepository } from './repositories/action.repository';
+import { JurisdictionRepository } from './repositories/jurisdiction.repository';
+import { TimelineRepository } from './repositories/timeline.repository';
+
+/** One instance of each repository per application, over the store's connection pool (their caches are shared). */
+const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository].map((Repository) => ({
+  provide: Repository,
+  inject: [EventStore],
+  useFactory: (store: EventStore) => new Repository(policyDb(store.db)),
+}));
 
 /** The policy context's command and query handlers; needs EventStoreModule in the app. */
 @Module({
   imports: [CqrsModule],
   providers: [
-    ReferencesRepository,
-    JurisdictionAncestry,
+    ...repositories,
+    ActionWriter,
     RegisterJurisdictionHandler,
-    ExecuteActionHandler,
+    RecordActionHandler,
+    ProposeActionHandler,
+    PublishActionHandler,
+    RejectActionHandler,
+    CorrectActionHandler,
+    RetractActionHandler,
+    LinkActionsHandler,
+    AttachSourceHandler,
     GetTimelineHandler,
     GetActionHandler,
     GetActionHistoryHandler,
-    ListJurisdictionsHandler,
+    SearchJurisdictionsHandler,
     GetJurisdictionHandler,
-    ListEventsHandler,
+    ReadEventsHandler,
   ],
 })
 export class PolicyModule {}

@@ -4,8 +4,7 @@ import type { EventStore, NewEvent, StreamAppend } from '@app/event-store';
 import {
   actionContentSchema,
   actionStream,
-  decideJurisdiction,
-  jurisdictionStream,
+  seedJurisdictions,
   type ActionContent,
   type ActionKind,
   type JurisdictionLevel,
@@ -501,21 +500,15 @@ export async function loadDataset(
   const t0 = performance.now();
   const metadata = { actor: 'bench:api-loader' };
   let done = 0;
-  // Jurisdictions, parents first, one append per 1000 (each append sees the previous ones).
-  const registrations = tree.all.map((j): StreamAppend => {
-    const parentExists = j.level !== 'federal';
-    const events = decideJurisdiction({ type: 'RegisterJurisdiction', data: { id: j.id, name: j.name } }, null, { parentExists });
-    if (events[0].data.level !== j.level) throw new Error(`${j.id}: level ${events[0].data.level}, expected ${j.level}`);
-    return { streamId: jurisdictionStream(j.id), events, expectedVersion: 'no_stream' };
-  });
-  for (const [lo, hi] of [[0, 1], [1, 1 + tree.states.length]]) {
-    await store.appendMany(registrations.slice(lo, hi), { metadata });
-  }
-  for (let lo = 1 + tree.states.length; lo < registrations.length; lo += 1000) {
-    await store.appendMany(registrations.slice(lo, lo + 1000), { metadata });
-    done = Math.min(registrations.length, lo + 1000);
-    options.onProgress?.({ events: done, total: options.totalEvents });
-  }
+  // Jurisdictions, parents first, through the seed every other loader uses (the decider,
+  // appended 1000 at a time).
+  const seeded = await seedJurisdictions(
+    store,
+    tree.all.map((j) => ({ type: 'RegisterJurisdiction' as const, data: { id: j.id, name: j.name } })),
+    { metadata, batchSize: 1000, onProgress: (p) => options.onProgress?.({ events: p.done, total: options.totalEvents }) },
+  );
+  if (seeded.registered !== tree.all.length) throw new Error(`registered ${seeded.registered} of ${tree.all.length} jurisdictions: ${JSON.stringify(seeded.rejections.slice(0, 3))}`);
+  done = seeded.registered;
   const jurisdictionSeconds = (performance.now() - t0) / 1000;
 
   const generator = new ActionEventGenerator(rand, tree);

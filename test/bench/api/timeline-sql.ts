@@ -1,13 +1,12 @@
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery, type DatabaseConnection, type Driver } from 'kysely';
 import { PREPARE } from '@app/db/connection';
-import type { EventStore } from '@app/event-store';
-import { GetTimelineHandler, GetTimelineQuery } from '@app/policy';
-// Not exported by @app/policy (an internal provider of the module); imported by path so the
-// capture below runs the very code the API runs.
-import { JurisdictionAncestry } from '../../../libs/policy/src/queries/jurisdiction-ancestry';
+import { GetTimelineQuery, JurisdictionRepository, TimelineRepository } from '@app/policy';
+// Not exported by @app/policy (the module registers it on the query bus); imported by path so
+// the capture below runs the very code the API runs.
+import { GetTimelineHandler } from '../../../libs/policy/src/queries/get-timeline/get-timeline.query-handler';
 
 // The timeline read as raw SQL for the baseline: the statements GetTimelineHandler and
-// JurisdictionAncestry issue, written out by hand, and a check that they are byte-for-byte
+// JurisdictionRepository.ancestorsOf issue, written out by hand, and a check that they are byte-for-byte
 // what Kysely compiles for the handler (text and parameters), so the baseline cannot drift.
 
 export interface Statement {
@@ -15,9 +14,8 @@ export interface Statement {
   values: unknown[];
 }
 
-/** JurisdictionAncestry's lookup on a cache miss. */
-export const ANCESTORS_SQL = `
-      SELECT ancestors FROM jurisdictions WHERE id = $1`;
+/** JurisdictionRepository's ancestors lookup on a cache miss. */
+export const ANCESTORS_SQL = 'select "ancestors" from "jurisdictions" where "id" = $1';
 
 /**
  * GetTimelineHandler's statement for `?limit=N` with no other filter: one branch per timeline
@@ -85,10 +83,8 @@ function capturingDb(rows: (q: CompiledQuery) => unknown[]): { db: Kysely<any>; 
 
 /** What the handler (and the ancestry lookup) send to Postgres for this jurisdiction. */
 export async function captureHandlerStatements(self: string, ancestors: string[], limit = 50): Promise<{ ancestry: Statement; timeline: Statement }> {
-  const { db, captured } = capturingDb((q) => (q.sql.includes('FROM jurisdictions') ? [{ ancestors }] : []));
-  const store = { db } as unknown as EventStore;
-  const ancestry = new JurisdictionAncestry(store);
-  await new GetTimelineHandler(store, ancestry).execute(new GetTimelineQuery(self, { limit }));
+  const { db, captured } = capturingDb((q) => (q.sql.includes('from "jurisdictions"') ? [{ ancestors }] : []));
+  await new GetTimelineHandler(new JurisdictionRepository(db), new TimelineRepository(db)).execute(new GetTimelineQuery(self, { limit }));
   await db.destroy();
   const [a, t] = captured;
   if (!a || !t || captured.length !== 2) throw new Error(`expected 2 statements from the handler, captured ${captured.length}`);

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
 import { type EventMetadata, type EventStore, type StreamAppend, VersionConflictError } from '@app/event-store';
+import { policyDb } from '../database';
 import { decideJurisdiction, isDomainError, type RegisterJurisdiction, resolveParentId } from '../domain';
+import { JurisdictionRepository } from '../repositories/jurisdiction.repository';
 import { jurisdictionStream } from '../streams';
 
 export interface SeedJurisdictionsProgress {
@@ -47,6 +48,7 @@ export async function seedJurisdictions(
   };
   // Ids known to be registered: found in the table or appended by this run.
   const known = new Set<string>();
+  const jurisdictions = new JurisdictionRepository(policyDb(store.db));
 
   for (let start = 0; start < commands.length; start += batchSize) {
     const batch = commands.slice(start, start + batchSize);
@@ -54,7 +56,8 @@ export async function seedJurisdictions(
     for (const command of batch) {
       for (const id of [command.data.id, resolveParentId(command)]) if (id && !known.has(id)) lookup.add(id);
     }
-    for (const id of await registeredAmong(store, [...lookup])) known.add(id);
+    const missing = new Set(await jurisdictions.missing([...lookup]));
+    for (const id of lookup) if (!missing.has(id)) known.add(id);
 
     // A concurrent seeder (another replica's first start) may register some of the batch
     // between the lookup and the append; then its streams exist: count them and retry.
@@ -107,11 +110,4 @@ function decideBatch(batch: readonly RegisterJurisdiction[], known: ReadonlySet<
     }
   }
   return { appends, ids, rejections, existing };
-}
-
-async function registeredAmong(store: EventStore, ids: string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await sql<{ id: string }>`
-    SELECT id FROM jurisdictions WHERE id = ANY(${ids}::text[])`.execute(store.db);
-  return rows.map((r) => r.id);
 }

@@ -8,7 +8,7 @@ import {
   resolveParentId,
   type JurisdictionEvent,
 } from '../../domain';
-import { ReferencesRepository } from '../../references.repository';
+import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
 import { eventMetadata, jurisdictionStream } from '../../streams';
 import { RegisterJurisdictionCommand, type RegisterJurisdictionResult } from './register-jurisdiction.command';
 
@@ -16,13 +16,13 @@ import { RegisterJurisdictionCommand, type RegisterJurisdictionResult } from './
 export class RegisterJurisdictionHandler implements ICommandHandler<RegisterJurisdictionCommand, RegisterJurisdictionResult> {
   constructor(
     private readonly store: EventStore,
-    private readonly references: ReferencesRepository,
+    private readonly jurisdictions: JurisdictionRepository,
   ) {}
 
   async execute({ data, meta }: RegisterJurisdictionCommand): Promise<RegisterJurisdictionResult> {
     const command = { type: 'RegisterJurisdiction' as const, data };
     const parentId = resolveParentId(command);
-    const parentExists = parentId !== null && (await this.references.missingJurisdictions([parentId])).length === 0;
+    const parentExists = parentId !== null && (await this.jurisdictions.missing([parentId])).length === 0;
     try {
       const result = await loadDecideAppend(
         this.store,
@@ -34,20 +34,7 @@ export class RegisterJurisdictionHandler implements ICommandHandler<RegisterJuri
           // existence check, and a retry under the same Idempotency-Key is the same request,
           // which the store answers with the first result.
           createsStream: true,
-          decide: (state) => {
-            // A parent that is simply not registered yet is an unknown reference, like an
-            // unknown jurisdiction named in an action (422 JURISDICTION.UNKNOWN), not a
-            // malformed request: decide as if it existed, and only if every other rule
-            // passes, report it as missing.
-            const events = decideJurisdiction(command, state, { parentExists: true });
-            if (parentId !== null && !parentExists) {
-              throw new DomainError('JURISDICTION.UNKNOWN', `parent ${parentId} is not registered`, {
-                errors: [{ path: 'parentId', message: `jurisdiction ${parentId} is not registered` }],
-                details: { id: data.id, parentId },
-              });
-            }
-            return events;
-          },
+          decide: (state) => decideJurisdiction(command, state, { parentExists }),
         },
         { metadata: eventMetadata(meta), idempotencyKey: meta.idempotencyKey },
       );

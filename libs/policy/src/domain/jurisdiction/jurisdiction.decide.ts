@@ -72,7 +72,14 @@ export function decideJurisdiction(
     if (parentId.split('/')[1] !== id.split('/')[1]) {
       throw invalidParent(id, parentId, 'parent must be in the same country');
     }
-    if (!context.parentExists) throw invalidParent(id, parentId, `parent ${parentId} is not registered`);
+  }
+  // Checked last: a well-formed parent that is simply not registered (yet) is an unknown
+  // reference, like an unknown jurisdiction named in an action, not a malformed request.
+  if (parentId !== null && !context.parentExists) {
+    throw new DomainError('JURISDICTION.UNKNOWN', `parent ${parentId} is not registered`, {
+      errors: [{ path: 'parentId', message: `jurisdiction ${parentId} is not registered` }],
+      details: { id, parentId },
+    });
   }
 
   return [{ type: 'JurisdictionRegistered', data: { id, name: name.data, level, parentId } }];

@@ -53,10 +53,15 @@ describe('RegisterJurisdiction', () => {
     given([]).when(register({ id: US, name: 'United States', parentId: CA }), parentExists).thenThrows('JURISDICTION.INVALID_PARENT');
   });
 
-  it('rejects a parent that is not registered', () => {
-    given([]).when(register({ id: SF, name: 'San Francisco' }), { parentExists: false }).thenThrows('JURISDICTION.INVALID_PARENT', {
+  it('names a parent that is not registered as an unknown jurisdiction, at its field', () => {
+    given([]).when(register({ id: SF, name: 'San Francisco' }), { parentExists: false }).thenThrows('JURISDICTION.UNKNOWN', {
+      errors: [{ path: 'parentId', message: `jurisdiction ${CA} is not registered` }],
       details: { id: SF, parentId: CA },
     });
+  });
+
+  it('reports a malformed parent before a missing one', () => {
+    given([]).when(register({ id: US, name: 'United States', parentId: CA }), { parentExists: false }).thenThrows('JURISDICTION.INVALID_PARENT');
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import type { ActionKind, ActionStatus, JurisdictionLevel } from '../domain';
+import type { ActionKind, ActionStatus, JurisdictionLevel } from '../../domain';
 
 export interface TimelineFilters {
   from?: string;
@@ -16,6 +16,7 @@ export interface TimelineFilters {
   limit?: number;
 }
 
+/** A jurisdiction's timeline: what it did, what named it, and what reached it from above. */
 export class GetTimelineQuery {
   constructor(
     readonly jurisdictionId: string,
@@ -45,3 +46,5 @@ export interface TimelinePage {
   entries: TimelineEntry[];
   nextCursor: string | null;
 }
+
+export const TIMELINE_MAX_LIMIT = 500;

@@ -1,7 +1,0 @@
-export class GetActionQuery {
-  constructor(readonly actionId: string) {}
-}
-
-export class GetActionHistoryQuery {
-  constructor(readonly actionId: string) {}
-}

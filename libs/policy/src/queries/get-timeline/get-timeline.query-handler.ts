@@ -1,0 +1,71 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { DomainError, toPartialDate } from '../../domain';
+import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
+import { TimelineRepository, type TimelineCursor, type TimelineRow } from '../../repositories/timeline.repository';
+import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelinePage } from './get-timeline.query';
+
+function encodeCursor(row: TimelineRow): string {
+  return Buffer.from(`${row.occurredOn}|${row.firstPosition}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): TimelineCursor {
+  const match = /^(\d{4}-\d{2}-\d{2})\|(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) {
+    throw new DomainError('ACTION.INVALID', 'invalid cursor', {
+      // 'query.' as every other timeline parameter's error path reads (query.limit, query.from…).
+      errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
+    });
+  }
+  return { occurredOn: match[1], position: Number(match[2]) };
+}
+
+@QueryHandler(GetTimelineQuery)
+export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, TimelinePage> {
+  constructor(
+    private readonly jurisdictions: JurisdictionRepository,
+    private readonly timelines: TimelineRepository,
+  ) {}
+
+  async execute({ jurisdictionId, filters: f }: GetTimelineQuery): Promise<TimelinePage> {
+    const ancestors = await this.jurisdictions.ancestorsOf(jurisdictionId);
+    if (!ancestors) throw new DomainError('JURISDICTION.UNKNOWN', `no jurisdiction ${jurisdictionId}`, { details: { id: jurisdictionId } });
+    const limit = Math.min(f.limit ?? 50, TIMELINE_MAX_LIMIT);
+    const rows = await this.timelines.page({
+      jurisdictionId,
+      ancestors: f.inherited === false ? [] : ancestors,
+      from: f.from,
+      to: f.to,
+      levels: f.levels,
+      kinds: f.kinds,
+      statuses: f.statuses ?? ['published'],
+      asOf: f.asOf,
+      after: f.cursor ? decodeCursor(f.cursor) : undefined,
+      take: limit + 1,
+    });
+    return {
+      jurisdictionId,
+      asOf: f.asOf?.toISOString() ?? null,
+      entries: rows.slice(0, limit).map((r) => toEntry(r, jurisdictionId)),
+      nextCursor: rows.length > limit ? encodeCursor(rows[limit - 1]) : null,
+    };
+  }
+}
+
+function toEntry(row: TimelineRow, self: string): TimelineEntry {
+  const inherited = row.jurisdictionId !== self;
+  return {
+    actionId: row.actionId,
+    kind: row.kind,
+    title: row.title,
+    status: row.status,
+    // As precise as it is known: '2017-01' for a month, not the sortable start day.
+    occurredOn: toPartialDate(row.occurredOn, row.precision).date,
+    precision: row.precision,
+    level: row.actingLevel,
+    actingJurisdictionId: row.actingJurisdictionId,
+    inherited,
+    via: inherited ? row.jurisdictionId : null,
+    relations: row.relations,
+    sourceCount: row.sourceCount,
+  };
+}

@@ -1,0 +1,124 @@
+import { sql, type Kysely } from 'kysely';
+import type { PolicyAction, Relation } from '../domain';
+import type { PolicyDatabase } from '../database';
+import { idIn } from './sql';
+
+/** An action's current state with what the ledger knows of its life. */
+export interface StoredAction {
+  state: PolicyAction;
+  version: number;
+  /** Position of its first event: ties on a date are broken by it. */
+  firstPosition: number;
+  recordedAt: Date;
+  updatedAt: Date;
+}
+
+/** A link from another action to this one. */
+export interface IncomingLink {
+  relation: Relation['relation'];
+  sourceId: string;
+}
+
+/** An action row as the projection writes it; the columns beside `state` are its indexable parts. */
+export interface ActionRowInput extends StoredAction {
+  occurredOn: string;
+}
+
+export interface RelationRowInput {
+  sourceId: string;
+  relation: Relation['relation'];
+  targetId: string;
+  recordedAt: Date;
+}
+
+/** The `actions` read table (current state per action) and the `action_relations` graph. */
+export class ActionRepository {
+  constructor(private readonly db: Kysely<PolicyDatabase>) {}
+
+  /** The ids among `ids` that name no action. */
+  async missing(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const found = new Set((await this.db.selectFrom('actions').select('id').where(idIn(ids)).execute()).map((r) => r.id));
+    return ids.filter((id) => !found.has(id));
+  }
+
+  async find(id: string): Promise<StoredAction | null> {
+    return (await this.findMany([id])).get(id) ?? null;
+  }
+
+  async findMany(ids: readonly string[]): Promise<Map<string, StoredAction>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('actions')
+      .select(['id', 'state', 'version', 'first_position', 'recorded_at', 'updated_at'])
+      .where(idIn(ids))
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { state: r.state, version: r.version, firstPosition: r.first_position, recordedAt: r.recorded_at, updatedAt: r.updated_at },
+      ]),
+    );
+  }
+
+  /** Links from other actions to this one, oldest first. */
+  async incomingLinks(id: string): Promise<IncomingLink[]> {
+    const rows = await this.db
+      .selectFrom('action_relations')
+      .select(['relation', 'source_id'])
+      .where('target_id', '=', id)
+      .orderBy('recorded_at')
+      .orderBy('source_id')
+      .execute();
+    return rows.map((r) => ({ relation: r.relation, sourceId: r.source_id }));
+  }
+
+  /** Inserts or replaces each action's row (projection). */
+  async upsert(actions: readonly ActionRowInput[]): Promise<void> {
+    if (actions.length === 0) return;
+    const json = actions.map((a) => ({
+      id: a.state.id,
+      version: a.version,
+      status: a.state.status,
+      kind: a.state.kind,
+      title: a.state.title,
+      occurred_on: a.occurredOn,
+      precision: a.state.occurredOn.precision,
+      acting_jurisdiction_id: a.state.actingJurisdictionId,
+      affected_jurisdiction_ids: a.state.affectedJurisdictionIds,
+      state: a.state,
+      first_position: a.firstPosition,
+      recorded_at: a.recordedAt.toISOString(),
+      updated_at: a.updatedAt.toISOString(),
+    }));
+    // A batch of any size in one statement: bulk loads and rebuilds stay fast.
+    await sql`
+      INSERT INTO actions (id, version, status, kind, title, occurred_on, precision, acting_jurisdiction_id,
+        affected_jurisdiction_ids, state, first_position, recorded_at, updated_at)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb) AS r(id text, version integer,
+        status text, kind text, title text, occurred_on date, precision text, acting_jurisdiction_id text,
+        affected_jurisdiction_ids text[], state jsonb, first_position bigint, recorded_at timestamptz,
+        updated_at timestamptz)
+      ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, kind = excluded.kind,
+        title = excluded.title, occurred_on = excluded.occurred_on, precision = excluded.precision,
+        acting_jurisdiction_id = excluded.acting_jurisdiction_id,
+        affected_jurisdiction_ids = excluded.affected_jurisdiction_ids, state = excluded.state,
+        updated_at = excluded.updated_at`.execute(this.db);
+  }
+
+  /** Adds links to the graph; a link already there stays as first recorded (projection). */
+  async addRelations(relations: readonly RelationRowInput[]): Promise<void> {
+    if (relations.length === 0) return;
+    const json = relations.map((r) => ({
+      source_id: r.sourceId,
+      relation: r.relation,
+      target_id: r.targetId,
+      recorded_at: r.recordedAt.toISOString(),
+    }));
+    await sql`
+      INSERT INTO action_relations (source_id, relation, target_id, recorded_at)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb)
+        AS r(source_id text, relation text, target_id text, recorded_at timestamptz)
+      ON CONFLICT DO NOTHING`.execute(this.db);
+  }
+}

@@ -1,0 +1,6 @@
+import { sql } from 'kysely';
+
+/** `column = ANY($1)`: one parameter and one statement text whatever the number of ids. */
+export function idIn(ids: readonly string[], column = 'id') {
+  return sql<boolean>`${sql.ref(column)} = ANY(${ids as string[]}::text[])`;
+}

@@ -1,0 +1,213 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { PREPARE } from '@app/db/connection';
+import type { ActionKind, ActionStatus, DatePrecision, JurisdictionLevel, Relation } from '../domain';
+import type { PolicyDatabase } from '../database';
+
+/** One timeline row: an action as it sits on one jurisdiction's timeline. */
+export interface TimelineRow {
+  actionId: string;
+  /** The timeline it sits on: the jurisdiction read, or the ancestor it was inherited from. */
+  jurisdictionId: string;
+  kind: ActionKind;
+  title: string;
+  status: ActionStatus;
+  /** Start day, 'YYYY-MM-DD'; `precision` says how much of it is known. */
+  occurredOn: string;
+  precision: DatePrecision;
+  actingJurisdictionId: string;
+  actingLevel: JurisdictionLevel | 'unknown';
+  relations: Relation[];
+  sourceCount: number;
+  firstPosition: number;
+}
+
+export interface TimelineRowInput extends TimelineRow {
+  isActing: boolean;
+  isAffected: boolean;
+  recordedFrom: Date;
+  recordedTo: Date | null;
+}
+
+/** Where a page starts: after this (date, first position). */
+export interface TimelineCursor {
+  occurredOn: string;
+  position: number;
+}
+
+export interface TimelineSelection {
+  /** The jurisdiction itself, then its ancestors nearest first (empty: direct entries only). */
+  jurisdictionId: string;
+  ancestors: readonly string[];
+  from?: string;
+  to?: string;
+  levels?: readonly JurisdictionLevel[];
+  kinds?: readonly ActionKind[];
+  statuses: readonly ActionStatus[];
+  asOf?: Date;
+  after?: TimelineCursor;
+  /** Rows to read (one more than a page, to know there is a next one). */
+  take: number;
+}
+
+interface RawRow {
+  action_id: string;
+  jurisdiction_id: string;
+  kind: ActionKind;
+  title: string;
+  status: ActionStatus;
+  occurred_on: string;
+  precision: DatePrecision;
+  acting_jurisdiction_id: string;
+  acting_level: JurisdictionLevel | 'unknown';
+  relations: Relation[];
+  source_count: number;
+  first_position: number;
+}
+
+/**
+ * The bitemporal `timeline_entries` table: one row per (action, jurisdiction it sits on
+ * directly) and per version of what the ledger knew, bounded by recorded_from/recorded_to.
+ */
+export class TimelineRepository {
+  constructor(private readonly db: Kysely<PolicyDatabase>) {}
+
+  /**
+   * A jurisdiction's timeline: its own entries plus its ancestors' affected ones. One index
+   * range scan per timeline (its own and each ancestor's), merged in date order by Postgres
+   * (Merge Append) and cut at the page size, so a page costs the same whether the federal
+   * timeline above it holds ten actions or a million.
+   */
+  async page(s: TimelineSelection): Promise<TimelineRow[]> {
+    const conditions: RawBuilder<unknown>[] = [];
+    // As-of reads every version that was current at that instant; otherwise only current rows,
+    // which the partial index holds.
+    conditions.push(
+      s.asOf ? sql`recorded_from <= ${s.asOf} AND (recorded_to IS NULL OR recorded_to > ${s.asOf})` : sql`recorded_to IS NULL`,
+    );
+    conditions.push(sql`status = ANY(${s.statuses}::text[])`);
+    if (s.from) conditions.push(sql`occurred_on >= ${s.from}::date`);
+    if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
+    if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
+    if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
+    if (s.after) conditions.push(sql`(occurred_on, first_position) > (${s.after.occurredOn}::date, ${s.after.position}::bigint)`);
+    const where = sql.join(conditions, sql` AND `);
+    // depth 0 is the jurisdiction itself (any role); ancestors (nearest first) pass on only
+    // what affected them, not what they merely did.
+    const branch = (jurisdictionId: string, depth: number) => sql`
+      (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
+              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth
+         FROM timeline_entries
+        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
+        ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
+        LIMIT ${s.take})`;
+    const branches = [s.jurisdictionId, ...s.ancestors].map((id, depth) => branch(id, depth));
+    // The plain page (status and cursor at most), by far the most read, is prepared: planning
+    // it cost as much as running it (docs/benchmarks-api.md), and its generic plan is the same
+    // index range per timeline. With date, level, kind or as-of filters a generic plan can
+    // pick the wrong index (2.7 ms against 0.3 ms measured), so those are planned each time.
+    const plain = !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length;
+    // An action on several of these timelines appears once: directly if it is direct here,
+    // else through the nearest ancestor.
+    const { rows } = await sql<RawRow>`${sql.raw(plain ? PREPARE : '')}
+      SELECT DISTINCT ON (occurred_on, first_position) *
+        FROM (${sql.join(branches, sql` UNION ALL `)}) merged
+       ORDER BY occurred_on, first_position, depth
+       LIMIT ${s.take}`.execute(this.db);
+    return rows.map(fromRaw);
+  }
+
+  /** Published actions directly on a timeline now, counted by acting level and kind. */
+  async countsOn(jurisdictionId: string): Promise<{ actingLevel: string; kind: ActionKind; n: number }[]> {
+    const rows = await this.current(jurisdictionId)
+      .select(['acting_level', 'kind', sql<number>`count(*)::int`.as('n')])
+      .groupBy(['acting_level', 'kind'])
+      .execute();
+    return rows.map((r) => ({ actingLevel: r.acting_level, kind: r.kind, n: r.n }));
+  }
+
+  /** The latest published action directly on a timeline now. */
+  async latestOn(jurisdictionId: string): Promise<TimelineRow | null> {
+    const row = await this.current(jurisdictionId)
+      .select([
+        'action_id', 'jurisdiction_id', 'kind', 'title', 'status', sql<string>`occurred_on::text`.as('occurred_on'),
+        'precision', 'acting_jurisdiction_id', 'acting_level', 'relations', 'source_count', 'first_position',
+      ])
+      // The column, not the text alias of the same name.
+      .orderBy('timeline_entries.occurred_on', 'desc')
+      .orderBy('timeline_entries.first_position', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? fromRaw(row) : null;
+  }
+
+  private current(jurisdictionId: string) {
+    return this.db
+      .selectFrom('timeline_entries')
+      .where('jurisdiction_id', '=', jurisdictionId)
+      .where('recorded_to', 'is', null)
+      .where('status', '=', 'published');
+  }
+
+  /**
+   * Writes new versions of actions' rows (projection): for each action, its current rows are
+   * closed at `since` and `rows` become current. Rows written earlier in this same instant
+   * (same transaction) are replaced, not closed: a zero-length version would never be
+   * visible to anyone.
+   */
+  async supersede(since: readonly { actionId: string; at: Date }[], rows: readonly TimelineRowInput[]): Promise<void> {
+    if (since.length) {
+      const instants = JSON.stringify(since.map((i) => ({ id: i.actionId, at: i.at.toISOString() })));
+      await sql`
+        DELETE FROM timeline_entries t USING jsonb_to_recordset(${instants}::jsonb) AS u(id text, at timestamptz)
+         WHERE t.action_id = u.id AND t.recorded_to IS NULL AND t.recorded_from = u.at`.execute(this.db);
+      await sql`
+        UPDATE timeline_entries t SET recorded_to = u.at
+          FROM jsonb_to_recordset(${instants}::jsonb) AS u(id text, at timestamptz)
+         WHERE t.action_id = u.id AND t.recorded_to IS NULL`.execute(this.db);
+    }
+    if (rows.length === 0) return;
+    const json = rows.map((r) => ({
+      action_id: r.actionId,
+      jurisdiction_id: r.jurisdictionId,
+      is_acting: r.isActing,
+      is_affected: r.isAffected,
+      kind: r.kind,
+      title: r.title,
+      status: r.status,
+      occurred_on: r.occurredOn,
+      precision: r.precision,
+      acting_jurisdiction_id: r.actingJurisdictionId,
+      acting_level: r.actingLevel,
+      relations: r.relations,
+      source_count: r.sourceCount,
+      first_position: r.firstPosition,
+      recorded_from: r.recordedFrom.toISOString(),
+      recorded_to: r.recordedTo?.toISOString() ?? null,
+    }));
+    await sql`
+      INSERT INTO timeline_entries (action_id, jurisdiction_id, is_acting, is_affected, kind, title, status,
+        occurred_on, precision, acting_jurisdiction_id, acting_level, relations, source_count, first_position,
+        recorded_from, recorded_to)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb) AS r(action_id text,
+        jurisdiction_id text, is_acting boolean, is_affected boolean, kind text, title text, status text,
+        occurred_on date, precision text, acting_jurisdiction_id text, acting_level text, relations jsonb,
+        source_count integer, first_position bigint, recorded_from timestamptz, recorded_to timestamptz)`.execute(this.db);
+  }
+}
+
+function fromRaw(r: RawRow): TimelineRow {
+  return {
+    actionId: r.action_id,
+    jurisdictionId: r.jurisdiction_id,
+    kind: r.kind,
+    title: r.title,
+    status: r.status,
+    occurredOn: r.occurred_on,
+    precision: r.precision,
+    actingJurisdictionId: r.acting_jurisdiction_id,
+    actingLevel: r.acting_level,
+    relations: r.relations,
+    sourceCount: r.source_count,
+    firstPosition: r.first_position,
+  };
+}
