@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
 import type { Kysely } from 'kysely';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import PinoPretty from 'pino-pretty';
 import type { AppConfig } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
@@ -9,6 +12,7 @@ import { ActionsController } from './actions.controller';
 import { ApiKeyGuard } from './api-key.guard';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
+import { DatabaseHealthIndicator, ProjectionsHealthIndicator } from './health.indicators';
 import { JurisdictionsController } from './jurisdictions.controller';
 import { KeysController } from './keys.controller';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -26,6 +30,10 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
+        LoggerModule.forRoot(loggerParams(config)),
+        // Its logger off: a probe every few seconds would log each failed check again, and
+        // each probe's request line already records the 503.
+        TerminusModule.forRoot({ logger: false }),
         CqrsModule.forRoot(),
         EventStoreModule.forRootAsync({
           useFactory: () => ({
@@ -46,7 +54,36 @@ export class ApiModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        DatabaseHealthIndicator,
+        ProjectionsHealthIndicator,
       ],
     };
   }
+}
+
+/**
+ * Request logs through pino-http. Fastify names each request (its X-Request-Id, else a UUID:
+ * see app.ts) and hands that name to Nest's middleware as req.id, which pino-http keeps: the
+ * reqId on a request's lines is the causation id of the events it appended.
+ */
+function loggerParams(config: AppConfig): Params {
+  const options = {
+    level: config.LOG_LEVEL,
+    // What is logged while serving a request carries its id; only the completion line carries
+    // the request itself.
+    quietReqLogger: true,
+    serializers: {
+      // The fields Fastify logged: no headers, which carry API keys.
+      req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    // The exception filter logs a 5xx with its cause; pino-http's stand-in error ("failed with
+    // status code 503") would only add a stack through its own internals.
+    customErrorObject: (_req: unknown, _res: unknown, _error: Error, { err, ...line }: Record<string, unknown>) => line,
+  };
+  // Readable lines for a person at a terminal; JSON wherever logs are collected.
+  if (process.stdout.isTTY && config.NODE_ENV !== 'production') {
+    return { pinoHttp: [options, PinoPretty({ sync: true, singleLine: true, ignore: 'pid,hostname' })] };
+  }
+  return { pinoHttp: options };
 }

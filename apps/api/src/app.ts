@@ -3,13 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
 import { ApiModule, type ApiModuleOptions } from './app.module';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.config.API_BODY_LIMIT_BYTES,
-    logger: options.config.LOG_LEVEL === 'silent' ? false : { level: options.config.LOG_LEVEL },
+    // Requests are logged by pino-http (app.module.ts), with this id; Fastify's own lines
+    // would say it all twice.
+    logger: false,
     // A caller's X-Request-Id names the request: the causation id of the events it appends.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -31,9 +34,12 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
       });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(options), adapter, {
-    logger: options.config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
-  });
+  // Held until pino takes over, so that what Nest says while starting is at the same level
+  // and in the same format as the rest. Nest would hand them over only on listen(), which
+  // an app driven by inject (the e2e tests) never calls: until then every line would pile up.
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(options), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,18 +1,18 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { sql, type Kysely } from 'kysely';
-import { ProjectionRunner } from '@app/event-store';
 import { PublicRoute } from './api-key.guard';
-import { DATABASE } from './tokens';
+import { DatabaseHealthIndicator, ProjectionsHealthIndicator } from './health.indicators';
 
 @ApiTags('health')
 @PublicRoute()
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(DATABASE) private readonly db: Kysely<any>,
-    private readonly runner: ProjectionRunner,
+    private readonly checks: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly projections: ProjectionsHealthIndicator,
   ) {}
 
   /** Alive: the process answers. */
@@ -21,18 +21,26 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready: the database answers; projection lag and errors are reported (a failed one makes it 503). */
+  /**
+   * Ready: the database answers and no projection has stopped on an error (else 503, as
+   * while shutting down). Whenever the database answers, every projection's lag and error
+   * are listed.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    let result: HealthCheckResult;
     try {
-      await sql`SELECT 1`.execute(this.db);
-    } catch (err) {
+      result = await this.checks.check([() => this.database.check('database'), () => this.projections.check('projections')]);
+    } catch (error) {
+      // Terminus says "not ready" by throwing its result in a 503, which the exception
+      // filter would turn into problem+json; probes and dashboards read this body instead.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      result = error.getResponse() as HealthCheckResult;
       reply.status(503);
-      return { status: 'unavailable', database: { status: 'down', error: (err as Error).message } };
     }
-    const projections = await this.runner.status();
-    const failed = projections.some((p) => p.state === 'failed');
-    if (failed) reply.status(503);
-    return { status: failed ? 'degraded' : 'ok', database: { status: 'up' }, projections };
+    // The body keeps its published shape (the projections as a list, not under an
+    // indicator's key) rather than Terminus' {info, error, details}.
+    const { database, projections } = result.details;
+    return { status: result.status, database, projections: projections?.projections };
   }
 }
