@@ -130,6 +130,11 @@ export class EventStore {
     this.local.setMaxListeners(0);
   }
 
+  /** The payload of this store's NOTIFYs (see AppendSignal.sender); undefined when it sends none. */
+  get notificationSender(): string | undefined {
+    return this.signal?.sender;
+  }
+
   get inlineProjections(): readonly Projection[] {
     return this.inline;
   }
@@ -429,28 +434,37 @@ export class EventStore {
     return { events, checkpoint: encodeCheckpoint(next), caughtUp };
   }
 
-  /** The commit-order read behind readAll and the projection runner, on any executor. */
+  /**
+   * The commit-order read behind readAll and the projection runner, on any executor.
+   * `heldBack` (with a type filter, gap-safe): committed events wait behind the gap-safe
+   * horizon, so a reader that is caught up should look again soon.
+   */
   async readAfter(
     executor: Executor,
     from: CommitPoint,
     options: { limit: number; types?: readonly string[]; gapSafe?: boolean; upcast?: boolean },
-  ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean }> {
+  ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean; heldBack: boolean }> {
     const gapSafe = options.gapSafe ?? true;
     const horizon = gapSafe ? sql`AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())` : sql``;
     const typeFilter = options.types ? sql`AND type = ANY(${options.types as string[]}::text[])` : sql``;
     // With a type filter the batch may be short of the end of the log; the head (the last
     // safely readable event of any type), read in the same statement and so under the same
-    // snapshot, lets the checkpoint move past the events this reader does not want.
+    // snapshot, lets the checkpoint move past the events this reader does not want. The same
+    // row says whether committed events lie beyond the horizon (a round trip saved per batch).
+    const heldBack = gapSafe
+      ? sql`EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))`
+      : sql`false`;
     const head = options.types
-      ? sql`UNION ALL (SELECT true, "position", transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-                         FROM events WHERE true ${horizon}
-                        ORDER BY events.transaction_id DESC, events."position" DESC LIMIT 1)`
+      ? sql`UNION ALL (SELECT true, h."position", h.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${heldBack}
+                         FROM (SELECT 1) one LEFT JOIN LATERAL (
+                              SELECT "position", transaction_id::text AS transaction_id FROM events WHERE true ${horizon}
+                               ORDER BY events.transaction_id DESC, events."position" DESC LIMIT 1) h ON true)`
       : sql``;
     // ORDER BY names the table's columns: the output column transaction_id is text, and
     // ordering by it would put transaction 1000 before 999.
-    const { rows } = await sql<EventRow & { is_head: boolean }>`${sql.raw(PREPARE)}
+    const { rows } = await sql<EventRow & { is_head: boolean; held_back: boolean | null }>`${sql.raw(PREPARE)}
       (SELECT false AS is_head, "position", transaction_id::text AS transaction_id, stream_id, stream_version,
-              type, schema_version, data, metadata, recorded_at
+              type, schema_version, data, metadata, recorded_at, NULL::boolean AS held_back
          FROM events
         WHERE (transaction_id, "position") > (${from.transactionId}::xid8, ${from.position}::bigint)
               ${horizon} ${typeFilter}
@@ -459,15 +473,18 @@ export class EventStore {
       ${head}`.execute(executor);
     const events: StoredEvent[] = [];
     let headPoint: CommitPoint | undefined;
+    let behind = false;
     for (const row of rows) {
-      if (row.is_head) headPoint = { transactionId: row.transaction_id, position: row.position };
-      else events.push(options.upcast === false ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row)));
+      if (row.is_head) {
+        behind = row.held_back === true;
+        if (row.position !== null) headPoint = { transactionId: row.transaction_id, position: row.position };
+      } else events.push(options.upcast === false ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row)));
     }
     const caughtUp = events.length < options.limit;
     const last = events.at(-1);
     let next: CommitPoint = last ? { transactionId: last.transactionId, position: last.position } : from;
     if (caughtUp && headPoint && compareCommitPoints(headPoint, next) > 0) next = headPoint;
-    return { events, next, caughtUp };
+    return { events, next, caughtUp, heldBack: caughtUp && behind };
   }
 
   /** Whether any committed event lies after `point` in commit order (readable yet or not). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import type { Kysely } from 'kysely';
@@ -13,6 +14,12 @@ export const EVENTS_CHANNEL = 'policy_ledger_events';
  * would throttle concurrent writers to one commit at a time.
  */
 export class AppendSignal {
+  /**
+   * Sent as the payload, so a listener beside the store that sent it can ignore it: that
+   * store's own runners were woken in-process already, and a second wake-up would cost them a
+   * batch of queries for nothing.
+   */
+  readonly sender = randomUUID();
   private inFlight = false;
   private pending = false;
 
@@ -39,7 +46,7 @@ export class AppendSignal {
   private send(): void {
     this.pending = false;
     this.inFlight = true;
-    sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`
+    sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${this.sender})`
       .execute(this.db)
       .catch(() => undefined) // listeners also poll; a lost wake-up only delays them
       .finally(() => {
@@ -62,7 +69,11 @@ export class AppendListener extends EventEmitter {
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
 
-  constructor(private readonly connectionString: string) {
+  /** `ignoreSender`: the AppendSignal.sender whose notifications are not for us. */
+  constructor(
+    private readonly connectionString: string,
+    private readonly ignoreSender?: string,
+  ) {
     super();
   }
 
@@ -73,7 +84,9 @@ export class AppendListener extends EventEmitter {
 
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.connectionString, application_name: 'policy-ledger-listener' });
-    client.on('notification', () => this.emit('wake'));
+    client.on('notification', (msg) => {
+      if (msg.payload !== this.ignoreSender) this.emit('wake');
+    });
     client.on('error', () => this.scheduleReconnect(1000));
     try {
       await client.connect();

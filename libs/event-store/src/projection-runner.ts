@@ -87,7 +87,7 @@ export class ProjectionRunner {
     await this.ensureCheckpoints();
     this.unsubscribe = this.store.onAppended(() => this.wakeUp());
     if (this.options.listenConnectionString) {
-      this.listener = new AppendListener(this.options.listenConnectionString);
+      this.listener = new AppendListener(this.options.listenConnectionString, this.store.notificationSender);
       this.listener.on('wake', () => this.wakeUp());
       await this.listener.start();
     }
@@ -162,13 +162,12 @@ export class ProjectionRunner {
       const outcome = await this.db.transaction().execute(async (trx) => {
         const from = await this.lockAndReadCheckpoint(trx, name);
         if (!from) return 'locked' as const;
-        const { events, next, caughtUp } = await this.store.readAfter(trx, from, {
+        const { events, next, caughtUp, heldBack } = await this.store.readAfter(trx, from, {
           limit: this.batchSize,
           types: projection.eventTypes,
         });
         if (events.length) await projection.handle(trx, events);
         if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, name, next, { eventsApplied: events.length, mode: 'add' });
-        const heldBack = caughtUp && (await this.store.hasEventsAfter(trx, next));
         return { applied: events.length, caughtUp, heldBack, next };
       });
       if (outcome === 'locked') return outcome;

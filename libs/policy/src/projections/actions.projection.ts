@@ -39,8 +39,9 @@ export const actionsProjection: Projection = {
     const db = policyDb(trx);
     const actions = new ActionRepository(db);
     const ids = [...new Set(events.map((e) => (e.data as { actionId: string }).actionId))];
+    const stored = await actions.findMany(ids);
     const known = new Map<string, Known>(
-      [...(await actions.findMany(ids))].map(([id, a]) => [id, { state: a.state, version: a.version, firstPosition: a.firstPosition, recordedAt: a.recordedAt }]),
+      [...stored].map(([id, a]) => [id, { state: a.state, version: a.version, firstPosition: a.firstPosition, recordedAt: a.recordedAt }]),
     );
 
     // Fold each action's new events, keeping one snapshot per recorded instant.
@@ -67,7 +68,9 @@ export const actionsProjection: Projection = {
     const since: { actionId: string; at: Date }[] = [];
     for (const [id, list] of snapshots) {
       const k = known.get(id)!;
-      since.push({ actionId: id, at: list[0].at });
+      // An action new to the table has no timeline rows yet: nothing to close (a create, the
+      // common write, saves two statements).
+      if (stored.has(id)) since.push({ actionId: id, at: list[0].at });
       list.forEach((snap, i) => timelineRows.push(...timelineRowsOf(snap, k.firstPosition, levelOf, list[i + 1]?.at ?? null)));
     }
     await new TimelineRepository(db).supersede(since, timelineRows);
