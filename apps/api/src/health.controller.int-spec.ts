@@ -27,7 +27,7 @@ it('ready: 503 while a projection is stopped on an error, naming it and the even
     const res = await api.get('/ready');
     expect(res.status).toBe(503);
     expect(res.body).toEqual({
-      status: 'error',
+      status: 'degraded',
       database: { status: 'up' },
       projections: [expect.objectContaining({ name: 'action-relations', state: 'failed', lastError: error })],
     });
@@ -42,7 +42,7 @@ it('ready: 503 naming the database when it does not answer (health stays 200)', 
     await down.db.destroy();
     const res = await down.get('/ready');
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'error', database: { status: 'down', error: expect.any(String) } });
+    expect(res.body).toEqual({ status: 'unavailable', database: { status: 'down', error: expect.any(String) } });
     expect((await down.get('/health')).status).toBe(200);
   } finally {
     await down.close().catch(() => undefined);

@@ -40,7 +40,10 @@ export class HealthController {
     }
     // The body keeps its published shape (the projections as a list, not under an
     // indicator's key) rather than Terminus' {info, error, details}.
+    // Its status words too: 'unavailable' (no database) and 'degraded' (a projection stopped)
+    // tell an operator more than Terminus' 'error'.
     const { database, projections } = result.details;
-    return { status: result.status, database, projections: projections?.projections };
+    const status = result.status === 'ok' ? 'ok' : database?.status !== 'up' ? 'unavailable' : 'degraded';
+    return { status, database, projections: projections?.projections };
   }
 }
