@@ -44,6 +44,9 @@ export class ApiModule {
             runProjections: config.RUN_PROJECTIONS,
             batchSize: config.PROJECTION_BATCH_SIZE,
             pollMs: config.PROJECTION_POLL_MS,
+            // Concurrent writes share transactions (docs/benchmarks-api.md): an action write
+            // is several statements, and most of its cost is round trips, not work.
+            groupCommit: { inFlight: 2, maxBatch: 64 },
           }),
         }),
         PolicyModule,

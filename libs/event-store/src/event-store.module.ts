@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule, EventBus, type IEvent } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
-import { EventStore } from './event-store';
+import { EventStore, type EventStoreOptions } from './event-store';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import type { EventStoreTables, StoredEvent } from './types';
@@ -21,6 +21,7 @@ export interface EventStoreModuleConfig {
   projections?: readonly Projection[];
   inlineProjections?: readonly Projection[];
   upcasters?: readonly Upcaster[];
+  groupCommit?: EventStoreOptions['groupCommit'];
   /** Run the async projections in this process (API and worker may both do so). */
   runProjections?: boolean;
   batchSize?: number;
@@ -78,7 +79,7 @@ export class EventStoreModule {
           provide: EventStore,
           inject: [EVENT_STORE_CONFIG],
           useFactory: (c: EventStoreModuleConfig) =>
-            new EventStore(c.db, { upcasters: c.upcasters, inlineProjections: c.inlineProjections }),
+            new EventStore(c.db, { upcasters: c.upcasters, inlineProjections: c.inlineProjections, groupCommit: c.groupCommit }),
         },
         {
           provide: ProjectionRunner,

@@ -3,6 +3,7 @@ import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { PREPARE } from '@app/db/connection';
 import { compareCommitPoints, decodeCheckpoint, encodeCheckpoint, type CommitPoint } from './checkpoint';
 import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.errors';
+import { GroupCommit } from './group-commit';
 import { AppendSignal } from './notifications';
 import { appendRequestHash } from './request-hash';
 import { UpcasterChain, type Upcaster } from './upcasters';
@@ -27,6 +28,11 @@ export interface EventStoreOptions {
   inlineProjections?: readonly Projection[];
   /** Send NOTIFY after appends so runners in other processes wake at once (default true). */
   notify?: boolean;
+  /**
+   * Concurrent one-stream appends without an idempotency key share transactions (see
+   * GroupCommit): for servers with many writers and inline projections. Off by default.
+   */
+  groupCommit?: { inFlight: number; maxBatch: number };
 }
 
 /** Where a read or write runs: the pool, or a transaction (a Transaction is a Kysely). */
@@ -119,6 +125,7 @@ export class EventStore {
   private readonly inline: readonly Projection[];
   private readonly signal?: AppendSignal;
   private readonly local = new EventEmitter();
+  private readonly group?: GroupCommit;
 
   constructor(
     readonly db: Kysely<EventStoreTables>,
@@ -127,6 +134,7 @@ export class EventStore {
     this.upcasters = new UpcasterChain(options.upcasters);
     this.inline = options.inlineProjections ?? [];
     if (options.notify !== false) this.signal = new AppendSignal(db);
+    if (options.groupCommit) this.group = new GroupCommit((appends) => this.appendMany(appends), options.groupCommit);
     this.local.setMaxListeners(0);
   }
 
@@ -151,6 +159,11 @@ export class EventStore {
     events: NewEvent[],
     options: AppendOptions & { expectedVersion: ExpectedVersion },
   ): Promise<AppendResult> {
+    if (this.group && !options.idempotencyKey) {
+      // Batched with others: the metadata goes with each event, as appendMany would merge it.
+      const own = events.map((e) => ({ ...e, metadata: { ...options.metadata, ...e.metadata } }));
+      return this.group.append(streamId, own, options.expectedVersion);
+    }
     return this.appendMany([{ streamId, events, expectedVersion: options.expectedVersion }], options);
   }
 

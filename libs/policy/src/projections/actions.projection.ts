@@ -6,11 +6,9 @@ import {
   partialDateStart,
   type ActionEvent,
   type ActionState,
-  type JurisdictionLevel,
   type PolicyAction,
 } from '../domain';
 import { ActionRepository } from '../repositories/action.repository';
-import { JurisdictionRepository } from '../repositories/jurisdiction.repository';
 import { TimelineRepository, type TimelineRowInput } from '../repositories/timeline.repository';
 
 interface Snapshot {
@@ -59,11 +57,6 @@ export const actionsProjection: Projection = {
       snapshots.set(id, list);
     }
 
-    // Every snapshot's acting jurisdiction, not only the latest: a batch (a rebuild, an import)
-    // may hold an action before and after a correction moved it to another jurisdiction.
-    const actingIds = [...new Set([...snapshots.values()].flat().map((snap) => snap.state.actingJurisdictionId))];
-    const levelOf = await new JurisdictionRepository(db).levelsOf(actingIds);
-
     const timelineRows: TimelineRowInput[] = [];
     const since: { actionId: string; at: Date }[] = [];
     for (const [id, list] of snapshots) {
@@ -71,7 +64,7 @@ export const actionsProjection: Projection = {
       // An action new to the table has no timeline rows yet: nothing to close (a create, the
       // common write, saves two statements).
       if (stored.has(id)) since.push({ actionId: id, at: list[0].at });
-      list.forEach((snap, i) => timelineRows.push(...timelineRowsOf(snap, k.firstPosition, levelOf, list[i + 1]?.at ?? null)));
+      list.forEach((snap, i) => timelineRows.push(...timelineRowsOf(snap, k.firstPosition, list[i + 1]?.at ?? null)));
     }
     await new TimelineRepository(db).supersede(since, timelineRows);
     await actions.upsert(
@@ -90,13 +83,12 @@ export const actionsProjection: Projection = {
   },
 };
 
-/** One row per jurisdiction the action sits on directly: its acting and affected ones. */
-function timelineRowsOf(
-  snap: Snapshot,
-  firstPosition: number,
-  levelOf: Map<string, JurisdictionLevel>,
-  until: Date | null,
-): TimelineRowInput[] {
+/**
+ * One row per jurisdiction the action sits on directly: its acting and affected ones. Each
+ * snapshot's row names its own acting jurisdiction (whose level the repository looks up): a
+ * batch (a rebuild, an import) may hold an action before and after a correction moved it.
+ */
+function timelineRowsOf(snap: Snapshot, firstPosition: number, until: Date | null): TimelineRowInput[] {
   const s = snap.state;
   const onTimelines = new Set([s.actingJurisdictionId, ...s.affectedJurisdictionIds]);
   return [...onTimelines].map((jurisdictionId) => ({
@@ -110,7 +102,6 @@ function timelineRowsOf(
     occurredOn: partialDateStart(s.occurredOn),
     precision: s.occurredOn.precision,
     actingJurisdictionId: s.actingJurisdictionId,
-    actingLevel: levelOf.get(s.actingJurisdictionId) ?? 'unknown',
     relations: s.relations,
     sourceCount: s.sources.length,
     firstPosition,

@@ -80,13 +80,6 @@ export class JurisdictionRepository {
     return new Map(rows.map((r) => [r.id, r.ancestors]));
   }
 
-  /** Level of each registered id among `ids`. */
-  async levelsOf(ids: readonly string[]): Promise<Map<string, JurisdictionLevel>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('jurisdictions').select(['id', 'level']).where(idIn(ids)).execute();
-    return new Map(rows.map((r) => [r.id, r.level]));
-  }
-
   /** Directory page in id order; one row more than `limit` tells there is a next page. */
   async search({ q, level, after, limit }: JurisdictionSearch): Promise<JurisdictionRow[]> {
     const rows = await this.db
