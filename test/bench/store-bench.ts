@@ -538,7 +538,7 @@ async function main(): Promise<void> {
   });
   const adminPool = createPool(url, { max: 2, applicationName: 'pl-bench-admin' });
   try {
-    const mdb = createDb<EventStoreTables>(url, { max: 1 });
+    const mdb = createDb(url, { max: 1 });
     await migrateToLatest(mdb);
     await mdb.destroy();
     await adminPool.query(

@@ -2,9 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { AppConfig } from '@app/config';
-import { findApiKeyByPlaintext } from '@app/db';
+import { findApiKeyByPlaintext, type Database } from '@app/db';
 import { HttpProblem } from './problem';
 import { APP_CONFIG, DATABASE } from './tokens';
 
@@ -37,7 +36,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(DATABASE) private readonly db: Kysely<any>,
+    @Inject(DATABASE) private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -2,10 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import type { Kysely } from 'kysely';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import PinoPretty from 'pino-pretty';
 import type { AppConfig } from '@app/config';
+import type { Database } from '@app/db';
 import { EventStoreModule } from '@app/event-store';
 import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
 import { ActionsController } from './actions.controller';
@@ -20,7 +20,7 @@ import { APP_CONFIG, DATABASE } from './tokens';
 
 export interface ApiModuleOptions {
   config: AppConfig;
-  db: Kysely<any>;
+  db: Database;
   databaseUrl: string;
 }
 

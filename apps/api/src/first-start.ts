@@ -1,6 +1,13 @@
-import type { Kysely } from 'kysely';
-import { EventStore } from '@app/event-store';
-import { policyInlineProjections, readOcdDirectory, seedCurated, seedJurisdictions } from '@app/policy';
+import type { Database } from '@app/db';
+import { EventStore, storeDb } from '@app/event-store';
+import {
+  JurisdictionRepository,
+  policyDb,
+  policyInlineProjections,
+  readOcdDirectory,
+  seedCurated,
+  seedJurisdictions,
+} from '@app/policy';
 
 /**
  * The embedded default is for someone trying the tracker: on its first start it loads the US
@@ -8,13 +15,9 @@ import { policyInlineProjections, readOcdDirectory, seedCurated, seedJurisdictio
  * "First" = the directory (~39,000 jurisdictions) is not loaded yet; both seeds are
  * idempotent, so an interrupted first start resumes on the next.
  */
-export async function seedOnFirstStart(db: Kysely<any>): Promise<void> {
-  const { count } = (await db
-    .selectFrom('jurisdictions')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .executeTakeFirstOrThrow()) as { count: number };
-  if (Number(count) > 1000) return;
-  const store = new EventStore(db, { inlineProjections: policyInlineProjections });
+export async function seedOnFirstStart(db: Database): Promise<void> {
+  const store = new EventStore(storeDb(db), { inlineProjections: policyInlineProjections });
+  if ((await new JurisdictionRepository(policyDb(store.db)).count()) > 1000) return;
   process.stdout.write('First start: loading the US jurisdiction directory and the curated 2017 dataset…\n');
   const directory = readOcdDirectory();
   let last = 0;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '@app/db';
 import { ProjectionRunner } from '@app/event-store';
 import { DATABASE } from './tokens';
 
@@ -9,7 +10,7 @@ import { DATABASE } from './tokens';
 export class DatabaseHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(DATABASE) private readonly db: Kysely<unknown>,
+    @Inject(DATABASE) private readonly db: Database,
   ) {}
 
   async check<const Key extends string>(key: Key) {

@@ -6,7 +6,7 @@ import { seedOnFirstStart } from './first-start';
 
 async function start(): Promise<() => Promise<void>> {
   const config = loadConfig();
-  const database = await openDatabase<any>(config, 'policy-ledger-api');
+  const database = await openDatabase(config, 'policy-ledger-api');
   // Kysely's migrator holds a lock while it runs, so replicas starting together are safe.
   await migrateToLatest(database.db);
   if (database.embedded) await seedOnFirstStart(database.db);

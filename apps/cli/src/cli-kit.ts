@@ -1,12 +1,11 @@
 import { Presets, SingleBar } from 'cli-progress';
-import type { Kysely } from 'kysely';
 import { loadConfig } from '@app/config';
-import { migrateToLatest, openDatabase } from '@app/db';
-import { EventStore } from '@app/event-store';
+import { migrateToLatest, openDatabase, type Database } from '@app/db';
+import { EventStore, storeDb } from '@app/event-store';
 import { policyInlineProjections } from '@app/policy';
 
 export interface Context {
-  db: Kysely<any>;
+  db: Database;
   store: EventStore;
 }
 
@@ -16,10 +15,10 @@ export interface Context {
  */
 export function withDatabase<A extends unknown[]>(fn: (ctx: Context, ...args: A) => Promise<void>, options = { migrate: true }) {
   return async (...args: A) => {
-    const database = await openDatabase<any>(loadConfig(), 'policy-ledger-cli');
+    const database = await openDatabase(loadConfig(), 'policy-ledger-cli');
     try {
       if (options.migrate) await migrateToLatest(database.db);
-      await fn({ db: database.db, store: new EventStore(database.db, { inlineProjections: policyInlineProjections }) }, ...args);
+      await fn({ db: database.db, store: new EventStore(storeDb(database.db), { inlineProjections: policyInlineProjections }) }, ...args);
     } finally {
       await database.close();
     }

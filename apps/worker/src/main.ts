@@ -12,7 +12,7 @@ async function start(): Promise<() => Promise<void>> {
     process.stderr.write('The worker needs DATABASE_URL (on the embedded default, the API runs the projections).\n');
     process.exit(1);
   }
-  const database = await openDatabase<any>(config, 'policy-ledger-worker');
+  const database = await openDatabase(config, 'policy-ledger-worker');
   await migrateToLatest(database.db);
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot({ config, db: database.db, databaseUrl: database.url }),

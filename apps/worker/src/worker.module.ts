@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { Kysely } from 'kysely';
 import type { AppConfig } from '@app/config';
+import type { Database } from '@app/db';
 import { EventStoreModule } from '@app/event-store';
 import { policyInlineProjections, policyProjections } from '@app/policy';
 
@@ -11,7 +11,7 @@ import { policyInlineProjections, policyProjections } from '@app/policy';
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(options: { config: AppConfig; db: Kysely<any>; databaseUrl: string }): DynamicModule {
+  static forRoot(options: { config: AppConfig; db: Database; databaseUrl: string }): DynamicModule {
     return {
       module: WorkerModule,
       imports: [

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ColumnType, Kysely } from 'kysely';
+import type { ColumnType } from 'kysely';
+import type { Database } from './connection';
 
 export const API_KEY_ROLES = ['analyst', 'curator', 'admin'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
@@ -13,15 +14,14 @@ export interface ApiKeysTable {
   revoked_at: ColumnType<Date | null, never, Date>;
 }
 
-export interface ApiKeysDatabase {
+// A type, not an interface: Kysely's withTables wants an index signature.
+export type ApiKeysDatabase = {
   api_keys: ApiKeysTable;
-}
+};
 
-// Callers pass their own Kysely, typed for their whole database; Kysely's types are
-// invariant, so the functions take any and view it through the one table they touch.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDb = Kysely<any>;
-const keysDb = (db: AnyDb) => db as Kysely<ApiKeysDatabase>;
+// Callers pass the process's untyped connection; these functions view it through the one
+// table they touch.
+const keysDb = (db: Database) => db.withTables<ApiKeysDatabase>();
 
 export interface ApiKeyInfo {
   id: string;
@@ -37,7 +37,7 @@ const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Creates a key; the plaintext is returned here only (the table keeps its hash). */
 export async function createApiKey(
-  db: AnyDb,
+  db: Database,
   options: { role: ApiKeyRole; name?: string | null },
 ): Promise<{ id: string; key: string }> {
   if (!API_KEY_ROLES.includes(options.role)) {
@@ -54,7 +54,7 @@ export async function createApiKey(
 }
 
 /** The live (not revoked) key with this plaintext, or null. */
-export async function findApiKeyByPlaintext(db: AnyDb, key: string): Promise<{ id: string; role: ApiKeyRole } | null> {
+export async function findApiKeyByPlaintext(db: Database, key: string): Promise<{ id: string; role: ApiKeyRole } | null> {
   const row = await keysDb(db)
     .selectFrom('api_keys')
     .select(['id', 'role'])
@@ -65,7 +65,7 @@ export async function findApiKeyByPlaintext(db: AnyDb, key: string): Promise<{ i
 }
 
 /** Revokes a key; false when there is no live key with this id. */
-export async function revokeApiKey(db: AnyDb, id: string): Promise<boolean> {
+export async function revokeApiKey(db: Database, id: string): Promise<boolean> {
   const result = await keysDb(db)
     .updateTable('api_keys')
     .set({ revoked_at: new Date() })
@@ -76,7 +76,7 @@ export async function revokeApiKey(db: AnyDb, id: string): Promise<boolean> {
 }
 
 /** Every key, revoked ones included, oldest first; never the hashes. */
-export async function listApiKeys(db: AnyDb): Promise<ApiKeyInfo[]> {
+export async function listApiKeys(db: Database): Promise<ApiKeyInfo[]> {
   const rows = await keysDb(db)
     .selectFrom('api_keys')
     .select(['id', 'name', 'role', 'created_at', 'revoked_at'])

@@ -72,7 +72,15 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   return pool;
 }
 
+/**
+ * The process's connection pool as the apps hold it: typed for no table. Each library views
+ * it through its own tables (`db.withTables<Tables>()`: the event store, the policy read
+ * models, the API keys), so a renamed column fails to compile where it is used, and no code
+ * needs an `any`.
+ */
+export type Database = Kysely<object>;
+
 /** A Kysely instance over a `pg` pool. Destroying it ends the pool. */
-export function createDb<DB>(connectionString: string, options: PoolOptions = {}): Kysely<DB> {
+export function createDb<DB = object>(connectionString: string, options: PoolOptions = {}): Kysely<DB> {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(connectionString, options) }) });
 }

@@ -16,7 +16,7 @@ export interface OpenDatabase<DB> {
  * The configured database: DATABASE_URL when set, else the embedded PGlite default kept in
  * DATA_DIR/pglite, served on a local port so that `pg` + Kysely run unchanged.
  */
-export async function openDatabase<DB>(config: AppConfig, applicationName: string): Promise<OpenDatabase<DB>> {
+export async function openDatabase<DB = object>(config: AppConfig, applicationName: string): Promise<OpenDatabase<DB>> {
   if (config.DATABASE_URL) {
     const db = createDb<DB>(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName });
     return { db, url: config.DATABASE_URL, embedded: false, close: () => db.destroy() };

@@ -8,14 +8,16 @@ import {
 } from '@nestjs/common';
 import { CqrsModule, EventBus, type IEvent } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
-import { EventStore, type EventStoreOptions } from './event-store';
+import type { Database } from '@app/db/connection';
+import { EventStore, storeDb, type EventStoreOptions } from './event-store';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import type { EventStoreTables, StoredEvent } from './types';
 import type { Upcaster } from './upcasters';
 
 export interface EventStoreModuleConfig {
-  db: Kysely<EventStoreTables>;
+  /** The process's connection; the store views it through its own tables. */
+  db: Database;
   /** For LISTEN; without it runners wake on local appends and polling. */
   listenConnectionString?: string;
   projections?: readonly Projection[];
@@ -79,7 +81,7 @@ export class EventStoreModule {
           provide: EventStore,
           inject: [EVENT_STORE_CONFIG],
           useFactory: (c: EventStoreModuleConfig) =>
-            new EventStore(c.db, { upcasters: c.upcasters, inlineProjections: c.inlineProjections, groupCommit: c.groupCommit }),
+            new EventStore(storeDb(c.db), { upcasters: c.upcasters, inlineProjections: c.inlineProjections, groupCommit: c.groupCommit }),
         },
         {
           provide: ProjectionRunner,

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
-import { PREPARE } from '@app/db/connection';
+import { PREPARE, type Database } from '@app/db/connection';
 import { compareCommitPoints, decodeCheckpoint, encodeCheckpoint, type CommitPoint } from './checkpoint';
 import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.errors';
 import { GroupCommit } from './group-commit';
@@ -114,6 +114,11 @@ function toStoredEvent(row: EventRow): StoredEvent {
     metadata: row.metadata,
     recordedAt: row.recorded_at,
   };
+}
+
+/** Views the process's connection through the store's tables. */
+export function storeDb(db: Database): Kysely<EventStoreTables> {
+  return db.withTables<EventStoreTables>();
 }
 
 /**

@@ -150,8 +150,9 @@ export interface EventIdempotencyKeysTable {
   recorded_at: Generated<Date>;
 }
 
-export interface EventStoreTables {
+// A type, not an interface: Kysely's withTables wants an index signature.
+export type EventStoreTables = {
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   event_idempotency_keys: EventIdempotencyKeysTable;
-}
+};

@@ -62,6 +62,15 @@ export class JurisdictionRepository {
     return unknown.filter((id) => !found.has(id));
   }
 
+  /** How many jurisdictions are registered. */
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('jurisdictions')
+      .select((eb) => sql<number>`${eb.fn.countAll()}::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
   /** Ancestors nearest first (empty for a country); null when the id is not registered. */
   async ancestorsOf(id: string): Promise<string[] | null> {
     const cached = this.ancestry.get(id);
