@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError, toPartialDate } from '../../domain';
+import { DomainError, isCalendarDate, toPartialDate } from '../../domain';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
 import { TimelineRepository, type TimelineCursor, type TimelineRow } from '../../repositories/timeline.repository';
 import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelinePage } from './get-timeline.query';
@@ -10,7 +10,7 @@ function encodeCursor(row: TimelineRow): string {
 
 function decodeCursor(cursor: string): TimelineCursor {
   const match = /^(\d{4}-\d{2}-\d{2})\|(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) {
+  if (!match || !isCalendarDate(match[1])) {
     throw new DomainError('ACTION.INVALID', 'invalid cursor', {
       // 'query.' as every other timeline parameter's error path reads (query.limit, query.from…).
       errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
