@@ -8,7 +8,7 @@ const aliases = swcrc.jsc.paths;
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
+  testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,medium-spec,e2e-spec}.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: __dirname, paths: undefined }, swcrc: false }],
     'content-disposition.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, swcrc: false }],

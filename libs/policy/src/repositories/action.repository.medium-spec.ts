@@ -1,0 +1,116 @@
+import { actionContentSchema, partialDateStart, type PolicyAction } from '../domain';
+import { actionContent, createPolicyTestContext, J, type PolicyTestContext } from '../testing';
+import type { ActionRowInput, RelationRowInput } from './action.repository';
+
+describe('ActionRepository', () => {
+  let ctx: PolicyTestContext;
+
+  beforeAll(async () => {
+    ctx = await createPolicyTestContext();
+  });
+  afterAll(() => ctx?.close());
+
+  const T = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute));
+
+  function state(id: string, overrides: Partial<PolicyAction> = {}): PolicyAction {
+    const content = actionContentSchema.parse(actionContent());
+    return { ...content, id, status: 'published', relations: [], proposal: null, statusReason: null, ...overrides };
+  }
+
+  function row(s: PolicyAction, version: number, firstPosition: number, recordedAt: Date, updatedAt = recordedAt): ActionRowInput {
+    return { state: s, version, occurredOn: partialDateStart(s.occurredOn), firstPosition, recordedAt, updatedAt };
+  }
+
+  describe('upsert', () => {
+    it('inserts new actions and replaces the current state of known ones, in one batch', async () => {
+      const a = state('repo-a');
+      const b = state('repo-b', { kind: 'executive_order' });
+      await ctx.actions.upsert([row(a, 1, 10, T(0)), row(b, 1, 11, T(1))]);
+
+      const corrected = state('repo-a', {
+        title: 'Corrected',
+        status: 'retracted',
+        statusReason: 'duplicate',
+        occurredOn: { date: '2017-04', precision: 'month' },
+        actingJurisdictionId: J.ca,
+        affectedJurisdictionIds: [J.ca, J.us],
+      });
+      const c = state('repo-c');
+      // The first position and recording belong to the action's first event: a later write
+      // never moves them, whatever it carries.
+      await ctx.actions.upsert([row(corrected, 3, 99, T(30), T(5)), row(c, 1, 12, T(6))]);
+
+      expect(await ctx.actions.find('repo-a')).toEqual({ state: corrected, version: 3, firstPosition: 10, recordedAt: T(0), updatedAt: T(5) });
+      expect(await ctx.actions.find('repo-b')).toEqual({ state: b, version: 1, firstPosition: 11, recordedAt: T(1), updatedAt: T(1) });
+      expect((await ctx.actions.find('repo-c'))?.version).toBe(1);
+
+      // The indexed columns follow the state.
+      const columns = await ctx.db
+        .selectFrom('actions')
+        .select(['status', 'title', 'kind', 'occurred_on', 'precision', 'acting_jurisdiction_id', 'affected_jurisdiction_ids'])
+        .where('id', '=', 'repo-a')
+        .executeTakeFirstOrThrow();
+      expect(columns).toEqual({
+        status: 'retracted',
+        title: 'Corrected',
+        kind: 'agency_directive',
+        occurred_on: '2017-04-01',
+        precision: 'month',
+        acting_jurisdiction_id: J.ca,
+        affected_jurisdiction_ids: [J.ca, J.us],
+      });
+    });
+
+    it('does nothing for an empty batch', async () => {
+      await expect(ctx.actions.upsert([])).resolves.toBeUndefined();
+    });
+  });
+
+  describe('find, findMany and missing', () => {
+    it('answers what is stored, and tells the ids that name no action', async () => {
+      await ctx.actions.upsert([row(state('repo-f1'), 1, 20, T(10)), row(state('repo-f2'), 2, 21, T(11))]);
+      expect(await ctx.actions.find('repo-none')).toBeNull();
+      const many = await ctx.actions.findMany(['repo-f2', 'repo-none', 'repo-f1']);
+      expect([...many.keys()].sort()).toEqual(['repo-f1', 'repo-f2']);
+      expect(many.get('repo-f2')).toMatchObject({ version: 2, firstPosition: 21 });
+      expect(await ctx.actions.missing(['repo-none', 'repo-f1', 'repo-other'])).toEqual(['repo-none', 'repo-other']);
+      expect(await ctx.actions.missing([])).toEqual([]);
+    });
+  });
+
+  describe('addRelations and incomingLinks', () => {
+    const link = (sourceId: string, relation: RelationRowInput['relation'], targetId: string, recordedAt: Date): RelationRowInput => ({
+      sourceId,
+      relation,
+      targetId,
+      recordedAt,
+    });
+
+    it('answers the links to an action, oldest first and by source on a tie; never its outgoing ones', async () => {
+      await ctx.actions.addRelations([
+        link('repo-suit', 'challenges', 'repo-order', T(20)),
+        link('repo-memo', 'implements', 'repo-order', T(10)),
+        link('repo-brief', 'cites', 'repo-order', T(20)),
+        link('repo-order', 'amends', 'repo-older', T(5)),
+        link('repo-memo', 'cites', 'repo-other', T(1)),
+      ]);
+      expect(await ctx.actions.incomingLinks('repo-order')).toEqual([
+        { relation: 'implements', sourceId: 'repo-memo' },
+        { relation: 'cites', sourceId: 'repo-brief' },
+        { relation: 'challenges', sourceId: 'repo-suit' },
+      ]);
+      expect(await ctx.actions.incomingLinks('repo-nobody')).toEqual([]);
+    });
+
+    it('keeps a link as first recorded when it is added again (a replay or a rebuild)', async () => {
+      await ctx.actions.addRelations([link('repo-x', 'responds_to', 'repo-target', T(1)), link('repo-y', 'responds_to', 'repo-target', T(2))]);
+      await ctx.actions.addRelations([link('repo-x', 'responds_to', 'repo-target', T(50))]);
+      expect(await ctx.actions.incomingLinks('repo-target')).toEqual([
+        { relation: 'responds_to', sourceId: 'repo-x' },
+        { relation: 'responds_to', sourceId: 'repo-y' },
+      ]);
+      const rows = await ctx.db.selectFrom('action_relations').select('recorded_at').where('source_id', '=', 'repo-x').execute();
+      expect(rows).toEqual([{ recorded_at: T(1) }]);
+    });
+  });
+});
