@@ -4,6 +4,8 @@ import { ocdIdSchema } from '../ocd-id';
 
 // Validation of a policy action's content, shared by `decide` (the last word) and the API layer
 // (early, friendly 400s). Objects are strict: an unknown key is an error, never silently dropped.
+// A `.meta({ id })` names the schema in the API's OpenAPI document (components.schemas), where
+// the request bodies and responses that hold it refer to it.
 
 export const ACTION_KINDS = [
   'executive_order', 'agency_directive', 'grant_condition', 'agency_report', 'legislation',
@@ -51,7 +53,8 @@ const unique = <T extends z.ZodType<string>>(item: T, max: number, what: string)
 /** An action's id: chosen by the handler (UUID or readable slug), stable forever. */
 export const actionIdSchema = z
   .string('must be a string')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_", ":" or "-"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_", ":" or "-"')
+  .meta({ id: 'ActionId' });
 
 export const httpUrlSchema = z.string('must be a string').refine((value) => {
   try {
@@ -66,20 +69,20 @@ export const actorSchema = z.strictObject({
   name: text(200),
   office: text(200).optional(),
   organisation: text(200).optional(),
-});
+}).meta({ id: 'Actor' });
 
 export const citationSchema = z.strictObject({
   kind: oneOf(CITATION_KINDS),
   text: text(500),
   court: text(200).optional(),
   docketNumber: text(100).optional(),
-});
+}).meta({ id: 'Citation' });
 
 export const amountSchema = z.strictObject({
   value: z.number('must be a finite number'),
   currency: z.string('must be a string').regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, like USD'),
   description: text(500),
-});
+}).meta({ id: 'Amount' });
 
 export const sourceSchema = z
   .strictObject({
@@ -105,17 +108,18 @@ export const sourceSchema = z
   .refine((s) => s.externalId === undefined || s.sourceSystem !== undefined, {
     message: 'needs the sourceSystem it belongs to',
     path: ['externalId'],
-  });
+  })
+  .meta({ id: 'Source' });
 
 export const relationSchema = z.strictObject({
   relation: oneOf(RELATION_TYPES),
   targetId: actionIdSchema,
-});
+}).meta({ id: 'Relation' });
 
 export const proposalSchema = z.strictObject({
   sourceSystem: text(100),
   externalId: text(300),
-});
+}).meta({ id: 'Proposal' });
 
 export const reasonSchema = text(ACTION_LIMITS.reason);
 
@@ -125,7 +129,7 @@ const contentFields = {
   kind: oneOf(ACTION_KINDS),
   title: text(ACTION_LIMITS.title),
   summary: text(ACTION_LIMITS.summary),
-  occurredOn: partialDateSchema,
+  occurredOn: partialDateSchema.meta({ id: 'PartialDate' }),
   actingJurisdictionId: ocdIdSchema,
   affectedJurisdictionIds: unique(ocdIdSchema, ACTION_LIMITS.affectedJurisdictions, 'jurisdictions').min(
     1,
@@ -156,7 +160,8 @@ export const actionChangesSchema = z
   .refine((changes) => Object.keys(changes).length > 0, {
     message: 'must change at least one field',
     when: (payload) => payload.issues.length === 0,
-  });
+  })
+  .meta({ id: 'ActionChanges' });
 
 export type Actor = z.output<typeof actorSchema>;
 export type Citation = z.output<typeof citationSchema>;

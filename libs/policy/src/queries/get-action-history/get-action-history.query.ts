@@ -1,18 +1,30 @@
+import { z } from 'zod';
+import { ACTION_EVENT_TYPES } from '../../domain';
+
 /** Every event of an action's stream, oldest first: what changed, who did it and why. */
 export class GetActionHistoryQuery {
   constructor(readonly actionId: string) {}
 }
 
-export interface ActionHistoryEntry {
-  version: number;
-  position: number;
-  type: string;
-  recordedAt: string;
-  data: unknown;
-  metadata: { actor?: string; correlationId?: string; causationId?: string };
-}
+export const actionHistoryEntrySchema = z
+  .strictObject({
+    version: z.int().min(1),
+    position: z.int().min(1),
+    type: z.string().meta({ description: `the event type: ${ACTION_EVENT_TYPES.join(', ')}` }),
+    recordedAt: z.string(),
+    data: z.unknown().meta({ description: "the event's data, as its type defines it" }),
+    metadata: z
+      .strictObject({ actor: z.string().optional(), correlationId: z.string().optional(), causationId: z.string().optional() })
+      .meta({ description: 'who wrote it (the API key) and why (the request, and the work it was part of)' }),
+  })
+  .meta({ id: 'ActionHistoryEntry' });
 
-export interface ActionHistory {
-  actionId: string;
-  events: ActionHistoryEntry[];
-}
+export const actionHistorySchema = z
+  .strictObject({
+    actionId: z.string(),
+    events: z.array(actionHistoryEntrySchema),
+  })
+  .meta({ id: 'ActionHistory' });
+
+export type ActionHistoryEntry = z.output<typeof actionHistoryEntrySchema>;
+export type ActionHistory = z.output<typeof actionHistorySchema>;

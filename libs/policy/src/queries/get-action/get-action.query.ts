@@ -1,14 +1,33 @@
-import type { PolicyAction } from '../../domain';
+import { z } from 'zod';
+import {
+  ACTION_STATUSES,
+  RELATION_TYPES,
+  actionContentSchema,
+  actionIdSchema,
+  proposalSchema,
+  relationSchema,
+} from '../../domain';
 
 /** An action as it stands now, with the links other actions make to it. */
 export class GetActionQuery {
   constructor(readonly actionId: string) {}
 }
 
-export interface ActionDetail extends PolicyAction {
-  version: number;
-  recordedAt: string;
-  updatedAt: string;
-  /** Links from other actions to this one. */
-  incoming: { relation: string; sourceId: string }[];
-}
+/** The domain's PolicyAction (its content, status and outgoing links) with what the read model adds. */
+export const actionDetailSchema = actionContentSchema
+  .extend({
+    id: actionIdSchema,
+    status: z.enum(ACTION_STATUSES),
+    relations: z.array(relationSchema).meta({ description: 'links from this action to others' }),
+    proposal: proposalSchema.nullable().meta({ description: 'where an ingested action came from; null for a curated one' }),
+    statusReason: z.string().nullable().meta({ description: 'why it was rejected or retracted; null otherwise' }),
+    version: z.int().min(1).meta({ description: 'the version of its stream; the ETag, and what If-Match sends back' }),
+    recordedAt: z.string().meta({ description: 'when the ledger first recorded it (ISO 8601)' }),
+    updatedAt: z.string().meta({ description: 'when the ledger last recorded a change to it (ISO 8601)' }),
+    incoming: z
+      .array(z.strictObject({ relation: z.enum(RELATION_TYPES), sourceId: actionIdSchema }))
+      .meta({ description: 'links from other actions to this one' }),
+  })
+  .meta({ id: 'ActionDetail' });
+
+export type ActionDetail = z.output<typeof actionDetailSchema>;

@@ -1,4 +1,15 @@
-import type { ActionKind, ActionStatus, JurisdictionLevel } from '../../domain';
+import { z } from 'zod';
+import {
+  ACTION_KINDS,
+  ACTION_STATUSES,
+  DATE_PRECISIONS,
+  JURISDICTION_LEVELS,
+  actionIdSchema,
+  relationSchema,
+  type ActionKind,
+  type ActionStatus,
+  type JurisdictionLevel,
+} from '../../domain';
 
 export interface TimelineFilters {
   from?: string;
@@ -24,27 +35,35 @@ export class GetTimelineQuery {
   ) {}
 }
 
-export interface TimelineEntry {
-  actionId: string;
-  kind: string;
-  title: string;
-  status: string;
-  occurredOn: string;
-  precision: string;
-  level: string;
-  actingJurisdictionId: string;
-  inherited: boolean;
-  /** For an inherited entry, the ancestor it reached this jurisdiction through. */
-  via: string | null;
-  relations: { relation: string; targetId: string }[];
-  sourceCount: number;
-}
+export const timelineEntrySchema = z
+  .strictObject({
+    actionId: actionIdSchema,
+    kind: z.enum(ACTION_KINDS),
+    title: z.string(),
+    status: z.enum(ACTION_STATUSES),
+    occurredOn: z.string().meta({ description: "as precisely as it is known: '2017-01-25', '2017-01' or '2017'" }),
+    precision: z.enum(DATE_PRECISIONS),
+    level: z
+      .enum([...JURISDICTION_LEVELS, 'unknown'])
+      .meta({ description: "the acting jurisdiction's level ('unknown' when the acting jurisdiction is not in the directory)" }),
+    actingJurisdictionId: z.string(),
+    inherited: z.boolean(),
+    via: z.string().nullable().meta({ description: 'for an inherited entry, the ancestor it reached this jurisdiction through' }),
+    relations: z.array(relationSchema),
+    sourceCount: z.int().min(0),
+  })
+  .meta({ id: 'TimelineEntry' });
 
-export interface TimelinePage {
-  jurisdictionId: string;
-  asOf: string | null;
-  entries: TimelineEntry[];
-  nextCursor: string | null;
-}
+export const timelinePageSchema = z
+  .strictObject({
+    jurisdictionId: z.string(),
+    asOf: z.string().nullable().meta({ description: 'the instant asked for; null for the timeline as it stands now' }),
+    entries: z.array(timelineEntrySchema),
+    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }),
+  })
+  .meta({ id: 'TimelinePage' });
+
+export type TimelineEntry = z.output<typeof timelineEntrySchema>;
+export type TimelinePage = z.output<typeof timelinePageSchema>;
 
 export const TIMELINE_MAX_LIMIT = 500;

@@ -1,20 +1,28 @@
-import type { JurisdictionLevel } from '../../domain';
+import { z } from 'zod';
+import { JURISDICTION_LEVELS, type JurisdictionLevel } from '../../domain';
 
 /** The jurisdiction directory: by part of the name and level, a page after a cursor. */
 export class SearchJurisdictionsQuery {
   constructor(readonly filters: { q?: string; level?: JurisdictionLevel; cursor?: string; limit?: number } = {}) {}
 }
 
-export interface JurisdictionSummary {
-  id: string;
-  name: string;
-  level: string;
-  parentId: string | null;
-}
+export const jurisdictionSummarySchema = z
+  .strictObject({
+    id: z.string().meta({ description: 'its Open Civic Data division id' }),
+    name: z.string(),
+    level: z.enum(JURISDICTION_LEVELS),
+    parentId: z.string().nullable().meta({ description: 'the jurisdiction it sits in; null for a country' }),
+  })
+  .meta({ id: 'JurisdictionSummary' });
 
-export interface JurisdictionsPage {
-  items: JurisdictionSummary[];
-  nextCursor: string | null;
-}
+export const jurisdictionsPageSchema = z
+  .strictObject({
+    items: z.array(jurisdictionSummarySchema),
+    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }),
+  })
+  .meta({ id: 'JurisdictionsPage' });
+
+export type JurisdictionSummary = z.output<typeof jurisdictionSummarySchema>;
+export type JurisdictionsPage = z.output<typeof jurisdictionsPageSchema>;
 
 export const DIRECTORY_MAX_LIMIT = 500;
