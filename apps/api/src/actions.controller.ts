@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Patch, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -20,33 +20,58 @@ import {
   RecordActionCommand,
   RejectActionCommand,
   RetractActionCommand,
+  actionChangesSchema,
+  actionDetailSchema,
+  actionHistorySchema,
   proposalSchema,
+  reasonSchema,
   relationSchema,
   sourceSchema,
   type ActionCommandResult,
   type ActionDetail,
+  type ActionHistory,
   type CommandMeta,
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
+import { ApiContract, ETAG, IF_MATCH, WRITE_HEADERS } from './openapi-contract';
 import { IfMatchVersion, Meta } from './request-context';
 import { parse } from './validation';
 
 // Request bodies. The domain validates again when it decides; these give the early 400s with
 // paths as the client wrote them.
-const createBody = actionContentSchema.extend({
-  id: actionIdSchema.optional(),
-  relations: z.array(relationSchema).max(100).optional(),
-  /** Present for an ingested item awaiting review: the action is proposed, not published. */
-  proposal: proposalSchema.optional(),
-});
+const createBody = actionContentSchema
+  .extend({
+    id: actionIdSchema.optional().meta({ description: 'chosen by the client; else derived from the Idempotency-Key, else random' }),
+    relations: z.array(relationSchema).max(100).optional(),
+    proposal: proposalSchema.optional().meta({ description: 'for an ingested item awaiting review: the action is proposed, not published' }),
+  })
+  .meta({ id: 'NewAction' });
+// The edge checks the envelope; the domain checks each change and the reason (ACTION.INVALID,
+// naming `changes.<field>`), so the contract shows the domain's schemas for them.
 const correctBody = z.strictObject({ changes: z.record(z.string(), z.unknown()), reason: z.string('must be a string') });
+const correctDoc = correctBody.extend({ changes: actionChangesSchema, reason: reasonSchema }).meta({ id: 'ActionCorrection' });
 const reasonBody = z.strictObject({ reason: z.string('must be a string') });
+const reasonDoc = reasonBody.extend({ reason: reasonSchema }).meta({ id: 'Reason' });
 const emptyBody = z.strictObject({}).optional();
-const linkBody = z.strictObject({
-  relation: z.enum(RELATION_TYPES, { error: `must be one of ${RELATION_TYPES.join(', ')}` }),
-  targetId: actionIdSchema,
-});
-const sourceBody = z.strictObject({ source: sourceSchema });
+const linkBody = z
+  .strictObject({
+    relation: z.enum(RELATION_TYPES, { error: `must be one of ${RELATION_TYPES.join(', ')}` }),
+    targetId: actionIdSchema,
+  })
+  .meta({ id: 'NewLink' });
+const sourceBody = z.strictObject({ source: sourceSchema }).meta({ id: 'NewSource' });
+
+const idParams = z.strictObject({ id: z.string().meta({ description: 'the action id' }) });
+
+const actionCreated = z
+  .strictObject({ id: actionIdSchema, version: z.int().min(1), position: z.int().min(1) })
+  .meta({ id: 'ActionCreated', description: "the new action's id, its version (1) and the global position of its event" });
+const actionChanged = z
+  .strictObject({ version: z.int().min(1), position: z.int().min(1) })
+  .meta({ id: 'ActionChanged', description: "the action's new version (its next If-Match) and the global position of the last event appended" });
+
+// Every action write: what the store and the action writer can refuse besides the rules.
+const WRITE_PROBLEMS = { 503: ['EVENT_STORE.PROJECTION_FAILED', 'EVENT_STORE.PROJECTION_TIMEOUT'] } as const;
 
 /** An action id for a create without one; derived from the Idempotency-Key so a retry names the same action. */
 function newActionId(meta: CommandMeta): string {
@@ -76,8 +101,20 @@ export class ActionsController {
   @Post()
   @HttpCode(201)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Record a published action, or propose one (with `proposal`); honours Idempotency-Key' })
-  async create(@Body() body: unknown, @Meta() meta: CommandMeta) {
+  @ApiContract({
+    summary: 'Record a published action, or propose one (with `proposal`)',
+    description: 'A retry under the same Idempotency-Key answers as the first and names the same action.',
+    headers: WRITE_HEADERS,
+    body: createBody,
+    response: { description: 'Recorded (or proposed)', body: actionCreated },
+    problems: {
+      400: ['ACTION.INVALID', 'ACTION.SELF_LINK'],
+      409: ['ACTION.ALREADY_EXISTS', 'ACTION.DUPLICATE_LINK'],
+      422: ['JURISDICTION.UNKNOWN', 'ACTION.UNKNOWN'],
+      ...WRITE_PROBLEMS,
+    },
+  })
+  async create(@Body() body: unknown, @Meta() meta: CommandMeta): Promise<z.output<typeof actionCreated>> {
     const { id, relations, proposal, ...content } = parse(createBody, body, 'body');
     const actionId = id ?? newActionId(meta);
     const data = { actionId, content, relations: relations ?? [] };
@@ -89,22 +126,46 @@ export class ActionsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'An action as it stands now (ETag = version)' })
-  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiContract({
+    summary: 'An action as it stands now',
+    params: idParams,
+    response: { description: 'The action; its ETag is its version', body: actionDetailSchema, headers: [ETAG] },
+    problems: { 404: ['ACTION.UNKNOWN'] },
+  })
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ActionDetail> {
     const action: ActionDetail = await this.queries.execute(new GetActionQuery(id));
     reply.header('etag', `"${action.version}"`);
     return action;
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: "Every event of the action's stream, oldest first" })
-  history(@Param('id') id: string) {
+  @ApiContract({
+    summary: "Every event of the action's stream, oldest first, with who wrote it and why",
+    params: idParams,
+    response: { description: 'The history', body: actionHistorySchema },
+    problems: { 404: ['ACTION.UNKNOWN'] },
+  })
+  history(@Param('id') id: string): Promise<ActionHistory> {
     return this.queries.execute(new GetActionHistoryQuery(id));
   }
 
   @Patch(':id')
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Correct some fields, with a reason; needs If-Match' })
+  @ApiContract({
+    summary: 'Correct some fields, with a reason',
+    description: 'Each field named in `changes` is replaced whole; status, id and relations change by other means.',
+    params: idParams,
+    headers: [IF_MATCH, ...WRITE_HEADERS],
+    body: correctDoc,
+    response: { description: 'Corrected', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_CORRECTABLE', 'ACTION.NO_CHANGE'],
+      422: ['JURISDICTION.UNKNOWN'],
+      ...WRITE_PROBLEMS,
+    },
+  })
   async correct(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     const { changes, reason } = parse(correctBody, body, 'body');
     return this.versionOnly(new CorrectActionCommand({ actionId: id, changes, reason }, { ...meta, expectedVersion: version }));
@@ -113,7 +174,19 @@ export class ActionsController {
   @Post(':id/retraction')
   @HttpCode(200)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Retract an action, with a reason; needs If-Match' })
+  @ApiContract({
+    summary: 'Retract a published action, with a reason',
+    params: idParams,
+    headers: [IF_MATCH, ...WRITE_HEADERS],
+    body: reasonDoc,
+    response: { description: 'Retracted', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.ALREADY_RETRACTED', 'ACTION.NOT_PUBLISHED'],
+      ...WRITE_PROBLEMS,
+    },
+  })
   retract(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     const { reason } = parse(reasonBody, body, 'body');
     return this.versionOnly(new RetractActionCommand({ actionId: id, reason }, { ...meta, expectedVersion: version }));
@@ -122,7 +195,19 @@ export class ActionsController {
   @Post(':id/publication')
   @HttpCode(200)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Publish a proposed action; needs If-Match' })
+  @ApiContract({
+    summary: 'Publish a proposed action',
+    params: idParams,
+    headers: [IF_MATCH, ...WRITE_HEADERS],
+    body: emptyBody,
+    response: { description: 'Published', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_PROPOSED'],
+      ...WRITE_PROBLEMS,
+    },
+  })
   publish(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     parse(emptyBody, body ?? undefined, 'body');
     return this.versionOnly(new PublishActionCommand({ actionId: id }, { ...meta, expectedVersion: version }));
@@ -131,7 +216,19 @@ export class ActionsController {
   @Post(':id/rejection')
   @HttpCode(200)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Reject a proposed action, with a reason; needs If-Match' })
+  @ApiContract({
+    summary: 'Reject a proposed action, with a reason',
+    params: idParams,
+    headers: [IF_MATCH, ...WRITE_HEADERS],
+    body: reasonDoc,
+    response: { description: 'Rejected', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_PROPOSED'],
+      ...WRITE_PROBLEMS,
+    },
+  })
   reject(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     const { reason } = parse(reasonBody, body, 'body');
     return this.versionOnly(new RejectActionCommand({ actionId: id, reason }, { ...meta, expectedVersion: version }));
@@ -140,7 +237,20 @@ export class ActionsController {
   @Post(':id/links')
   @HttpCode(201)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Link this action to another (responds_to, challenges, …)' })
+  @ApiContract({
+    summary: 'Link this action to another (responds_to, challenges, …)',
+    params: idParams,
+    headers: WRITE_HEADERS,
+    body: linkBody,
+    response: { description: 'Linked', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID', 'ACTION.SELF_LINK'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_CORRECTABLE', 'ACTION.DUPLICATE_LINK'],
+      422: ['ACTION.UNKNOWN'],
+      ...WRITE_PROBLEMS,
+    },
+  })
   link(@Param('id') id: string, @Body() body: unknown, @Meta() meta: CommandMeta) {
     const { relation, targetId } = parse(linkBody, body, 'body');
     return this.versionOnly(new LinkActionsCommand({ actionId: id, relation, targetId }, meta));
@@ -149,14 +259,26 @@ export class ActionsController {
   @Post(':id/sources')
   @HttpCode(201)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Attach a source to an action' })
+  @ApiContract({
+    summary: 'Attach a source to an action',
+    params: idParams,
+    headers: WRITE_HEADERS,
+    body: sourceBody,
+    response: { description: 'Attached', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_CORRECTABLE', 'ACTION.DUPLICATE_SOURCE'],
+      ...WRITE_PROBLEMS,
+    },
+  })
   attachSource(@Param('id') id: string, @Body() body: unknown, @Meta() meta: CommandMeta) {
     const { source } = parse(sourceBody, body, 'body');
     return this.versionOnly(new AttachSourceCommand({ actionId: id, source }, meta));
   }
 
   /** Runs a command on an existing action; the answer is where the action got to. */
-  private async versionOnly(command: object) {
+  private async versionOnly(command: object): Promise<z.output<typeof actionChanged>> {
     const { version, position }: ActionCommandResult = await this.commands.execute(command);
     return { version, position };
   }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ApiModule, type ApiModuleOptions } from './app.module';
+import { buildOpenApiDocument } from './openapi-document';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
@@ -34,35 +35,14 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
       });
     },
   });
+  const module = ApiModule.forRoot(options);
   // Held until pino takes over, so that what Nest says while starting is at the same level
   // and in the same format as the rest. Nest would hand them over only on listen(), which
   // an app driven by inject (the e2e tests) never calls: until then every line would pile up.
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(options), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Policy Ledger API')
-      .setDescription(
-        [
-          'Who did what, when, to which jurisdiction, and how we know.',
-          '',
-          'Errors are RFC 9457 application/problem+json: `{type, title, status, detail, code, errors: [{path, message}]}`,',
-          'with a stable `code`. A rejected request appends nothing.',
-          '- 400: malformed JSON (`REQUEST.MALFORMED_JSON`), unknown field, impossible date, invalid OCD id, bad query',
-          '- 401: missing or unknown API key; 403: the key\'s role is too low (writes need curator)',
-          '- 404: the jurisdiction or action named in the URL does not exist',
-          '- 409: already exists, or a stale If-Match (`POLICY.VERSION_CONFLICT`, with `currentVersion`)',
-          '- 413: body over the limit (API_BODY_LIMIT_BYTES, 1 MB by default); 428: If-Match missing',
-          '- 422: a jurisdiction or action named inside a valid body is not registered (`JURISDICTION.UNKNOWN`,',
-          '  `ACTION.UNKNOWN`), or an Idempotency-Key reused for a different request',
-        ].join('\n'),
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document);
+  // Built from the controllers' contracts, as `npm run openapi` builds docs/openapi.json.
+  SwaggerModule.setup('api/docs', app, buildOpenApiDocument(module.controllers ?? []));
   return app;
 }

@@ -2,8 +2,46 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { PublicRoute } from './api-key.guard';
 import { DatabaseHealthIndicator, ProjectionsHealthIndicator } from './health.indicators';
+import { ApiContract } from './openapi-contract';
+
+const healthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+const projectionStatusSchema = z
+  .strictObject({
+    name: z.string(),
+    state: z.enum(['running', 'idle', 'failed', 'stopped']),
+    position: z.int().min(0).meta({ description: 'global position of the last event applied (or skipped past)' }),
+    eventsApplied: z.int().min(0),
+    lag: z.int().min(0).meta({ description: '0 when caught up (in commit order); else how far behind by position, at most' }),
+    updatedAt: z.iso.datetime(),
+    lastError: z
+      .looseObject({
+        message: z.string(),
+        eventPosition: z.int().optional(),
+        eventType: z.string().optional(),
+        streamId: z.string().optional(),
+        at: z.string().optional(),
+      })
+      .nullable()
+      .meta({ description: 'what stopped it, with the event it failed on; null while it runs' }),
+  })
+  .meta({ id: 'ProjectionStatus' });
+
+const readinessSchema = z
+  .strictObject({
+    status: z
+      .enum(['ok', 'degraded', 'unavailable'])
+      .meta({ description: "'unavailable': the database does not answer; 'degraded': a projection stopped on an error (or the process is shutting down)" }),
+    database: z.looseObject({ status: z.enum(['up', 'down']), error: z.string().optional() }),
+    projections: z
+      .array(projectionStatusSchema)
+      .optional()
+      .meta({ description: 'every projection, whenever the database answers' }),
+  })
+  .meta({ id: 'Readiness' });
 
 @ApiTags('health')
 @PublicRoute()
@@ -17,7 +55,8 @@ export class HealthController {
 
   /** Alive: the process answers. */
   @Get('health')
-  health() {
+  @ApiContract({ summary: 'Alive: the process answers', response: { description: 'Alive', body: healthSchema } })
+  health(): z.output<typeof healthSchema> {
     return { status: 'ok' };
   }
 
@@ -27,6 +66,11 @@ export class HealthController {
    * are listed.
    */
   @Get('ready')
+  @ApiContract({
+    summary: 'Ready: the database answers and no projection has stopped on an error',
+    response: { description: 'Ready', body: readinessSchema },
+    otherResponses: { 503: { description: 'Not ready (a probe takes the replica out of service)', body: readinessSchema } },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     let result: HealthCheckResult;
     try {

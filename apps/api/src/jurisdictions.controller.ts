@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
@@ -14,61 +14,102 @@ import {
   RegisterJurisdictionCommand,
   isIsoInstant,
   isOcdId,
+  jurisdictionDetailSchema,
+  jurisdictionsPageSchema,
   ocdIdSchema,
   parsePartialDate,
   partialDateEnd,
   partialDateStart,
+  timelinePageSchema,
   type CommandMeta,
   type JurisdictionDetail,
+  type JurisdictionsPage,
   type TimelinePage,
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
+import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
 import { Meta } from './request-context';
 import { timelineCsv } from './timeline-csv';
 import { timelineSvg } from './timeline-svg';
 import { parse } from './validation';
 
-const registerBody = z.strictObject({
-  id: z.string('must be a string'),
-  name: z.string('must be a string'),
-  level: z.enum(JURISDICTION_LEVELS, { error: `must be one of ${JURISDICTION_LEVELS.join(', ')}` }),
-  parentId: ocdIdSchema.optional(),
-});
+const registerBody = z
+  .strictObject({
+    id: z.string('must be a string').meta({ description: 'its Open Civic Data division id, like ocd-division/country:us/state:ca (lower case)' }),
+    name: z.string('must be a string'),
+    level: z.enum(JURISDICTION_LEVELS, { error: `must be one of ${JURISDICTION_LEVELS.join(', ')}` }),
+    parentId: ocdIdSchema.optional().meta({ description: "the jurisdiction it sits in, when not the id's path parent (a place inside a county)" }),
+  })
+  .meta({ id: 'NewJurisdiction' });
 
-const list = <T extends readonly [string, ...string[]]>(values: T) =>
+const jurisdictionRegistered = z
+  .strictObject({ id: z.string(), version: z.int().min(1), position: z.int().min(1) })
+  .meta({ id: 'JurisdictionRegistered', description: 'the id, the version of its stream (1) and the global position of its event' });
+
+const list = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
   z
     .string()
+    .meta({ description: `${what}, comma-separated: any of ${values.join(', ')}` })
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(values, { error: `must be a comma-separated list of ${values.join(', ')}` })));
 
 const partialDate = (edge: 'start' | 'end') =>
-  z.string().transform((v, ctx) => {
-    const date = parsePartialDate(v);
-    if (!date) {
-      ctx.addIssue({ code: 'custom', message: 'must be a real date YYYY-MM-DD, YYYY-MM or YYYY' });
-      return z.NEVER;
-    }
-    return edge === 'start' ? partialDateStart(date) : partialDateEnd(date);
-  });
+  z
+    .string()
+    .meta({ description: `a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (${edge === 'start' ? 'from its first day' : 'to its last day'})` })
+    .transform((v, ctx) => {
+      const date = parsePartialDate(v);
+      if (!date) {
+        ctx.addIssue({ code: 'custom', message: 'must be a real date YYYY-MM-DD, YYYY-MM or YYYY' });
+        return z.NEVER;
+      }
+      return edge === 'start' ? partialDateStart(date) : partialDateEnd(date);
+    });
 
 const timelineParams = z.strictObject({
   from: partialDate('start').optional(),
   to: partialDate('end').optional(),
-  level: list(JURISDICTION_LEVELS).optional(),
-  kind: list(ACTION_KINDS).optional(),
-  status: list(ACTION_STATUSES).optional(),
-  inherited: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
-  asOf: z.string().refine(isIsoInstant, 'must be an ISO 8601 instant, like 2017-03-28T00:00:00Z').optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').optional(),
-  format: z.enum(['json', 'csv', 'svg'], { error: 'must be json, csv or svg' }).optional(),
+  level: list(JURISDICTION_LEVELS, "the acting jurisdiction's levels").optional(),
+  kind: list(ACTION_KINDS, 'action kinds').optional(),
+  status: list(ACTION_STATUSES, 'statuses (published when absent)').optional(),
+  inherited: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .meta({ description: 'false: only what sits on this jurisdiction itself, not what reached it from above' }),
+  asOf: z
+    .string()
+    .refine(isIsoInstant, 'must be an ISO 8601 instant, like 2017-03-28T00:00:00Z')
+    .optional()
+    .meta({ description: 'the timeline as the ledger knew it at this instant (ISO 8601 with a zone)' }),
+  cursor: z.string().max(200).optional().meta({ description: "the previous page's nextCursor (or X-Next-Cursor)" }),
+  limit: z.coerce
+    .number('must be a number')
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .optional()
+    .meta({ description: 'entries per page; 50 when absent' }),
+  format: z
+    .enum(['json', 'csv', 'svg'], { error: 'must be json, csv or svg' })
+    .optional()
+    .meta({ description: 'json (when absent), csv (text/csv), or svg (an image/svg+xml picture)' }),
 });
 
 const directoryParams = z.strictObject({
-  q: z.string().max(200).optional(),
+  q: z.string().max(200).optional().meta({ description: 'part of the name, any case' }),
   level: z.enum(JURISDICTION_LEVELS, { error: `must be one of ${JURISDICTION_LEVELS.join(', ')}` }).optional(),
-  cursor: z.string().max(400).optional(),
-  limit: z.coerce.number('must be a number').int().min(1, 'must be at least 1').max(500, 'must be at most 500').optional(),
+  cursor: z.string().max(400).optional().meta({ description: "the previous page's nextCursor" }),
+  limit: z.coerce
+    .number('must be a number')
+    .int()
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .optional()
+    .meta({ description: 'entries per page; 50 when absent' }),
+});
+
+const idParams = z.strictObject({
+  id: z.string().meta({ description: 'an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca' }),
 });
 
 /**
@@ -95,19 +136,46 @@ export class JurisdictionsController {
   @Post()
   @HttpCode(201)
   @RequiresRole('curator')
-  @ApiOperation({ summary: 'Register a jurisdiction by its OCD division id; honours Idempotency-Key' })
-  register(@Body() body: unknown, @Meta() meta: CommandMeta) {
+  @ApiContract({
+    summary: 'Register a jurisdiction by its OCD division id',
+    description: 'A retry under the same Idempotency-Key answers as the first.',
+    headers: WRITE_HEADERS,
+    body: registerBody,
+    response: { description: 'Registered', body: jurisdictionRegistered },
+    problems: {
+      400: ['JURISDICTION.INVALID_ID', 'JURISDICTION.INVALID', 'JURISDICTION.INVALID_PARENT'],
+      409: ['JURISDICTION.ALREADY_EXISTS'],
+      422: ['JURISDICTION.UNKNOWN'],
+    },
+  })
+  register(@Body() body: unknown, @Meta() meta: CommandMeta): Promise<z.output<typeof jurisdictionRegistered>> {
     return this.commands.execute(new RegisterJurisdictionCommand(parse(registerBody, body, 'body'), meta));
   }
 
   @Get()
-  @ApiOperation({ summary: 'Search the jurisdiction directory (q matches names)' })
-  list(@Query() query: unknown) {
+  @ApiContract({
+    summary: 'Search the jurisdiction directory, in id order',
+    query: directoryParams,
+    response: { description: 'A page of the directory', body: jurisdictionsPageSchema },
+    problems: { 400: ['JURISDICTION.INVALID'] },
+  })
+  list(@Query() query: unknown): Promise<JurisdictionsPage> {
     return this.queries.execute(new SearchJurisdictionsQuery(parse(directoryParams, query, 'query')));
   }
 
   @Get(':id/timeline')
-  @ApiOperation({ summary: "A jurisdiction's timeline: its own and inherited actions in date order (json, csv, or an svg picture)" })
+  @ApiContract({
+    summary: "A jurisdiction's timeline: its own and inherited actions in date order",
+    description: 'As JSON, as CSV (one row per entry) or as an SVG picture, by `format`.',
+    params: idParams,
+    query: timelineParams,
+    response: {
+      description: 'A page of the timeline',
+      content: { 'application/json': timelinePageSchema, 'text/csv': z.string(), 'image/svg+xml': z.string() },
+      headers: [X_NEXT_CURSOR],
+    },
+    problems: { 400: ['JURISDICTION.INVALID_ID', 'ACTION.INVALID'], 404: ['JURISDICTION.UNKNOWN'] },
+  })
   async timeline(@Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const jurisdictionId = jurisdictionIdParam(id);
     const p = parse(timelineParams, query, 'query');
@@ -136,8 +204,13 @@ export class JurisdictionsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A jurisdiction with its counts and latest action' })
-  get(@Param('id') id: string) {
+  @ApiContract({
+    summary: 'A jurisdiction with its counts and latest action',
+    params: idParams,
+    response: { description: 'The jurisdiction', body: jurisdictionDetailSchema },
+    problems: { 400: ['JURISDICTION.INVALID_ID'], 404: ['JURISDICTION.UNKNOWN'] },
+  })
+  get(@Param('id') id: string): Promise<JurisdictionDetail> {
     return this.queries.execute(new GetJurisdictionQuery(jurisdictionIdParam(id)));
   }
 }

@@ -1,17 +1,49 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { API_KEY_ROLES, createApiKey, listApiKeys, revokeApiKey } from '@app/db';
 import { RequiresRole } from './api-key.guard';
+import { ApiContract } from './openapi-contract';
 import { HttpProblem } from './problem';
 import { DATABASE } from './tokens';
 import { parse } from './validation';
 
-const createBody = z.strictObject({
-  role: z.enum(API_KEY_ROLES, { error: `must be one of ${API_KEY_ROLES.join(', ')}` }),
-  name: z.string('must be a string').trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
-});
+const createBody = z
+  .strictObject({
+    role: z.enum(API_KEY_ROLES, { error: `must be one of ${API_KEY_ROLES.join(', ')}` }),
+    name: z
+      .string('must be a string')
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .optional()
+      .meta({ description: 'what the key is for, to recognise it in the list' }),
+  })
+  .meta({ id: 'NewApiKey' });
+
+const apiKeyCreated = z
+  .strictObject({
+    id: z.uuid(),
+    key: z.string().meta({ description: 'the key itself: shown here only, stored hashed' }),
+    role: z.enum(API_KEY_ROLES),
+    name: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKeyCreated' });
+
+const apiKeySchema = z
+  .strictObject({
+    id: z.uuid(),
+    name: z.string().nullable(),
+    role: z.enum(API_KEY_ROLES),
+    createdAt: z.iso.datetime(),
+    revokedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+const apiKeyList = z.strictObject({ items: z.array(apiKeySchema) }).meta({ id: 'ApiKeyList' });
+
+const idParams = z.strictObject({ id: z.string().meta({ description: 'the key id (not the key)' }) });
 
 /**
  * API keys over HTTP, for admins: the same as `npm run cli -- keys …`, for when the CLI cannot
@@ -25,22 +57,34 @@ export class KeysController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create an API key; the key is in this answer only (it is stored hashed)' })
-  async create(@Body() body: unknown) {
+  @ApiContract({
+    summary: 'Create an API key; the key is in this answer only (it is stored hashed)',
+    body: createBody,
+    response: { description: 'Created', body: apiKeyCreated },
+  })
+  async create(@Body() body: unknown): Promise<z.output<typeof apiKeyCreated>> {
     const { role, name } = parse(createBody, body, 'body');
     const { id, key } = await createApiKey(this.db, { role, name });
     return { id, key, role, name: name ?? null };
   }
 
   @Get()
-  @ApiOperation({ summary: 'List API keys, revoked ones included (never the keys themselves)' })
+  @ApiContract({
+    summary: 'List API keys, revoked ones included (never the keys themselves)',
+    response: { description: 'Every key, oldest first', body: apiKeyList },
+  })
   async list() {
     return { items: await listApiKeys(this.db) };
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API key: it stops working at once' })
+  @ApiContract({
+    summary: 'Revoke an API key: it stops working at once',
+    params: idParams,
+    response: { description: 'Revoked' },
+    problems: { 404: ['KEY.UNKNOWN'] },
+  })
   async revoke(@Param('id') id: string): Promise<void> {
     const uuid = z.uuid().safeParse(id);
     if (!uuid.success || !(await revokeApiKey(this.db, id))) {
