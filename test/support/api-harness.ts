@@ -5,10 +5,12 @@ import { sql } from 'kysely';
 import { parseConfig, type AppConfig } from '@app/config';
 import { createTestDatabase, type TestDatabase } from '@app/db/testing';
 import { createApiApp } from '../../apps/api/src/app';
+import { checkReplyAgainstContract } from './openapi-check';
 
 // Black-box harness for the HTTP API: the real Nest application on a fresh, migrated Postgres
 // database of its own, driven through Fastify's inject (no port, no network). Every request
-// goes through the same routing, guards, pipes and exception filter as in production.
+// goes through the same routing, guards, pipes and exception filter as in production, and
+// every reply is checked against docs/openapi.json (its status, content type and body).
 
 export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
 
@@ -148,6 +150,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     if (payload !== undefined) headers['content-type'] = 'application/json';
     Object.assign(headers, options.headers);
     const res = await fastify.inject({ method: method as any, url, headers, payload });
+    checkReplyAgainstContract(method, url, { status: res.statusCode, headers: res.headers, text: res.body });
     let parsed: unknown;
     try {
       parsed = res.body === '' ? undefined : JSON.parse(res.body);
