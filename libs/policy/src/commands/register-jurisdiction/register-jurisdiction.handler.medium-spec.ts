@@ -82,7 +82,7 @@ describe('RegisterJurisdictionHandler', () => {
     expect(await streamLength(id)).toBe(1);
   });
 
-  it('refuses a malformed id before looking anything up', async () => {
+  it('refuses a malformed id, appending nothing', async () => {
     const before = await ctx.eventCount();
     await expect(register({ id: 'ocd-division/country:us/state:CA', name: 'California' })).rejects.toMatchObject({
       code: 'JURISDICTION.INVALID_ID',
