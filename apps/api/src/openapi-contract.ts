@@ -126,13 +126,18 @@ export const problemSchema = z
     code: z.string().meta({ description: "stable: 'ACTION.UNKNOWN', 'POLICY.VERSION_CONFLICT', … (each operation lists its own)" }),
     errors: z.array(fieldErrorSchema).meta({ description: 'the fields at fault; empty when the problem is not one of the request\'s fields' }),
     instance: z.string().meta({ description: 'the request URL' }),
+    // What a domain error adds about itself (its details), as policy.errors.ts' callers set them.
     currentVersion: z.int().optional().meta({ description: 'POLICY.VERSION_CONFLICT: the version the action is at now' }),
+    expectedVersion: z.union([z.int(), z.string()]).optional().meta({ description: 'POLICY.VERSION_CONFLICT: the version If-Match named' }),
+    actionId: z.string().optional().meta({ description: 'the action the problem is about' }),
+    id: z.string().optional().meta({ description: 'the jurisdiction the problem is about' }),
+    parentId: z.string().optional().meta({ description: 'JURISDICTION.UNKNOWN, JURISDICTION.INVALID_PARENT: the parent named' }),
     missingJurisdictions: z.array(z.string()).optional().meta({ description: 'JURISDICTION.UNKNOWN in a body: the ids not registered' }),
     missingActions: z.array(z.string()).optional().meta({ description: 'ACTION.UNKNOWN in a body: the ids that do not exist' }),
+    relation: z.string().optional().meta({ description: 'ACTION.DUPLICATE_LINK, ACTION.SELF_LINK: the relation' }),
+    targetId: z.string().optional().meta({ description: 'ACTION.DUPLICATE_LINK, ACTION.SELF_LINK: the action linked to' }),
+    url: z.string().optional().meta({ description: 'ACTION.DUPLICATE_SOURCE: the source already cited' }),
   })
-  .meta({
-    id: 'Problem',
-    description: 'RFC 9457 problem details. A domain error may add members naming what it is about (actionId, id, url…).',
-  });
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; a problem may carry more members about what it concerns.' });
 
 export type Problem = z.output<typeof problemSchema>;

@@ -618,7 +618,7 @@ export interface components {
             /** @enum {string} */
             precision: "day" | "month" | "year";
         };
-        /** @description RFC 9457 problem details. A domain error may add members naming what it is about (actionId, id, url…). */
+        /** @description RFC 9457 problem details; a problem may carry more members about what it concerns. */
         Problem: {
             /** @description a URI naming the kind of problem */
             type: string;
@@ -634,10 +634,24 @@ export interface components {
             instance: string;
             /** @description POLICY.VERSION_CONFLICT: the version the action is at now */
             currentVersion?: number;
+            /** @description POLICY.VERSION_CONFLICT: the version If-Match named */
+            expectedVersion?: number | string;
+            /** @description the action the problem is about */
+            actionId?: string;
+            /** @description the jurisdiction the problem is about */
+            id?: string;
+            /** @description JURISDICTION.UNKNOWN, JURISDICTION.INVALID_PARENT: the parent named */
+            parentId?: string;
             /** @description JURISDICTION.UNKNOWN in a body: the ids not registered */
             missingJurisdictions?: string[];
             /** @description ACTION.UNKNOWN in a body: the ids that do not exist */
             missingActions?: string[];
+            /** @description ACTION.DUPLICATE_LINK, ACTION.SELF_LINK: the relation */
+            relation?: string;
+            /** @description ACTION.DUPLICATE_LINK, ACTION.SELF_LINK: the action linked to */
+            targetId?: string;
+            /** @description ACTION.DUPLICATE_SOURCE: the source already cited */
+            url?: string;
         } & {
             [key: string]: unknown;
         };
