@@ -2,8 +2,6 @@ import type { ActionStatus } from '../domain';
 import { createPolicyTestContext, J, type PolicyTestContext } from '../testing';
 import type { TimelineRowInput, TimelineSelection } from './timeline.repository';
 
-const LEVEL: Record<string, string> = { [J.us]: 'federal', [J.ca]: 'state', [J.ny]: 'state', [J.santaClara]: 'county' };
-
 describe('TimelineRepository', () => {
   let ctx: PolicyTestContext;
   // Every row of an action carries the position of its first event, as the projection writes them.
@@ -35,7 +33,6 @@ describe('TimelineRepository', () => {
 
   function row(s: Spec): TimelineRowInput {
     const acting = s.acting ?? s.on;
-    // The acting level is the directory's; a row that carries it says the same.
     return {
       actionId: s.actionId,
       jurisdictionId: s.on,
@@ -47,13 +44,12 @@ describe('TimelineRepository', () => {
       occurredOn: s.date ?? '2017-03-27',
       precision: 'day',
       actingJurisdictionId: acting,
-      actingLevel: LEVEL[acting] ?? 'unknown',
       relations: [],
       sourceCount: 1,
       firstPosition: firstPosition(s.actionId),
       recordedFrom: s.from,
       recordedTo: s.to ?? null,
-    } as TimelineRowInput;
+    };
   }
 
   const page = async (selection: Partial<TimelineSelection> & { jurisdictionId: string }) =>
