@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { API_KEY_ROLES, createApiKey, listApiKeys, revokeApiKey } from '@app/db';
+import { API_KEY_ROLES, createApiKey, listApiKeys, revokeApiKey, type Database } from '@app/db';
 import { RequiresRole } from './api-key.guard';
 import { ApiContract } from './openapi-contract';
 import { HttpProblem } from './problem';
@@ -53,7 +52,7 @@ const idParams = z.strictObject({ id: z.string().meta({ description: 'the key id
 @Controller('api/v1/keys')
 @RequiresRole('admin')
 export class KeysController {
-  constructor(@Inject(DATABASE) private readonly db: Kysely<any>) {}
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   @Post()
   @HttpCode(201)
