@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { parseConfig, type AppConfig } from '@app/config';
 import { createTestDatabase, type TestDatabase } from '@app/db/testing';
+import { SOURCE, actionContent } from '@app/policy/testing';
 import { createApiApp } from '../../apps/api/src/app';
 import { checkReplyAgainstContract } from './openapi-check';
 
@@ -95,24 +96,11 @@ export interface ActionBody {
   [key: string]: unknown;
 }
 
-export const SOURCE = {
-  url: 'https://www.justice.gov/opa/speech/attorney-general-sessions-delivers-remarks-sanctuary-jurisdictions',
-  publisher: 'U.S. Department of Justice',
-  publishedOn: '2017-03-27',
-};
+export { SOURCE };
 
-/** A valid action body; override what the test is about. */
+/** A valid action body (the medium tier's valid content, as JSON); override what the test is about. */
 export function actionBody(overrides: Partial<ActionBody> = {}): ActionBody {
-  return {
-    kind: 'agency_directive',
-    title: 'Attorney General conditions Byrne JAG grants on Section 1373 compliance',
-    summary: 'The Justice Department will require certification of compliance with 8 U.S.C. 1373.',
-    occurredOn: { date: '2017-03-27', precision: 'day' },
-    actingJurisdictionId: J.us,
-    affectedJurisdictionIds: [J.us],
-    sources: [SOURCE],
-    ...overrides,
-  };
+  return { ...(actionContent() as ActionBody), ...overrides };
 }
 
 /**

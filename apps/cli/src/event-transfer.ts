@@ -3,24 +3,12 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { EventStore, StoredEvent, StreamAppend } from '@app/event-store';
-
-/** One line of an export: the stored event as JSON (positions are informative only). */
-export interface ExportedEvent {
-  position: number;
-  transactionId: string;
-  streamId: string;
-  streamVersion: number;
-  type: string;
-  schemaVersion: number;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
-}
+import { serializeEvent, type EventStore, type StreamAppend } from '@app/event-store';
 
 /**
- * Writes every event as NDJSON in commit order, streaming: one page of the log in memory at
- * a time, and waiting for the output to drain. The store should have no upcasters, so the
+ * Writes every event as NDJSON in commit order, one `serializeEvent` a line (positions are
+ * informative only), streaming: one page of the log in memory at a time, and waiting for the
+ * output to drain. The store should have no upcasters, so the
  * events go out as stored and an import restores them byte for byte.
  *
  * The store's reads are gap-safe: they stop short of any transaction still running, on any
@@ -58,7 +46,7 @@ export async function exportEvents(
       // Read the horizon before the page: if it had passed the start then, the page saw it too.
       const settled = (await horizon()) > startXid;
       const page = await store.readAll({ after, limit: options.pageSize ?? 1000 });
-      if (page.events.length) yield page.events.map((e) => `${JSON.stringify(toExported(e))}\n`).join('');
+      if (page.events.length) yield page.events.map((e) => `${JSON.stringify(serializeEvent(e))}\n`).join('');
       exported += page.events.length;
       options.onProgress?.(exported, Math.max(total, exported));
       after = page.checkpoint;
@@ -78,19 +66,6 @@ export async function exportEvents(
   return exported;
 }
 
-function toExported(e: StoredEvent): ExportedEvent {
-  return {
-    position: e.position,
-    transactionId: e.transactionId,
-    streamId: e.streamId,
-    streamVersion: e.streamVersion,
-    type: e.type,
-    schemaVersion: e.schemaVersion,
-    data: e.data,
-    metadata: e.metadata,
-    recordedAt: e.recordedAt.toISOString(),
-  };
-}
 
 const lineSchema = z.object({
   streamId: z.string().min(1),

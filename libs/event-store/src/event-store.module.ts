@@ -7,12 +7,11 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CqrsModule, EventBus, type IEvent } from '@nestjs/cqrs';
-import type { Kysely } from 'kysely';
 import type { Database } from '@app/db/connection';
 import { EventStore, storeDb, type EventStoreOptions } from './event-store';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
-import type { EventStoreTables, StoredEvent } from './types';
+import type { StoredEvent } from './types';
 import type { Upcaster } from './upcasters';
 
 export interface EventStoreModuleConfig {
