@@ -127,9 +127,10 @@ export class ActionWriter {
   /**
    * A write answers once the asynchronous relation graph includes it, so the next read sees
    * it; a write that adds no link has nothing there to wait for. Whatever happens while
-   * waiting (no runner catching up in time, a stopped projection, a lost connection), the
-   * write stands: it is committed, and an error now would make the client retry or give up
-   * on a write that happened. So it is logged.
+   * waiting, the write stands: it is committed, and an error now would make the client retry
+   * or give up on a write that happened. A stopped projection or a lost connection is logged;
+   * running out of time is not, since it is expected whenever an older transaction anywhere
+   * on the server holds the gap-safe horizon back (the link shows once that one ends).
    */
   private async visible(result: ActionCommandResult, events: readonly StoredEvent[]) {
     if (!this.runner || linksIn(events).length === 0) return result;
