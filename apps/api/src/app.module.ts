@@ -30,7 +30,9 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config)),
+        // Silent means no request logger at all: pino-http at level silent still builds a child
+        // logger and runs Nest's middleware chain for every request (a few % of a timeline read).
+        ...(config.LOG_LEVEL === 'silent' ? [] : [LoggerModule.forRoot(loggerParams(config))]),
         // Its logger off: a probe every few seconds would log each failed check again, and
         // each probe's request line already records the 503.
         TerminusModule.forRoot({ logger: false }),

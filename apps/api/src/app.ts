@@ -39,9 +39,12 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   // Held until pino takes over, so that what Nest says while starting is at the same level
   // and in the same format as the rest. Nest would hand them over only on listen(), which
   // an app driven by inject (the e2e tests) never calls: until then every line would pile up.
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.flushLogs();
+  const silent = options.config.LOG_LEVEL === 'silent';
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, silent ? { logger: false } : { bufferLogs: true });
+  if (!silent) {
+    app.useLogger(app.get(Logger));
+    app.flushLogs();
+  }
   // Built from the controllers' contracts, as `npm run openapi` builds docs/openapi.json.
   SwaggerModule.setup('api/docs', app, buildOpenApiDocument(module.controllers ?? []));
   return app;

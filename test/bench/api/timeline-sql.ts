@@ -15,7 +15,7 @@ export interface Statement {
 }
 
 /** JurisdictionRepository's ancestors lookup on a cache miss. */
-export const ANCESTORS_SQL = 'select "ancestors" from "jurisdictions" where "id" = $1';
+export const ANCESTORS_SQL = 'SELECT ancestors FROM jurisdictions WHERE id = $1';
 
 /**
  * GetTimelineHandler's statement for `?limit=N` with no other filter: one branch per timeline
@@ -83,7 +83,7 @@ function capturingDb(rows: (q: CompiledQuery) => unknown[]): { db: Kysely<any>; 
 
 /** What the handler (and the ancestry lookup) send to Postgres for this jurisdiction. */
 export async function captureHandlerStatements(self: string, ancestors: string[], limit = 50): Promise<{ ancestry: Statement; timeline: Statement }> {
-  const { db, captured } = capturingDb((q) => (q.sql.includes('from "jurisdictions"') ? [{ ancestors }] : []));
+  const { db, captured } = capturingDb((q) => (q.sql.includes('FROM jurisdictions') ? [{ ancestors }] : []));
   await new GetTimelineHandler(new JurisdictionRepository(db), new TimelineRepository(db)).execute(new GetTimelineQuery(self, { limit }));
   await db.destroy();
   const [a, t] = captured;

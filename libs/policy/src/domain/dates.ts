@@ -62,10 +62,20 @@ export function partialDateEnd(value: PartialDate): string {
   return `${value.date}-${String(daysInMonth(year, month)).padStart(2, '0')}`;
 }
 
+const PRECISION_LENGTH: Record<DatePrecision, number> = { day: 10, month: 7, year: 4 };
+
 /** Inverse of `partialDateStart`: cuts a 'YYYY-MM-DD' back to the given precision. */
 export function toPartialDate(startDate: string, precision: DatePrecision): PartialDate {
   if (!isCalendarDate(startDate)) throw new RangeError(`not a calendar date: ${startDate}`);
-  return { date: startDate.slice(0, { day: 10, month: 7, year: 4 }[precision]), precision };
+  return { date: atPrecision(startDate, precision), precision };
+}
+
+/**
+ * The same cut without the check, for start days read back from the database (a `date`
+ * column holds only calendar dates): a timeline page makes fifty of them.
+ */
+export function atPrecision(startDate: string, precision: DatePrecision): string {
+  return startDate.slice(0, PRECISION_LENGTH[precision]);
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',

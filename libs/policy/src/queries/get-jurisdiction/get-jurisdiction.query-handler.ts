@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError, toPartialDate } from '../../domain';
+import { DomainError, atPrecision } from '../../domain';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
 import { TimelineRepository } from '../../repositories/timeline.repository';
 import { GetJurisdictionQuery, type JurisdictionDetail } from './get-jurisdiction.query';
@@ -36,7 +36,7 @@ export class GetJurisdictionHandler implements IQueryHandler<GetJurisdictionQuer
             title: latest.title,
             kind: latest.kind,
             // As the timeline writes it ('2017-01' for a month), not the sortable start day.
-            occurredOn: toPartialDate(latest.occurredOn, latest.precision).date,
+            occurredOn: atPrecision(latest.occurredOn, latest.precision),
           }
         : null,
     };

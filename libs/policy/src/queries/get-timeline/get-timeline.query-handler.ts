@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError, isCalendarDate, toPartialDate } from '../../domain';
+import { DomainError, isCalendarDate, atPrecision } from '../../domain';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
 import { TimelineRepository, type TimelineCursor, type TimelineRow } from '../../repositories/timeline.repository';
 import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelinePage } from './get-timeline.query';
@@ -59,7 +59,7 @@ function toEntry(row: TimelineRow, self: string): TimelineEntry {
     title: row.title,
     status: row.status,
     // As precise as it is known: '2017-01' for a month, not the sortable start day.
-    occurredOn: toPartialDate(row.occurredOn, row.precision).date,
+    occurredOn: atPrecision(row.occurredOn, row.precision),
     precision: row.precision,
     level: row.actingLevel,
     actingJurisdictionId: row.actingJurisdictionId,
