@@ -48,7 +48,7 @@ export class ApiModule {
             pollMs: config.PROJECTION_POLL_MS,
             // Concurrent writes share transactions (docs/benchmarks-api.md): an action write
             // is several statements, and most of its cost is round trips, not work.
-            groupCommit: { inFlight: 2, maxBatch: 64 },
+            groupCommit: { inFlight: 1, maxBatch: 64 },
           }),
         }),
         PolicyModule,

@@ -212,7 +212,7 @@ export class EventStore {
           ? await this.db.transaction().execute(async (trx) => {
               // Shared locks: many appends at once, but none while a rebuild swaps the tables.
               const names = inline.map((p) => p.name);
-              await sql`SELECT pg_advisory_xact_lock_shared(${PROJECTION_LOCK_CLASS}, hashtext(name))
+              await sql`${sql.raw(PREPARE)} SELECT pg_advisory_xact_lock_shared(${PROJECTION_LOCK_CLASS}, hashtext(name))
                           FROM unnest(${names}::text[]) AS name`.execute(trx);
               return run(trx);
             })

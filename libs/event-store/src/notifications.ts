@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import type { Kysely } from 'kysely';
 import type { EventStoreTables } from './types';
 import { sql } from 'kysely';
+import { PREPARE } from '@app/db/connection';
 
 export const EVENTS_CHANNEL = 'policy_ledger_events';
 
@@ -46,7 +47,7 @@ export class AppendSignal {
   private send(): void {
     this.pending = false;
     this.inFlight = true;
-    sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${this.sender})`
+    sql`${sql.raw(PREPARE)} SELECT pg_notify(${EVENTS_CHANNEL}, ${this.sender})`
       .execute(this.db)
       .catch(() => undefined) // listeners also poll; a lost wake-up only delays them
       .finally(() => {

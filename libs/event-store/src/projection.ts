@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { PREPARE } from '@app/db/connection';
 import type { CommitPoint } from './checkpoint';
 import type { EventStoreTables, StoredEvent } from './types';
 
@@ -55,7 +56,7 @@ export async function saveCheckpoint(
   { eventsApplied, mode }: { eventsApplied: number; mode: 'add' | 'replace' },
 ): Promise<void> {
   const applied = mode === 'add' ? sql`projection_checkpoints.events_applied + excluded.events_applied` : sql`excluded.events_applied`;
-  await sql`
+  await sql`${sql.raw(PREPARE)}
     INSERT INTO projection_checkpoints (name, transaction_id, "position", events_applied, updated_at, last_error)
     VALUES (${name}, ${point.transactionId}::xid8, ${point.position}, ${eventsApplied}, now(), NULL)
     ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, "position" = excluded."position",

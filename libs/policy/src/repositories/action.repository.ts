@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { PREPARE } from '@app/db/connection';
 import type { PolicyAction, Relation } from '../domain';
 import type { PolicyDatabase } from '../database';
 import { idIn } from './sql';
@@ -50,6 +51,7 @@ export class ActionRepository {
     if (ids.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('actions')
+      .modifyFront(sql.raw(PREPARE))
       .select(['id', 'state', 'version', 'first_position', 'recorded_at', 'updated_at'])
       .where(idIn(ids))
       .execute();
@@ -92,7 +94,7 @@ export class ActionRepository {
       updated_at: a.updatedAt.toISOString(),
     }));
     // A batch of any size in one statement: bulk loads and rebuilds stay fast.
-    await sql`
+    await sql`${sql.raw(PREPARE)}
       INSERT INTO actions (id, version, status, kind, title, occurred_on, precision, acting_jurisdiction_id,
         affected_jurisdiction_ids, state, first_position, recorded_at, updated_at)
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb) AS r(id text, version integer,

@@ -158,10 +158,10 @@ export class TimelineRepository {
   async supersede(since: readonly { actionId: string; at: Date }[], rows: readonly TimelineRowInput[]): Promise<void> {
     if (since.length) {
       const instants = JSON.stringify(since.map((i) => ({ id: i.actionId, at: i.at.toISOString() })));
-      await sql`
+      await sql`${sql.raw(PREPARE)}
         DELETE FROM timeline_entries t USING jsonb_to_recordset(${instants}::jsonb) AS u(id text, at timestamptz)
          WHERE t.action_id = u.id AND t.recorded_to IS NULL AND t.recorded_from = u.at`.execute(this.db);
-      await sql`
+      await sql`${sql.raw(PREPARE)}
         UPDATE timeline_entries t SET recorded_to = u.at
           FROM jsonb_to_recordset(${instants}::jsonb) AS u(id text, at timestamptz)
          WHERE t.action_id = u.id AND t.recorded_to IS NULL`.execute(this.db);
@@ -184,20 +184,22 @@ export class TimelineRepository {
       recorded_from: r.recordedFrom.toISOString(),
       recorded_to: r.recordedTo?.toISOString() ?? null,
     }));
-    // The acting jurisdiction's level joined in here rather than read first: one round trip
-    // less on every write. 'unknown' if it is not registered (yet).
-    await sql`
+    // The acting jurisdiction's level looked up here rather than read first: one round trip
+    // less on every write ('unknown' if it is not registered yet). A subquery, not a join: the
+    // planner cannot see how few rows jsonb_to_recordset gives and hashed the whole directory.
+    await sql`${sql.raw(PREPARE)}
       INSERT INTO timeline_entries (action_id, jurisdiction_id, is_acting, is_affected, kind, title, status,
         occurred_on, precision, acting_jurisdiction_id, acting_level, relations, source_count, first_position,
         recorded_from, recorded_to)
       SELECT r.action_id, r.jurisdiction_id, r.is_acting, r.is_affected, r.kind, r.title, r.status, r.occurred_on,
-             r.precision, r.acting_jurisdiction_id, coalesce(j.level, 'unknown'), r.relations, r.source_count,
+             r.precision, r.acting_jurisdiction_id,
+             coalesce((SELECT j.level FROM jurisdictions j WHERE j.id = r.acting_jurisdiction_id), 'unknown'),
+             r.relations, r.source_count,
              r.first_position, r.recorded_from, r.recorded_to
         FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb) AS r(action_id text,
              jurisdiction_id text, is_acting boolean, is_affected boolean, kind text, title text, status text,
              occurred_on date, precision text, acting_jurisdiction_id text, relations jsonb, source_count integer,
-             first_position bigint, recorded_from timestamptz, recorded_to timestamptz)
-        LEFT JOIN jurisdictions j ON j.id = r.acting_jurisdiction_id`.execute(this.db);
+             first_position bigint, recorded_from timestamptz, recorded_to timestamptz)`.execute(this.db);
   }
 }
 
