@@ -36,8 +36,16 @@ export const actionsProjection: Projection = {
   async handle(trx, events) {
     const db = policyDb(trx);
     const actions = new ActionRepository(db);
-    const ids = [...new Set(events.map((e) => (e.data as { actionId: string }).actionId))];
-    const stored = await actions.findMany(ids);
+    // An action whose first event here is its stream's first is new: nothing to load (a batch
+    // of creates, the common write, then reads nothing).
+    const earlier = new Set<string>();
+    const seen = new Set<string>();
+    for (const e of events) {
+      const id = (e.data as { actionId: string }).actionId;
+      if (!seen.has(id) && e.streamVersion > 1) earlier.add(id);
+      seen.add(id);
+    }
+    const stored = await actions.findMany([...earlier]);
     const known = new Map<string, Known>(
       [...stored].map(([id, a]) => [id, { state: a.state, version: a.version, firstPosition: a.firstPosition, recordedAt: a.recordedAt }]),
     );
