@@ -6,7 +6,7 @@ import { createApiClient, type Schemas } from '@app/api-client';
 import { CLIENT_SCHEMA_FILE, OPENAPI_FILE, OPENAPI_TYPESCRIPT_ARGS, apiOpenApiDocument } from '../../apps/api/src/openapi';
 import { serializeOpenApiDocument } from '../../apps/api/src/openapi-document';
 import { J, SOURCE, startApi, type ApiHarness } from '../support/api-harness';
-import { checkReplyAgainstContract } from '../support/openapi-check';
+import { checkReplyAgainstContract, checkedFetch } from '../support/openapi-check';
 
 // The contract: docs/openapi.json is what the code generates (the controllers' zod schemas),
 // the typed client is what the document generates, and the client works against the API.
@@ -143,17 +143,6 @@ describe('the generated client', () => {
   });
 
   /** The global fetch, with each answer also checked against the document. */
-  const checkedFetch = async (request: Request): Promise<Response> => {
-    const response = await fetch(request);
-    const text = await response.clone().text();
-    const url = new URL(request.url);
-    checkReplyAgainstContract(request.method, url.pathname + url.search, {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      text,
-    });
-    return response;
-  };
 
   it('records an action with a typed body and reads it on a timeline, over HTTP', async () => {
     const client = createApiClient(baseUrl, { apiKey: api.config.API_ADMIN_KEY, fetch: checkedFetch });

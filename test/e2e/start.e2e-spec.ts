@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CURATED_ACTION_IDS, curatedActions } from '../../libs/policy/src/seed/curated-2017';
 import { ROOT, compiledApps } from '../support/compiled-apps';
+import { checkedFetch } from '../support/openapi-check';
 
 // Smoke test of `npm start` on the embedded default: build with swc, start the compiled entry
 // with no DATABASE_URL and a fresh DATA_DIR, so the first start creates a PGlite database and
@@ -84,12 +85,12 @@ function stop(child: ChildProcess): Promise<{ code: number | null; signal: NodeJ
 }
 
 async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url);
+  const res = await checkedFetch(url);
   return { status: res.status, body: await res.json() };
 }
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, {
+  const res = await checkedFetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
     body: JSON.stringify(body),

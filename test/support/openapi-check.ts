@@ -123,3 +123,16 @@ export function checkReplyAgainstContract(method: string, url: string, reply: Ch
   const code = (body as { code?: unknown }).code;
   if (codes && !codes.includes(String(code))) fail(`problem code ${String(code)} is not one the document lists for ${reply.status} (${codes.join(', ')})`);
 }
+
+/** fetch against a listening API, the reply checked against the contract like the harness's. */
+export async function checkedFetch(input: string | Request, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  const response = await fetch(request);
+  const url = new URL(request.url);
+  checkReplyAgainstContract(request.method, url.pathname + url.search, {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    text: await response.clone().text(),
+  });
+  return response;
+}

@@ -70,9 +70,6 @@ const actionChanged = z
   .strictObject({ version: z.int().min(1), position: z.int().min(1) })
   .meta({ id: 'ActionChanged', description: "the action's new version (its next If-Match) and the global position of the last event appended" });
 
-// Every action write: what the store and the action writer can refuse besides the rules.
-const WRITE_PROBLEMS = { 503: ['EVENT_STORE.PROJECTION_FAILED', 'EVENT_STORE.PROJECTION_TIMEOUT'] } as const;
-
 /** An action id for a create without one; derived from the Idempotency-Key so a retry names the same action. */
 function newActionId(meta: CommandMeta): string {
   if (!meta.idempotencyKey) return randomUUID();
@@ -111,7 +108,6 @@ export class ActionsController {
       400: ['ACTION.INVALID', 'ACTION.SELF_LINK'],
       409: ['ACTION.ALREADY_EXISTS', 'ACTION.DUPLICATE_LINK'],
       422: ['JURISDICTION.UNKNOWN', 'ACTION.UNKNOWN'],
-      ...WRITE_PROBLEMS,
     },
   })
   async create(@Body() body: unknown, @Meta() meta: CommandMeta): Promise<z.output<typeof actionCreated>> {
@@ -163,7 +159,6 @@ export class ActionsController {
       404: ['ACTION.UNKNOWN'],
       409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_CORRECTABLE', 'ACTION.NO_CHANGE'],
       422: ['JURISDICTION.UNKNOWN'],
-      ...WRITE_PROBLEMS,
     },
   })
   async correct(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
@@ -184,7 +179,6 @@ export class ActionsController {
       400: ['ACTION.INVALID'],
       404: ['ACTION.UNKNOWN'],
       409: ['POLICY.VERSION_CONFLICT', 'ACTION.ALREADY_RETRACTED', 'ACTION.NOT_PUBLISHED'],
-      ...WRITE_PROBLEMS,
     },
   })
   retract(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
@@ -205,7 +199,6 @@ export class ActionsController {
       400: ['ACTION.INVALID'],
       404: ['ACTION.UNKNOWN'],
       409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_PROPOSED'],
-      ...WRITE_PROBLEMS,
     },
   })
   publish(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
@@ -226,7 +219,6 @@ export class ActionsController {
       400: ['ACTION.INVALID'],
       404: ['ACTION.UNKNOWN'],
       409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_PROPOSED'],
-      ...WRITE_PROBLEMS,
     },
   })
   reject(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
@@ -248,7 +240,6 @@ export class ActionsController {
       404: ['ACTION.UNKNOWN'],
       409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_CORRECTABLE', 'ACTION.DUPLICATE_LINK'],
       422: ['ACTION.UNKNOWN'],
-      ...WRITE_PROBLEMS,
     },
   })
   link(@Param('id') id: string, @Body() body: unknown, @Meta() meta: CommandMeta) {
@@ -269,7 +260,6 @@ export class ActionsController {
       400: ['ACTION.INVALID'],
       404: ['ACTION.UNKNOWN'],
       409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_CORRECTABLE', 'ACTION.DUPLICATE_SOURCE'],
-      ...WRITE_PROBLEMS,
     },
   })
   attachSource(@Param('id') id: string, @Body() body: unknown, @Meta() meta: CommandMeta) {

@@ -848,15 +848,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `EVENT_STORE.PROJECTION_FAILED`, `EVENT_STORE.PROJECTION_TIMEOUT` */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     actionsGet: {
@@ -1026,15 +1017,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `EVENT_STORE.PROJECTION_FAILED`, `EVENT_STORE.PROJECTION_TIMEOUT` */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     actionsHistory: {
@@ -1191,15 +1173,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `EVENT_STORE.PROJECTION_FAILED`, `EVENT_STORE.PROJECTION_TIMEOUT` */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     actionsPublish: {
@@ -1310,15 +1283,6 @@ export interface operations {
             };
             /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
             428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable: `EVENT_STORE.PROJECTION_FAILED`, `EVENT_STORE.PROJECTION_TIMEOUT` */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1443,15 +1407,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `EVENT_STORE.PROJECTION_FAILED`, `EVENT_STORE.PROJECTION_TIMEOUT` */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     actionsRetract: {
@@ -1569,15 +1524,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `EVENT_STORE.PROJECTION_FAILED`, `EVENT_STORE.PROJECTION_TIMEOUT` */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     actionsAttachSource: {
@@ -1677,15 +1623,6 @@ export interface operations {
             };
             /** @description Unprocessable Content: `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable: `EVENT_STORE.PROJECTION_FAILED`, `EVENT_STORE.PROJECTION_TIMEOUT` */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,8 +29,9 @@ export interface EventStoreOptions {
   /** Send NOTIFY after appends so runners in other processes wake at once (default true). */
   notify?: boolean;
   /**
-   * Concurrent one-stream appends without an idempotency key share transactions (see
-   * GroupCommit): for servers with many writers and inline projections. Off by default.
+   * Concurrent one-stream appends that expect an exact version, without an idempotency key,
+   * share transactions (see GroupCommit): for servers with many writers and inline
+   * projections. Off by default.
    */
   groupCommit?: { inFlight: number; maxBatch: number };
 }
@@ -164,10 +165,11 @@ export class EventStore {
     events: NewEvent[],
     options: AppendOptions & { expectedVersion: ExpectedVersion },
   ): Promise<AppendResult> {
-    if (this.group && !options.idempotencyKey) {
+    const exact = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
+    if (this.group && !options.idempotencyKey && typeof exact === 'number') {
       // Batched with others: the metadata goes with each event, as appendMany would merge it.
       const own = events.map((e) => ({ ...e, metadata: { ...options.metadata, ...e.metadata } }));
-      return this.group.append(streamId, own, options.expectedVersion);
+      return this.group.append(streamId, own, exact);
     }
     return this.appendMany([{ streamId, events, expectedVersion: options.expectedVersion }], options);
   }
@@ -395,7 +397,7 @@ export class EventStore {
 
   /** Current version of each stream (0 for a stream with no events). */
   async streamVersions(streamIds: readonly string[], executor: Executor = this.db): Promise<Map<string, number>> {
-    const rows = await (executor as Kysely<EventStoreTables>)
+    const rows = await executor
       .selectFrom('events')
       .select(['stream_id', (eb) => eb.fn.max('stream_version').as('version')])
       .where('stream_id', 'in', streamIds)
@@ -415,7 +417,7 @@ export class EventStore {
       const { rows } = await executor.executeQuery<EventRow>(CompiledQuery.raw(READ_WHOLE_STREAM, [streamId]));
       return rows.map((r) => this.upcasters.apply(toStoredEvent(r)));
     }
-    const rows = await (executor as Kysely<EventStoreTables>)
+    const rows = await executor
       .selectFrom('events')
       .modifyFront(sql.raw(PREPARE))
       .select([

@@ -95,6 +95,32 @@ describe('group commit', () => {
     expect([...transactions.values()].filter((streams) => streams.has(id))).toHaveLength(2);
   });
 
+  it('keeps appends to one stream in the order they were made with two transactions in flight', async () => {
+    const two = new EventStore(database.db, { inlineProjections: [recorder], groupCommit: { inFlight: 2, maxBatch: 16 } });
+    const id = uniqueId('gc');
+    const others = Array.from({ length: 6 }, () => uniqueId('gc'));
+    // Each append expects the version the one before it leaves: any reordering is a conflict.
+    const results = await Promise.all([
+      ...[0, 1, 2, 3].map((v) => two.append(id, [happened(v)], { expectedVersion: v })),
+      ...others.map((o) => two.append(o, [happened(0)], { expectedVersion: 'no_stream' })),
+    ]);
+    expect(results.slice(0, 4).map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect((await store.readStream(id)).map((e) => e.data.n)).toEqual([0, 1, 2, 3]);
+  });
+
+  it("batches only exact expectations: 'any' and 'exists' appends go on their own", async () => {
+    const id = uniqueId('gc');
+    await store.append(id, [happened(0)], { expectedVersion: 'no_stream' });
+    const [any, , exists] = await Promise.all([
+      store.append(id, [happened(1)], { expectedVersion: 'any' }),
+      store.append(uniqueId('gc'), [happened(1)], { expectedVersion: 'any' }),
+      store.append(id, [happened(2)], { expectedVersion: 'exists' }),
+    ]);
+    expect(any.version).toBeGreaterThan(1);
+    expect(exists.version).toBeGreaterThan(1);
+    expect(await store.streamVersion(id)).toBe(3);
+  });
+
   it('leaves an idempotent append to the idempotency path, replay included', async () => {
     const id = uniqueId('gc');
     const first = await store.append(id, [happened(1)], { expectedVersion: 'no_stream', idempotencyKey: `${id}-key` });

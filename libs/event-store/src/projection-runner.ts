@@ -31,8 +31,9 @@ type BatchOutcome = { applied: number; caughtUp: boolean; heldBack?: boolean; ne
 const HELD_BACK_RETRY_MS = 50;
 /**
  * Under a stream of appends every wake-up would be a batch (six statements) for one write's
- * events. While nobody waits on a projection, a busy runner lets wake-ups gather this long
- * before its next batch; a waiter ends the pause at once.
+ * events. While nobody in this process waits on a projection, a busy runner (woken again
+ * while it ran a batch) lets wake-ups gather this long before its next batch; a waiter here
+ * ends the pause at once, one in another process sees it at most this much later.
  */
 const GATHER_MS = 10;
 
@@ -130,8 +131,10 @@ export class ProjectionRunner {
       if (outcome === 'failed') break;
       if (outcome === 'locked') await this.sleepUntilWoken(seen, this.pollMs);
       else if (outcome.caughtUp) {
+        // Busy: appends arrived while this batch ran, and more are likely on their way.
+        const busy = outcome.applied > 0 && this.wakes !== seen;
         await this.sleepUntilWoken(seen, outcome.heldBack ? HELD_BACK_RETRY_MS : this.pollMs);
-        if (outcome.applied > 0) await this.gather();
+        if (busy) await this.gather();
       }
     }
   }

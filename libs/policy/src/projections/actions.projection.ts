@@ -36,13 +36,13 @@ export const actionsProjection: Projection = {
   async handle(trx, events) {
     const db = policyDb(trx);
     const actions = new ActionRepository(db);
-    // An action whose first event here is its stream's first is new: nothing to load (a batch
-    // of creates, the common write, then reads nothing).
+    // An action whose first event here creates it is new: nothing to load (a batch of
+    // creates, the common write, then reads nothing).
     const earlier = new Set<string>();
     const seen = new Set<string>();
     for (const e of events) {
       const id = (e.data as { actionId: string }).actionId;
-      if (!seen.has(id) && e.streamVersion > 1) earlier.add(id);
+      if (!seen.has(id) && e.type !== 'ActionRecorded' && e.type !== 'ActionProposed') earlier.add(id);
       seen.add(id);
     }
     const stored = await actions.findMany([...earlier]);
