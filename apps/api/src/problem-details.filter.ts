@@ -3,18 +3,12 @@ import type { AppConfig } from '@app/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreError, IdempotencyKeyReusedError, InvalidCheckpointError, VersionConflictError } from '@app/event-store';
 import { isDomainError, type FieldError } from '@app/policy';
+import type { Problem as ProblemDocument } from './openapi-contract';
 import { HttpProblem } from './problem';
 import { APP_CONFIG } from './tokens';
 
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors: FieldError[];
-  [key: string]: unknown;
-}
+/** A problem as made here; the request's URL (`instance`) is added when it is sent. */
+type Problem = Pick<ProblemDocument, 'type' | 'title' | 'status' | 'detail' | 'code' | 'errors'> & Record<string, unknown>;
 
 const DOCS = 'https://policy-ledger.dev/problems/';
 
