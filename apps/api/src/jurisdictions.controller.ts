@@ -6,10 +6,12 @@ import { z } from 'zod';
 import {
   ACTION_KINDS,
   ACTION_STATUSES,
+  DIRECTORY_MAX_LIMIT,
   GetJurisdictionQuery,
   DomainError,
   GetTimelineQuery,
   JURISDICTION_LEVELS,
+  TIMELINE_MAX_LIMIT,
   SearchJurisdictionsQuery,
   RegisterJurisdictionCommand,
   isIsoInstant,
@@ -86,7 +88,7 @@ const timelineParams = z.strictObject({
     .number('must be a number')
     .int('must be an integer')
     .min(1, 'must be at least 1')
-    .max(500, 'must be at most 500')
+    .max(TIMELINE_MAX_LIMIT, `must be at most ${TIMELINE_MAX_LIMIT}`)
     .optional()
     .meta({ description: 'entries per page; 50 when absent' }),
   format: z
@@ -103,7 +105,7 @@ const directoryParams = z.strictObject({
     .number('must be a number')
     .int()
     .min(1, 'must be at least 1')
-    .max(500, 'must be at most 500')
+    .max(DIRECTORY_MAX_LIMIT, `must be at most ${DIRECTORY_MAX_LIMIT}`)
     .optional()
     .meta({ description: 'entries per page; 50 when absent' }),
 });
