@@ -125,8 +125,13 @@ export interface PolicyTestContext {
 /** One database, store, runner, repositories and handlers: create it once per test file. */
 export async function createPolicyTestContext(): Promise<PolicyTestContext> {
   const database = await createTestDatabase<EventStoreTables>({ poolSize: 8 });
-  // The runner lives in this process and is woken by local appends: no NOTIFY needed.
-  const store = new EventStore(database.db, { inlineProjections: policyInlineProjections, notify: false });
+  // The runner lives in this process and is woken by local appends: no NOTIFY needed. Writes
+  // share transactions as they do in the API (group commit).
+  const store = new EventStore(database.db, {
+    inlineProjections: policyInlineProjections,
+    notify: false,
+    groupCommit: { inFlight: 1, maxBatch: 64 },
+  });
   const runner = new ProjectionRunner(store, policyProjections, { pollMs: 200 });
   try {
     await runner.start();
