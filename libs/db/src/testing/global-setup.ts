@@ -14,7 +14,7 @@ export default async function globalSetup(): Promise<void> {
     await dropDatabase(client, template);
     await client.query(`CREATE DATABASE "${template}"`);
   });
-  const db = new Kysely<any>({
+  const db = new Kysely<object>({
     dialect: new PostgresDialect({ pool: new Pool({ connectionString: databaseUrl(template), max: 1 }) }),
   });
   try {

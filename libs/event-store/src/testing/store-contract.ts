@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
-import { EventStore } from '../event-store';
+import { sql } from 'kysely';
+import type { Database } from '@app/db/connection';
+import { EventStore, storeDb } from '../event-store';
 import { IdempotencyKeyReusedError, InvalidCheckpointError, VersionConflictError } from '../event-store.errors';
 import type { Projection } from '../projection';
 import { ProjectionRunner } from '../projection-runner';
@@ -9,7 +10,7 @@ import { eventually, follow, uniqueId } from './helpers';
 
 /** A migrated database the contract may use as it likes; `close` ends it (and drops it). */
 export interface ContractBackend {
-  db: Kysely<any>;
+  db: Database;
   close(): Promise<void>;
 }
 
@@ -47,13 +48,13 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
  */
 export function eventStoreContract(factory: () => Promise<ContractBackend>, options: ContractOptions): void {
   let backend: ContractBackend;
-  let db: Kysely<any>;
+  let db: Database;
   let store: EventStore;
 
   beforeAll(async () => {
     backend = await factory();
     db = backend.db;
-    store = new EventStore(db, { upcasters: [renamedV1ToV2] });
+    store = new EventStore(storeDb(db), { upcasters: [renamedV1ToV2] });
     await sql`CREATE TABLE contract_tally (stream_id text PRIMARY KEY, n integer NOT NULL, total integer NOT NULL)`.execute(db);
     await sql`CREATE TABLE contract_applied ("position" bigint NOT NULL)`.execute(db);
   });
