@@ -1,0 +1,3 @@
+export * from './sources/federal-register/federal-register.schema';
+export * from './sources/federal-register/federal-register.fetch';
+export * from './sources/federal-register/federal-register.normalise';
