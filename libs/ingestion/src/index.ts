@@ -1,3 +1,5 @@
 export * from './sources/federal-register/federal-register.schema';
 export * from './sources/federal-register/federal-register.fetch';
 export * from './sources/federal-register/federal-register.normalise';
+export * from './places/place-directory';
+export * from './places/match-places';
