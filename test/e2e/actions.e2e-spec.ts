@@ -194,6 +194,32 @@ describe('POST /api/v1/actions', () => {
   });
 });
 
+describe('GET /api/v1/actions (the review queue)', () => {
+  it('lists proposals from one source newest first, each as it stands, and pages them', async () => {
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const res = await api.post('/api/v1/actions', actionBody({ id: `queue-${n}`, proposal: { sourceSystem: 'e2e-queue', externalId: String(n) } }));
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    const first = await api.get('/api/v1/actions?status=proposed&sourceSystem=e2e-queue&limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((a: { id: string }) => a.id)).toEqual(['queue-3', 'queue-2']);
+    expect(first.body.items[0]).toMatchObject({ status: 'proposed', version: 1, proposal: { sourceSystem: 'e2e-queue', externalId: '3' } });
+    const second = await api.get(`/api/v1/actions?status=proposed&sourceSystem=e2e-queue&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ id: 'queue-1' })], nextCursor: null });
+    const published = await api.get(`/api/v1/actions?status=published&sourceSystem=e2e-queue&jurisdiction=${enc(J.us)}`);
+    expect(published.body.items).toEqual([]);
+  });
+
+  it('names the query parameter at fault', async () => {
+    expectProblem(await api.get('/api/v1/actions?status=pending'), 400, 'REQUEST.INVALID', ['query.status.0']);
+    expectProblem(await api.get('/api/v1/actions?jurisdiction=garbage'), 400, 'REQUEST.INVALID', ['query.jurisdiction']);
+    expectProblem(await api.get('/api/v1/actions?limit=0'), 400, 'REQUEST.INVALID', ['query.limit']);
+    expectProblem(await api.get('/api/v1/actions?cursor=garbage'), 400, 'ACTION.INVALID', ['query.cursor']);
+  });
+});
+
 describe('GET /api/v1/actions/{id} and /history', () => {
   it('404 ACTION.UNKNOWN for an action that does not exist', async () => {
     expectProblem(await api.get('/api/v1/actions/no-such-action'), 404, 'ACTION.UNKNOWN');

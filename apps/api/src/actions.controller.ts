@@ -1,15 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Patch, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Patch, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  ACTION_KINDS,
+  ACTION_LIST_MAX_LIMIT,
+  ACTION_STATUSES,
   AttachSourceCommand,
   CorrectActionCommand,
   DomainError,
   GetActionHistoryQuery,
   GetActionQuery,
+  ListActionsQuery,
+  actionsPageSchema,
+  ocdIdSchema,
   RELATION_TYPES,
   actionContentSchema,
   actionIdSchema,
@@ -30,12 +36,13 @@ import {
   type ActionCommandResult,
   type ActionDetail,
   type ActionHistory,
+  type ActionsPage,
   type CommandMeta,
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
 import { ApiContract, ETAG, IF_MATCH, WRITE_HEADERS } from './openapi-contract';
 import { IfMatchVersion, Meta } from './request-context';
-import { parse } from './validation';
+import { commaList, parse } from './validation';
 
 // Request bodies. The domain validates again when it decides; these give the early 400s with
 // paths as the client wrote them.
@@ -62,6 +69,21 @@ const linkBody = z
 const sourceBody = z.strictObject({ source: sourceSchema }).meta({ id: 'NewSource' });
 
 const idParams = z.strictObject({ id: z.string().meta({ description: 'the action id' }) });
+
+const listParams = z.strictObject({
+  status: commaList(ACTION_STATUSES, 'statuses (all when absent)').optional(),
+  kind: commaList(ACTION_KINDS, 'action kinds').optional(),
+  sourceSystem: z.string().min(1).max(100).optional().meta({ description: "ingested from this system (the proposal's sourceSystem)" }),
+  jurisdiction: ocdIdSchema.optional().meta({ description: 'acting, or named as affected (the actions directly on its timeline)' }),
+  cursor: z.string().max(100).optional().meta({ description: "the previous page's nextCursor" }),
+  limit: z.coerce
+    .number('must be a number')
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(ACTION_LIST_MAX_LIMIT, `must be at most ${ACTION_LIST_MAX_LIMIT}`)
+    .optional()
+    .meta({ description: 'actions per page; 50 when absent' }),
+});
 
 const actionCreated = z
   .strictObject({ id: actionIdSchema, version: z.int().min(1), position: z.int().min(1) })
@@ -119,6 +141,27 @@ export class ActionsController {
       throw asBodyPaths(err);
     });
     return { id: result.id, version: result.version, position: result.position };
+  }
+
+  @Get()
+  @ApiContract({
+    summary: 'Actions newest first, by status, kind, source and jurisdiction (the review queue: status=proposed)',
+    query: listParams,
+    response: { description: 'A page of actions', body: actionsPageSchema },
+    problems: { 400: ['ACTION.INVALID'] },
+  })
+  list(@Query() query: unknown): Promise<ActionsPage> {
+    const p = parse(listParams, query, 'query');
+    return this.queries.execute(
+      new ListActionsQuery({
+        statuses: p.status,
+        kinds: p.kind,
+        sourceSystem: p.sourceSystem,
+        jurisdictionId: p.jurisdiction,
+        cursor: p.cursor,
+        limit: p.limit,
+      }),
+    );
   }
 
   @Get(':id')

@@ -33,7 +33,7 @@ import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
 import { Meta } from './request-context';
 import { timelineCsv } from './timeline-csv';
 import { timelineSvg } from './timeline-svg';
-import { parse } from './validation';
+import { commaList, parse } from './validation';
 
 const registerBody = z
   .strictObject({
@@ -47,13 +47,6 @@ const registerBody = z
 const jurisdictionRegistered = z
   .strictObject({ id: z.string(), version: z.int().min(1), position: z.int().min(1) })
   .meta({ id: 'JurisdictionRegistered', description: 'the id, the version of its stream (1) and the global position of its event' });
-
-const list = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
-  z
-    .string()
-    .meta({ description: `${what}, comma-separated: any of ${values.join(', ')}` })
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values, { error: `must be a comma-separated list of ${values.join(', ')}` })));
 
 const partialDate = (edge: 'start' | 'end') =>
   z
@@ -71,9 +64,9 @@ const partialDate = (edge: 'start' | 'end') =>
 const timelineParams = z.strictObject({
   from: partialDate('start').optional(),
   to: partialDate('end').optional(),
-  level: list(JURISDICTION_LEVELS, "the acting jurisdiction's levels").optional(),
-  kind: list(ACTION_KINDS, 'action kinds').optional(),
-  status: list(ACTION_STATUSES, 'statuses (published when absent)').optional(),
+  level: commaList(JURISDICTION_LEVELS, "the acting jurisdiction's levels").optional(),
+  kind: commaList(ACTION_KINDS, 'action kinds').optional(),
+  status: commaList(ACTION_STATUSES, 'statuses (published when absent)').optional(),
   inherited: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .optional()

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fieldErrorsFrom } from '@app/policy';
 import { badRequest } from './problem';
 
@@ -9,4 +9,13 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, part: 'bod
     throw badRequest(`the request ${part} is invalid`, fieldErrorsFrom(result.error, part === 'body' ? undefined : part));
   }
   return result.data;
+}
+
+/** A query parameter listing enum values, comma-separated (`kind=executive_order,grant_condition`). */
+export function commaList<T extends readonly [string, ...string[]]>(values: T, what: string) {
+  return z
+    .string()
+    .meta({ description: `${what}, comma-separated: any of ${values.join(', ')}` })
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values, { error: `must be a comma-separated list of ${values.join(', ')}` })));
 }

@@ -11,7 +11,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Actions newest first, by status, kind, source and jurisdiction (the review queue: status=proposed)
+         * @description Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["actionsList"];
         put?: never;
         /**
          * Record a published action, or propose one (with `proposal`)
@@ -439,6 +443,45 @@ export interface components {
             };
         };
         ActionId: string;
+        ActionSummary: {
+            /** @enum {string} */
+            kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
+            title: string;
+            summary: string;
+            occurredOn: components["schemas"]["PartialDate"];
+            actingJurisdictionId: string;
+            affectedJurisdictionIds: string[];
+            /** @default [] */
+            actors: components["schemas"]["Actor"][];
+            /** @default [] */
+            citations: components["schemas"]["Citation"][];
+            /** @default [] */
+            amounts: components["schemas"]["Amount"][];
+            /** @default [] */
+            sources: components["schemas"]["Source"][];
+            /** @default [] */
+            tags: string[];
+            id: components["schemas"]["ActionId"];
+            /** @enum {string} */
+            status: "proposed" | "published" | "rejected" | "retracted";
+            /** @description links from this action to others */
+            relations: components["schemas"]["Relation"][];
+            /** @description where an ingested action came from; null for a curated one */
+            proposal: components["schemas"]["Proposal"] | null;
+            /** @description why it was rejected or retracted; null otherwise */
+            statusReason: string | null;
+            /** @description the version of its stream; the ETag, and what If-Match sends back */
+            version: number;
+            /** @description when the ledger first recorded it (ISO 8601) */
+            recordedAt: string;
+            /** @description when the ledger last recorded a change to it (ISO 8601) */
+            updatedAt: string;
+        };
+        ActionsPage: {
+            items: components["schemas"]["ActionSummary"][];
+            /** @description the `cursor` of the next page; null on the last page */
+            nextCursor: string | null;
+        };
         Actor: {
             name: string;
             office?: string;
@@ -756,6 +799,57 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    actionsList: {
+        parameters: {
+            query?: {
+                /** @description statuses (all when absent), comma-separated: any of proposed, published, rejected, retracted */
+                status?: string;
+                /** @description action kinds, comma-separated: any of executive_order, agency_directive, grant_condition, agency_report, legislation, ordinance, resolution, defiance_pledge, public_statement, lawsuit_filing, amicus_brief, court_ruling, appeal, funding_action, other */
+                kind?: string;
+                /** @description ingested from this system (the proposal's sourceSystem) */
+                sourceSystem?: string;
+                /** @description acting, or named as affected (the actions directly on its timeline) */
+                jurisdiction?: string;
+                /** @description the previous page's nextCursor */
+                cursor?: string;
+                /** @description actions per page; 50 when absent */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of actions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionsPage"];
+                };
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     actionsCreate: {
         parameters: {
             query?: never;

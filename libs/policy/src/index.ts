@@ -19,6 +19,7 @@ export * from './commands/attach-source/attach-source.command';
 export * from './queries/get-timeline/get-timeline.query';
 export * from './queries/get-action/get-action.query';
 export * from './queries/get-action-history/get-action-history.query';
+export * from './queries/list-actions/list-actions.query';
 export * from './queries/search-jurisdictions/search-jurisdictions.query';
 export * from './queries/get-jurisdiction/get-jurisdiction.query';
 export * from './queries/read-events/read-events.query';

@@ -16,6 +16,7 @@ import { GetActionHistoryHandler } from './queries/get-action-history/get-action
 import { GetActionHandler } from './queries/get-action/get-action.query-handler';
 import { GetJurisdictionHandler } from './queries/get-jurisdiction/get-jurisdiction.query-handler';
 import { GetTimelineHandler } from './queries/get-timeline/get-timeline.query-handler';
+import { ListActionsHandler } from './queries/list-actions/list-actions.query-handler';
 import { ReadEventsHandler } from './queries/read-events/read-events.query-handler';
 import { SearchJurisdictionsHandler } from './queries/search-jurisdictions/search-jurisdictions.query-handler';
 import { ActionRepository } from './repositories/action.repository';
@@ -47,6 +48,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     GetTimelineHandler,
     GetActionHandler,
     GetActionHistoryHandler,
+    ListActionsHandler,
     SearchJurisdictionsHandler,
     GetJurisdictionHandler,
     ReadEventsHandler,

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { PREPARE } from '@app/db/connection';
-import type { PolicyAction, Relation } from '../domain';
+import type { ActionKind, ActionStatus, PolicyAction, Relation } from '../domain';
 import type { PolicyDatabase } from '../database';
 import { idIn } from './sql';
 
@@ -23,6 +23,17 @@ export interface IncomingLink {
 /** An action row as the projection writes it; the columns beside `state` are its indexable parts. */
 export interface ActionRowInput extends StoredAction {
   occurredOn: string;
+}
+
+
+export interface ActionListSelection {
+  statuses?: readonly ActionStatus[];
+  kinds?: readonly ActionKind[];
+  sourceSystem?: string;
+  jurisdictionId?: string;
+  /** Only actions first recorded before the one at this position (the previous page's last). */
+  beforePosition?: number;
+  take: number;
 }
 
 export interface RelationRowInput {
@@ -61,6 +72,30 @@ export class ActionRepository {
         { state: r.state, version: r.version, firstPosition: r.first_position, recordedAt: r.recorded_at, updatedAt: r.updated_at },
       ]),
     );
+  }
+
+  /**
+   * Actions newest first, by status, kind, source system and jurisdiction. Ordered by the
+   * position of their first event: unique and in the order they were recorded, so a page
+   * boundary never hides or repeats an action (a timestamp can tie, and loses microseconds in JS).
+   */
+  async list(s: ActionListSelection): Promise<StoredAction[]> {
+    const rows = await this.db
+      .selectFrom('actions')
+      .select(['id', 'state', 'version', 'first_position', 'recorded_at', 'updated_at'])
+      .$if(!!s.statuses?.length, (q) => q.where('status', 'in', s.statuses!))
+      .$if(!!s.kinds?.length, (q) => q.where('kind', 'in', s.kinds!))
+      .$if(s.sourceSystem !== undefined, (q) => q.where(sql<boolean>`state->'proposal'->>'sourceSystem' = ${s.sourceSystem!}`))
+      .$if(s.jurisdictionId !== undefined, (q) =>
+        q.where((eb) =>
+          eb.or([eb('acting_jurisdiction_id', '=', s.jurisdictionId!), sql<boolean>`${s.jurisdictionId!} = ANY(affected_jurisdiction_ids)`]),
+        ),
+      )
+      .$if(s.beforePosition !== undefined, (q) => q.where('first_position', '<', s.beforePosition!))
+      .orderBy('first_position', 'desc')
+      .limit(s.take)
+      .execute();
+    return rows.map((r) => ({ state: r.state, version: r.version, firstPosition: r.first_position, recordedAt: r.recorded_at, updatedAt: r.updated_at }));
   }
 
   /** Links from other actions to this one, oldest first. */

@@ -18,6 +18,7 @@ import { policyDb, type PolicyDatabase } from '../database';
 import type { ActionContentInput, JurisdictionLevel, Proposal, Relation } from '../domain';
 import { policyInlineProjections, policyProjections } from '../projections';
 import { GetActionHistoryHandler } from '../queries/get-action-history/get-action-history.query-handler';
+import { ListActionsHandler } from '../queries/list-actions/list-actions.query-handler';
 import { GetActionHandler } from '../queries/get-action/get-action.query-handler';
 import { GetJurisdictionHandler } from '../queries/get-jurisdiction/get-jurisdiction.query-handler';
 import { GetTimelineHandler } from '../queries/get-timeline/get-timeline.query-handler';
@@ -95,6 +96,7 @@ export interface PolicyTestContext {
   getTimeline: GetTimelineHandler;
   getAction: GetActionHandler;
   getActionHistory: GetActionHistoryHandler;
+  listActions: ListActionsHandler;
   searchJurisdictions: SearchJurisdictionsHandler;
   getJurisdiction: GetJurisdictionHandler;
   readEvents: ReadEventsHandler;
@@ -176,6 +178,7 @@ export async function createPolicyTestContext(): Promise<PolicyTestContext> {
     getTimeline: new GetTimelineHandler(jurisdictions, timelines),
     getAction: new GetActionHandler(actions),
     getActionHistory: new GetActionHistoryHandler(store),
+    listActions: new ListActionsHandler(actions),
     searchJurisdictions: new SearchJurisdictionsHandler(jurisdictions),
     getJurisdiction: new GetJurisdictionHandler(jurisdictions, timelines),
     readEvents: new ReadEventsHandler(store),

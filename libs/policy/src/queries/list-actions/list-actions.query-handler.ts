@@ -1,0 +1,47 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../domain';
+import { ActionRepository } from '../../repositories/action.repository';
+import { ACTION_LIST_MAX_LIMIT, ListActionsQuery, type ActionsPage } from './list-actions.query';
+
+function encodeCursor(firstPosition: number): string {
+  return Buffer.from(String(firstPosition)).toString('base64url');
+}
+
+/** The cursor is where the previous page ended; anything else is refused, not read as a place to start. */
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  if (!/^[1-9]\d{0,15}$/.test(text)) {
+    throw new DomainError('ACTION.INVALID', 'invalid cursor', {
+      errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
+    });
+  }
+  return Number(text);
+}
+
+@QueryHandler(ListActionsQuery)
+export class ListActionsHandler implements IQueryHandler<ListActionsQuery, ActionsPage> {
+  constructor(private readonly actions: ActionRepository) {}
+
+  async execute({ filters: f }: ListActionsQuery): Promise<ActionsPage> {
+    const limit = Math.min(f.limit ?? 50, ACTION_LIST_MAX_LIMIT);
+    const rows = await this.actions.list({
+      statuses: f.statuses,
+      kinds: f.kinds,
+      sourceSystem: f.sourceSystem,
+      jurisdictionId: f.jurisdictionId,
+      beforePosition: f.cursor ? decodeCursor(f.cursor) : undefined,
+      take: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((a) => ({
+        ...a.state,
+        version: a.version,
+        recordedAt: a.recordedAt.toISOString(),
+        updatedAt: a.updatedAt.toISOString(),
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.firstPosition) : null,
+    };
+  }
+}
