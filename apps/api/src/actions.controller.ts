@@ -42,7 +42,7 @@ import {
 import { RequiresRole } from './api-key.guard';
 import { ApiContract, ETAG, IF_MATCH, WRITE_HEADERS } from './openapi-contract';
 import { IfMatchVersion, Meta } from './request-context';
-import { commaList, parse } from './validation';
+import { commaList, pageLimit, parse } from './validation';
 
 // Request bodies. The domain validates again when it decides; these give the early 400s with
 // paths as the client wrote them.
@@ -76,13 +76,7 @@ const listParams = z.strictObject({
   sourceSystem: z.string().min(1).max(100).optional().meta({ description: "ingested from this system (the proposal's sourceSystem)" }),
   jurisdiction: ocdIdSchema.optional().meta({ description: 'acting, or named as affected (the actions directly on its timeline)' }),
   cursor: z.string().max(100).optional().meta({ description: "the previous page's nextCursor" }),
-  limit: z.coerce
-    .number('must be a number')
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(ACTION_LIST_MAX_LIMIT, `must be at most ${ACTION_LIST_MAX_LIMIT}`)
-    .optional()
-    .meta({ description: 'actions per page; 50 when absent' }),
+  limit: pageLimit(ACTION_LIST_MAX_LIMIT, 'actions per page; 50 when absent'),
 });
 
 const actionCreated = z

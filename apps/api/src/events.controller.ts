@@ -4,17 +4,11 @@ import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ReadEventsQuery, eventsPageSchema, type EventsPage } from '@app/policy';
 import { ApiContract } from './openapi-contract';
-import { parse } from './validation';
+import { pageLimit, parse } from './validation';
 
 const feedParams = z.strictObject({
   after: z.string().max(100).optional().meta({ description: 'the nextCursor of the previous read; from the beginning when absent' }),
-  limit: z.coerce
-    .number('must be a number')
-    .int()
-    .min(1, 'must be at least 1')
-    .max(1000, 'must be at most 1000')
-    .optional()
-    .meta({ description: 'events per page; 100 when absent' }),
+  limit: pageLimit(1000, 'events per page; 100 when absent'),
 });
 
 @ApiTags('events')

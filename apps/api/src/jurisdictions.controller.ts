@@ -33,7 +33,7 @@ import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
 import { Meta } from './request-context';
 import { timelineCsv } from './timeline-csv';
 import { timelineSvg } from './timeline-svg';
-import { commaList, parse } from './validation';
+import { commaList, pageLimit, parse } from './validation';
 
 const registerBody = z
   .strictObject({
@@ -77,13 +77,7 @@ const timelineParams = z.strictObject({
     .optional()
     .meta({ description: 'the timeline as the ledger knew it at this instant (ISO 8601 with a zone)' }),
   cursor: z.string().max(200).optional().meta({ description: "the previous page's nextCursor (or X-Next-Cursor)" }),
-  limit: z.coerce
-    .number('must be a number')
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(TIMELINE_MAX_LIMIT, `must be at most ${TIMELINE_MAX_LIMIT}`)
-    .optional()
-    .meta({ description: 'entries per page; 50 when absent' }),
+  limit: pageLimit(TIMELINE_MAX_LIMIT, 'entries per page; 50 when absent'),
   format: z
     .enum(['json', 'csv', 'svg'], { error: 'must be json, csv or svg' })
     .optional()
@@ -94,13 +88,7 @@ const directoryParams = z.strictObject({
   q: z.string().max(200).optional().meta({ description: 'part of the name, any case' }),
   level: z.enum(JURISDICTION_LEVELS, { error: `must be one of ${JURISDICTION_LEVELS.join(', ')}` }).optional(),
   cursor: z.string().max(400).optional().meta({ description: "the previous page's nextCursor" }),
-  limit: z.coerce
-    .number('must be a number')
-    .int()
-    .min(1, 'must be at least 1')
-    .max(DIRECTORY_MAX_LIMIT, `must be at most ${DIRECTORY_MAX_LIMIT}`)
-    .optional()
-    .meta({ description: 'entries per page; 50 when absent' }),
+  limit: pageLimit(DIRECTORY_MAX_LIMIT, 'entries per page; 50 when absent'),
 });
 
 const idParams = z.strictObject({

@@ -19,3 +19,14 @@ export function commaList<T extends readonly [string, ...string[]]>(values: T, w
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(values, { error: `must be a comma-separated list of ${values.join(', ')}` })));
 }
+
+/** The `limit` query parameter of a paged list: a whole number from 1 to `max`. */
+export function pageLimit(max: number, description: string) {
+  return z.coerce
+    .number('must be a number')
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(max, `must be at most ${max}`)
+    .optional()
+    .meta({ description });
+}
