@@ -9,3 +9,4 @@ export * from './projection-runner';
 export * from './rebuild';
 export * from './command-handling';
 export * from './event-store.module';
+export { canonicalJson } from './request-hash';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { StreamAppend } from './types';
 
-/** JSON with object keys sorted, so that equal payloads hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted at every depth, so that equal payloads hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -4,13 +4,13 @@ import { conditional, ok, startReplayServer, type ReplayServer } from '../../../
 import {
   documentsUrl,
   fetchDocumentPages,
-  retryAfterMs,
   splitWindow,
   type FederalRegisterQuery,
   type FetchedPage,
   type FetchOptions,
 } from './federal-register.fetch';
 import { normalisePage } from './federal-register.normalise';
+import { HttpClient, retryAfterMs, type HttpClientOptions } from '../../http/http-client';
 
 const FIXTURES = join(__dirname, '../../../../../test/fixtures/sources/federal-register');
 const fixture = (name: string): { count: number; results?: Record<string, unknown>[] } =>
@@ -42,7 +42,9 @@ async function collect(pages: AsyncIterable<FetchedPage>): Promise<FetchedPage[]
 describe('fetchDocumentPages against a replay server', () => {
   let server: ReplayServer | undefined;
   const sleeps: number[] = [];
-  const options: FetchOptions = { sleep: async (ms) => void sleeps.push(ms), timeoutMs: 5_000 };
+  const client = (overrides: Partial<HttpClientOptions> = {}) =>
+    new HttpClient({ sourceId: 'federal-register', sleep: async (ms) => void sleeps.push(ms), timeoutMs: 5_000, ...overrides });
+  const options: FetchOptions = { http: client() };
   const query = (overrides: Partial<FederalRegisterQuery> = {}): FederalRegisterQuery => ({
     baseUrl: `${server?.url ?? 'http://127.0.0.1:9'}/api/v1`,
     window: JANUARY,
@@ -153,15 +155,15 @@ describe('fetchDocumentPages against a replay server', () => {
     server = await startReplayServer([
       { path: PATH, query: { page: '1' }, responses: [{ status: 503, body: 'down' }] },
     ]);
-    await expect(collect(fetchDocumentPages(query(), { ...options, maxRetries: 2 }))).rejects.toMatchObject({
-      code: 'FEDERAL_REGISTER.UNAVAILABLE',
+    await expect(collect(fetchDocumentPages(query(), { http: client({ maxRetries: 2 }) }))).rejects.toMatchObject({
+      code: 'SOURCE.UNAVAILABLE',
       permanent: false,
       status: 503,
     });
     expect(sleeps).toEqual([500, 1000]);
 
     await expect(collect(fetchDocumentPages({ ...query(), baseUrl: `${server.url}/nowhere` }, options))).rejects.toMatchObject({
-      code: 'FEDERAL_REGISTER.HTTP_ERROR',
+      code: 'SOURCE.HTTP_ERROR',
       permanent: true,
       status: 404,
     });
@@ -170,8 +172,8 @@ describe('fetchDocumentPages against a replay server', () => {
   it('retries when the connection fails, then reports the source unavailable', async () => {
     const closed = await startReplayServer([]);
     await closed.close();
-    await expect(collect(fetchDocumentPages({ ...query(), baseUrl: `${closed.url}/api/v1` }, { ...options, maxRetries: 1 }))).rejects.toMatchObject({
-      code: 'FEDERAL_REGISTER.UNAVAILABLE',
+    await expect(collect(fetchDocumentPages({ ...query(), baseUrl: `${closed.url}/api/v1` }, { http: client({ maxRetries: 1 }) }))).rejects.toMatchObject({
+      code: 'SOURCE.UNAVAILABLE',
       permanent: false,
     });
     expect(sleeps).toEqual([500]);
@@ -180,7 +182,7 @@ describe('fetchDocumentPages against a replay server', () => {
   it('parks a malformed item while the rest of its page normalises', async () => {
     server = await startReplayServer([{ path: PATH, responses: [ok(fixture('documents-with-malformed-item.json'))] }]);
     const [page] = await collect(fetchDocumentPages(query(), options));
-    const { normalised, parked } = normalisePage(page.items, '2017-02-01T12:00:00Z');
+    const { items: normalised, parked } = normalisePage(page.items, '2017-02-01T12:00:00Z');
 
     expect(normalised.map((n) => n.proposal.proposal.externalId)).toEqual(['2017-02095', '2017-02102']);
     expect(parked).toEqual([{ raw: page.items[1], reason: expect.stringContaining('document_number') }]);

@@ -5,6 +5,7 @@ import {
   MAX_RESULT_WINDOW,
   type PresidentialDocumentType,
 } from './federal-register.schema';
+import { SourceFetchError, type HttpClient, type Validators } from '../../http/http-client';
 
 /** Inclusive range of signing dates, 'YYYY-MM-DD'. */
 export interface DateWindow {
@@ -23,24 +24,14 @@ export interface FederalRegisterQuery {
 }
 
 /** What a caller kept from an earlier fetch of the same page URL. */
-export interface PageValidators {
-  etag?: string;
-  lastModified?: string;
+export interface PageValidators extends Validators {
   /** The page's count and total_pages then: a 304 has no body, and these are still true. */
   count: number;
   totalPages: number;
 }
 
 export interface FetchOptions {
-  /** Per request. Defaults to 30 s. */
-  timeoutMs?: number;
-  /** Retries after the first attempt, for 429, 5xx and network failures. Defaults to 4. */
-  maxRetries?: number;
-  /** A Retry-After longer than this fails the run (to be rescheduled) rather than holding a worker. Defaults to 120 s. */
-  maxWaitMs?: number;
-  /** Injected so tests do not wait. */
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => Date;
+  http: HttpClient;
   /** Validators from an earlier run, by page URL, for conditional requests. */
   validators?: (url: string) => PageValidators | undefined;
 }
@@ -61,28 +52,7 @@ export interface FetchedPage {
   lastModified?: string;
 }
 
-export type FetchErrorCode =
-  | 'FEDERAL_REGISTER.HTTP_ERROR'
-  | 'FEDERAL_REGISTER.UNAVAILABLE'
-  | 'FEDERAL_REGISTER.BAD_PAGE'
-  | 'FEDERAL_REGISTER.WINDOW_TOO_LARGE';
-
-export class FederalRegisterFetchError extends Error {
-  constructor(
-    readonly code: FetchErrorCode,
-    message: string,
-    /** A retry later cannot help (a 4xx, a page not in the API's format). */
-    readonly permanent: boolean,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'FederalRegisterFetchError';
-  }
-}
-
-const DEFAULTS = { timeoutMs: 30_000, maxRetries: 4, maxWaitMs: 120_000, perPage: 100 };
-const BACKOFF_BASE_MS = 500;
+const DEFAULT_PER_PAGE = 100;
 
 /** The documents.json URL for one page of one window of signing dates. */
 export function documentsUrl(query: FederalRegisterQuery, page: number): string {
@@ -113,7 +83,7 @@ export function maxPages(perPage: number): number {
  */
 export async function* fetchDocumentPages(
   query: FederalRegisterQuery,
-  options: FetchOptions = {},
+  options: FetchOptions,
 ): AsyncGenerator<FetchedPage> {
   const perPage = perPageOf(query);
   const cap = maxPages(perPage);
@@ -121,7 +91,7 @@ export async function* fetchDocumentPages(
   if (first.count > perPage * cap || first.totalPages > cap) {
     const halves = splitWindow(query.window);
     if (!halves) {
-      throw new FederalRegisterFetchError(
+      throw new SourceFetchError(
         'FEDERAL_REGISTER.WINDOW_TOO_LARGE',
         `${first.count} documents signed on ${query.window.from} are more than ${cap} pages of ${perPage}`,
         true,
@@ -149,21 +119,19 @@ export function splitWindow({ from, to }: DateWindow): [DateWindow, DateWindow] 
   return [{ from, to: day(middle) }, { from: day(middle + 1), to }];
 }
 
-/** One page, with retries; a 304 gives back the validators' count and total pages. */
-export async function fetchPage(query: FederalRegisterQuery, page: number, options: FetchOptions = {}): Promise<FetchedPage> {
+/** One page; a 304 gives back the validators' count and total pages. */
+export async function fetchPage(query: FederalRegisterQuery, page: number, options: FetchOptions): Promise<FetchedPage> {
   const url = documentsUrl(query, page);
   const previous = options.validators?.(url);
-  const response = await getWithRetries(url, previous, options);
-  const etag = response.headers.get('etag') ?? previous?.etag ?? undefined;
-  const lastModified = response.headers.get('last-modified') ?? previous?.lastModified ?? undefined;
-  if (response.status === 304 && previous) {
+  const response = await options.http.getJson(url, { validators: previous });
+  const { etag, lastModified } = response.validators;
+  if (response.notModified && previous) {
     const { count, totalPages } = previous;
     return { window: query.window, page, url, count, totalPages, unchanged: true, lastPage: page >= totalPages, items: [], etag, lastModified };
   }
-  const body = await readJson(response, url);
-  const parsed = federalRegisterPageSchema.safeParse(body);
+  const parsed = federalRegisterPageSchema.safeParse(response.body);
   if (!parsed.success) {
-    throw new FederalRegisterFetchError('FEDERAL_REGISTER.BAD_PAGE', `${url}: not a documents page (${parsed.error.message})`, true);
+    throw new SourceFetchError('SOURCE.BAD_RESPONSE', `${url}: not a documents page (${parsed.error.message})`, true);
   }
   const { count, total_pages, results, next_page_url } = parsed.data;
   const items = results ?? [];
@@ -173,68 +141,10 @@ export async function fetchPage(query: FederalRegisterQuery, page: number, optio
   };
 }
 
-async function getWithRetries(url: string, previous: PageValidators | undefined, options: FetchOptions): Promise<Response> {
-  const { timeoutMs, maxRetries, maxWaitMs } = { ...DEFAULTS, ...definedOnly(options) };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => new Date());
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (previous?.etag) headers['if-none-match'] = previous.etag;
-  if (previous?.lastModified) headers['if-modified-since'] = previous.lastModified;
-
-  for (let attempt = 0; ; attempt++) {
-    const backoff = BACKOFF_BASE_MS * 2 ** attempt;
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (error) {
-      if (attempt >= maxRetries) {
-        throw new FederalRegisterFetchError('FEDERAL_REGISTER.UNAVAILABLE', `${url}: ${String(error)}`, false, undefined, { cause: error });
-      }
-      await sleep(backoff);
-      continue;
-    }
-    if (response.ok || response.status === 304) return response;
-
-    const status = response.status;
-    await response.body?.cancel();
-    if (status !== 429 && status < 500) {
-      throw new FederalRegisterFetchError('FEDERAL_REGISTER.HTTP_ERROR', `${url}: HTTP ${status}`, true, status);
-    }
-    const asked = status === 429 || status === 503 ? retryAfterMs(response.headers.get('retry-after'), now()) : undefined;
-    const wait = asked ?? backoff;
-    if (attempt >= maxRetries || wait > maxWaitMs) {
-      throw new FederalRegisterFetchError('FEDERAL_REGISTER.UNAVAILABLE', `${url}: HTTP ${status} after ${attempt + 1} attempts`, false, status);
-    }
-    await sleep(wait);
-  }
-}
-
-/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now: Date): number | undefined {
-  if (!value) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}
-
-async function readJson(response: Response, url: string): Promise<unknown> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new FederalRegisterFetchError('FEDERAL_REGISTER.BAD_PAGE', `${url}: body is not JSON`, true, response.status, { cause: error });
-  }
-}
-
 function perPageOf(query: FederalRegisterQuery): number {
-  const perPage = query.perPage ?? DEFAULTS.perPage;
+  const perPage = query.perPage ?? DEFAULT_PER_PAGE;
   if (!Number.isInteger(perPage) || perPage < 2 || perPage > 1000) {
     throw new RangeError(`perPage must be an integer from 2 to 1000, not ${perPage}`);
   }
   return perPage;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionCommandDataSchemas } from '@app/policy/domain';
 import { federalRegisterDocumentSchema, federalRegisterPageSchema } from './federal-register.schema';
-import { canonicalJson, normaliseDocument, normalisePage } from './federal-register.normalise';
+import { canonicalJson } from '@app/event-store';
+import { normaliseDocument, normalisePage } from './federal-register.normalise';
 
 const FIXTURES = join(__dirname, '../../../../../test/fixtures/sources/federal-register');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
@@ -114,7 +115,7 @@ describe('normaliseDocument', () => {
 describe('normalisePage', () => {
   it('parks a malformed item with its reason and normalises the rest of the page', () => {
     const items = (fixture('documents-with-malformed-item.json') as { results: unknown[] }).results;
-    const { normalised, parked } = normalisePage(items, RETRIEVED_AT);
+    const { items: normalised, parked } = normalisePage(items, RETRIEVED_AT);
 
     expect(normalised.map((n) => n.proposal.proposal.externalId)).toEqual(['2017-02095', '2017-02102']);
     expect(normalised[0].proposal.content.title).toBe('Executive Order 13767: Border Security and Immigration Enforcement Improvements');

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { ACTION_LIMITS, type ActionKind, type ProposeAction } from '@app/policy/domain';
+import { ACTION_LIMITS, type ActionKind } from '@app/policy/domain';
+import { clip, describeIssues, normalised, type NormalisedItem, type ParkedItem, type ProposalData } from '../source';
 import {
   federalRegisterDocumentSchema,
   SUBTYPE_NAMES,
@@ -24,19 +24,6 @@ const KIND_BY_TYPE: Record<PresidentialDocumentType, ActionKind> = {
   memorandum: 'agency_directive',
 };
 
-export type FederalRegisterProposal = ProposeAction['data'];
-
-export interface NormalisedDocument {
-  proposal: FederalRegisterProposal;
-  /** sha256 of the proposal's canonical JSON, retrieval time left out: equal hashes mean nothing changed upstream. */
-  contentHash: string;
-}
-
-export interface ParkedItem {
-  raw: unknown;
-  reason: string;
-}
-
 /** Reads the document's presidential type: from `subtype`, or from an EO number when subtype is missing. */
 export function presidentialTypeOf(doc: FederalRegisterDocument): PresidentialDocumentType | undefined {
   const fromSubtype = doc.subtype ? SUBTYPE_NAMES[doc.subtype] : undefined;
@@ -44,14 +31,14 @@ export function presidentialTypeOf(doc: FederalRegisterDocument): PresidentialDo
 }
 
 /** One parsed document → the data of a propose-action command. Pure. */
-export function normaliseDocument(doc: FederalRegisterDocument, retrievedAt: string): NormalisedDocument {
+export function normaliseDocument(doc: FederalRegisterDocument, retrievedAt: string): NormalisedItem {
   const type = presidentialTypeOf(doc);
   const eo = doc.executive_order_number;
   const title = eo ? `Executive Order ${eo}: ${doc.title}` : doc.title;
   // The signing date is when it happened; publication follows days later, so it is only the fallback.
   const occurredOn = { date: doc.signing_date ?? doc.publication_date, precision: 'day' as const };
 
-  const proposal: FederalRegisterProposal = {
+  const proposal: ProposalData = {
     actionId: `${FEDERAL_REGISTER_SOURCE_SYSTEM}:${doc.document_number}`,
     content: {
       kind: type ? KIND_BY_TYPE[type] : 'other',
@@ -84,49 +71,25 @@ export function normaliseDocument(doc: FederalRegisterDocument, retrievedAt: str
     // Document numbers are unique from 2016 on; earlier years reused a few, which this window never reaches.
     proposal: { sourceSystem: FEDERAL_REGISTER_SOURCE_SYSTEM, externalId: doc.document_number },
   };
-  return { proposal, contentHash: contentHash(proposal) };
+  return normalised(proposal);
 }
 
 /**
  * A page's items → normalised proposals and parked items. An item that fails the schema is
  * parked with the reason, and the rest of the page goes on.
  */
-export function normalisePage(items: readonly unknown[], retrievedAt: string): {
-  normalised: NormalisedDocument[];
+export function normalisePage(raws: readonly unknown[], retrievedAt: string): {
+  items: NormalisedItem[];
   parked: ParkedItem[];
 } {
-  const normalised: NormalisedDocument[] = [];
+  const items: NormalisedItem[] = [];
   const parked: ParkedItem[] = [];
-  for (const raw of items) {
+  for (const raw of raws) {
     const parsed = federalRegisterDocumentSchema.safeParse(raw);
-    if (parsed.success) normalised.push(normaliseDocument(parsed.data, retrievedAt));
-    else parked.push({ raw, reason: describeIssues(parsed.error.issues) });
+    if (parsed.success) items.push(normaliseDocument(parsed.data, retrievedAt));
+    else parked.push({ raw, reason: describeIssues(parsed.error.issues), externalId: externalIdOf(raw) });
   }
-  return { normalised, parked };
-}
-
-/** Stable across runs: the retrieval time changes on every fetch and says nothing about the document. */
-export function contentHash(proposal: FederalRegisterProposal): string {
-  const withoutRetrieval = {
-    ...proposal,
-    content: {
-      ...proposal.content,
-      sources: proposal.content.sources?.map(({ retrievedAt: _retrievedAt, ...source }) => source),
-    },
-  };
-  return createHash('sha256').update(canonicalJson(withoutRetrieval)).digest('hex');
-}
-
-/** JSON with object keys sorted at every depth, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return { items, parked };
 }
 
 const TYPE_WORDS: Record<PresidentialDocumentType, string> = {
@@ -145,10 +108,7 @@ function fallbackSummary(doc: FederalRegisterDocument, type: PresidentialDocumen
   return `${what} "${doc.title}"${signed}, published in the Federal Register on ${doc.publication_date}${where}.`;
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
-
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(item)'}: ${i.message}`).join('; ');
+function externalIdOf(raw: unknown): string | undefined {
+  const id = (raw as { document_number?: unknown } | null)?.document_number;
+  return typeof id === 'string' && id.trim() ? id.trim() : undefined;
 }
