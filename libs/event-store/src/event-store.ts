@@ -166,7 +166,7 @@ export class EventStore {
     options: AppendOptions & { expectedVersion: ExpectedVersion },
   ): Promise<AppendResult> {
     const exact = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
-    if (this.group && !options.idempotencyKey && typeof exact === 'number') {
+    if (this.group && !options.idempotencyKey && !options.alsoWrite && typeof exact === 'number') {
       // Batched with others: the metadata goes with each event, as appendMany would merge it.
       const own = events.map((e) => ({ ...e, metadata: { ...options.metadata, ...e.metadata } }));
       return this.group.append(streamId, own, exact);
@@ -208,9 +208,10 @@ export class EventStore {
             const mine = stored.filter((e) => projection.eventTypes.includes(e.type));
             if (mine.length) await projection.handle(executor as Transaction<EventStoreTables>, mine);
           }
+          if (!replayed) await options.alsoWrite?.(executor as Transaction<EventStoreTables>);
           return { rows, stored, replayed };
         };
-        const { rows, stored, replayed } = inline.length
+        const { rows, stored, replayed } = inline.length || options.alsoWrite
           ? await this.db.transaction().execute(async (trx) => {
               // Shared locks: many appends at once, but none while a rebuild swaps the tables.
               const names = inline.map((p) => p.name);

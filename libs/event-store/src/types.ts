@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Transaction } from 'kysely';
 
 /** Metadata every event may carry; stores are free to add keys (source, ip, …). */
 export interface EventMetadata {
@@ -49,6 +49,12 @@ export interface AppendOptions {
   idempotencyKey?: string;
   /** Merged into every event's metadata (per-event metadata wins). */
   metadata?: EventMetadata;
+  /**
+   * The caller's own writes, committed in the append's transaction after the inline
+   * projections: state that must move with the events or not at all (an ingestion cursor).
+   * Not run for a replayed idempotent append.
+   */
+  alsoWrite?: (trx: Transaction<EventStoreTables>) => Promise<void>;
 }
 
 export interface AppendResult {

@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '@app/db/connection';
 import { EventStore, storeDb } from '../event-store';
 import { IdempotencyKeyReusedError, InvalidCheckpointError, VersionConflictError } from '../event-store.errors';
 import type { Projection } from '../projection';
 import { ProjectionRunner } from '../projection-runner';
-import type { NewEvent } from '../types';
+import type { EventStoreTables, NewEvent } from '../types';
 import type { Upcaster } from '../upcasters';
 import { eventually, follow, uniqueId } from './helpers';
 
@@ -247,6 +247,25 @@ export function eventStoreContract(factory: () => Promise<ContractBackend>, opti
     });
     expect(await store.streamVersion(loser)).toBe(0);
     expect(await store.streamVersion(b)).toBe(3);
+  });
+
+  it("commits the caller's own writes with the events, or neither", async () => {
+    const stream = uniqueId('also');
+    const tally = (trx: Transaction<EventStoreTables>) =>
+      sql`INSERT INTO contract_tally VALUES (${stream}, 1, 1)`.execute(trx).then(() => undefined);
+    await store.appendMany([{ streamId: stream, events: [added(1)], expectedVersion: 'no_stream' }], { alsoWrite: tally });
+    const rows = () => sql<{ n: number }>`SELECT n FROM contract_tally WHERE stream_id = ${stream}`.execute(db).then((r) => r.rows);
+    expect(await rows()).toEqual([{ n: 1 }]);
+
+    // The second insert breaks the primary key: the events go with it.
+    await expect(
+      store.appendMany([{ streamId: stream, events: [added(2)], expectedVersion: 1 }], { alsoWrite: tally }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await store.streamVersion(stream)).toBe(1);
+    // A version conflict leaves the caller's rows unwritten too.
+    await sql`DELETE FROM contract_tally WHERE stream_id = ${stream}`.execute(db);
+    await conflictOf(store.appendMany([{ streamId: stream, events: [added(3)], expectedVersion: 0 }], { alsoWrite: tally }));
+    expect(await rows()).toEqual([]);
   });
 
   it(`appends once for ${options.retries} concurrent retries of one idempotency key`, async () => {

@@ -21,6 +21,7 @@ export const DOMAIN_ERROR_KINDS = {
   'ACTION.NOT_CORRECTABLE': 'conflict',
   'ACTION.ALREADY_RETRACTED': 'conflict',
   'ACTION.NO_CHANGE': 'conflict',
+  'ACTION.NO_SUGGESTION': 'conflict',
   'ACTION.DUPLICATE_LINK': 'conflict',
   'ACTION.SELF_LINK': 'validation',
   'ACTION.DUPLICATE_SOURCE': 'conflict',

@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { PREPARE } from '@app/db/connection';
 import type { ActionKind, ActionStatus, PolicyAction, Relation } from '../domain';
-import type { PolicyDatabase } from '../database';
+import type { ActionsTable, PolicyDatabase } from '../database';
 import { idIn } from './sql';
 
 /** An action's current state with what the ledger knows of its life. */
@@ -43,6 +43,14 @@ export interface RelationRowInput {
   recordedAt: Date;
 }
 
+type ActionRow = Pick<Selectable<ActionsTable>, 'state' | 'version' | 'first_position' | 'recorded_at' | 'updated_at'>;
+
+function storedAction(r: ActionRow): StoredAction {
+  // States written before suggested corrections existed have no such field.
+  const state = { ...r.state, suggestion: r.state.suggestion ?? null };
+  return { state, version: r.version, firstPosition: r.first_position, recordedAt: r.recorded_at, updatedAt: r.updated_at };
+}
+
 /** The `actions` read table (current state per action) and the `action_relations` graph. */
 export class ActionRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
@@ -66,12 +74,7 @@ export class ActionRepository {
       .select(['id', 'state', 'version', 'first_position', 'recorded_at', 'updated_at'])
       .where(idIn(ids))
       .execute();
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        { state: r.state, version: r.version, firstPosition: r.first_position, recordedAt: r.recorded_at, updatedAt: r.updated_at },
-      ]),
-    );
+    return new Map(rows.map((r) => [r.id, storedAction(r)]));
   }
 
   /**
@@ -95,7 +98,7 @@ export class ActionRepository {
       .orderBy('first_position', 'desc')
       .limit(s.take)
       .execute();
-    return rows.map((r) => ({ state: r.state, version: r.version, firstPosition: r.first_position, recordedAt: r.recorded_at, updatedAt: r.updated_at }));
+    return rows.map(storedAction);
   }
 
   /** Links from other actions to this one, oldest first. */

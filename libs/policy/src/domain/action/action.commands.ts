@@ -31,6 +31,9 @@ export const actionCommandDataSchemas = {
   RetractAction: z.strictObject({ actionId: actionIdSchema, reason: reasonSchema }),
   LinkAction: z.strictObject({ actionId: actionIdSchema, relation: relationSchema.shape.relation, targetId: actionIdSchema }),
   AttachSource: z.strictObject({ actionId: actionIdSchema, source: sourceSchema }),
+  ApplySourceUpdate: z.strictObject({ actionId: actionIdSchema, changes: actionChangesSchema, reason: reasonSchema }),
+  AcceptSuggestedCorrection: z.strictObject({ actionId: actionIdSchema }),
+  DismissSuggestedCorrection: z.strictObject({ actionId: actionIdSchema, reason: reasonSchema }),
 };
 
 type Schemas = typeof actionCommandDataSchemas;
@@ -47,6 +50,13 @@ export type CorrectAction = Command<'CorrectAction'>;
 export type RetractAction = Command<'RetractAction'>;
 export type LinkAction = Command<'LinkAction'>;
 export type AttachSource = Command<'AttachSource'>;
+/**
+ * What ingestion found changed upstream in an item it proposed: a correction while the action is
+ * still proposed, a suggestion for the curator once it is published, nothing once it is closed.
+ */
+export type ApplySourceUpdate = Command<'ApplySourceUpdate'>;
+export type AcceptSuggestedCorrection = Command<'AcceptSuggestedCorrection'>;
+export type DismissSuggestedCorrection = Command<'DismissSuggestedCorrection'>;
 
 export type ActionCommand =
   | RecordAction
@@ -56,6 +66,9 @@ export type ActionCommand =
   | CorrectAction
   | RetractAction
   | LinkAction
-  | AttachSource;
+  | AttachSource
+  | ApplySourceUpdate
+  | AcceptSuggestedCorrection
+  | DismissSuggestedCorrection;
 
 export type ActionCommandType = ActionCommand['type'];

@@ -46,6 +46,7 @@ function referencesOf(input: ActionCommand | Record<string, unknown>): Reference
     case 'ProposeAction':
       return [...contentReferences(data.content, 'content.'), ...relationReferences(data.relations)];
     case 'CorrectAction':
+    case 'ApplySourceUpdate':
       return contentReferences(data.changes, 'changes.');
     case 'LinkAction':
       return typeof data.targetId === 'string' ? [{ path: 'targetId', id: data.targetId, to: 'action' }] : [];
@@ -125,9 +126,7 @@ export function decideAction(command: ActionCommand, state: ActionState, context
           details: { actionId: action.id },
         });
       }
-      // Fields are valid one by one; re-check the whole in case a rule spans fields.
-      const merged = actionContentSchema.safeParse(contentOf({ ...action, ...changes }));
-      if (!merged.success) throw invalid(fieldErrorsFrom(merged.error, 'changes'));
+      checkMerged(action, changes);
       return [{ type: 'ActionCorrected', data: { actionId: action.id, changes, reason: data.reason } }];
     }
 
@@ -170,6 +169,41 @@ export function decideAction(command: ActionCommand, state: ActionState, context
         throw invalid([{ path: 'source', message: `an action has at most ${ACTION_LIMITS.sources} sources` }]);
       }
       return [{ type: 'SourceAttached', data: { actionId: action.id, source: data.source } }];
+    }
+
+    case 'ApplySourceUpdate': {
+      rejectLifecycleKeys(command.data.changes);
+      const data = parse(command);
+      const action = existing(state, data.actionId);
+      // A closed action stays closed: the curator already said no, or withdrew it.
+      if (action.status === 'rejected' || action.status === 'retracted') return [];
+      requireKnown(command, context);
+      const changes = changedFields(action, data.changes);
+      if (Object.keys(changes).length === 0) return [];
+      checkMerged(action, changes);
+      const { actionId, reason } = { actionId: action.id, reason: data.reason };
+      return action.status === 'proposed'
+        ? [{ type: 'ActionCorrected', data: { actionId, changes, reason } }]
+        : [{ type: 'CorrectionSuggested', data: { actionId, changes, reason } }];
+    }
+
+    case 'AcceptSuggestedCorrection':
+    case 'DismissSuggestedCorrection': {
+      const data = parse(command);
+      const action = correctable(existing(state, data.actionId));
+      if (!action.suggestion) {
+        throw new DomainError('ACTION.NO_SUGGESTION', `action ${action.id} has no suggested correction`, {
+          details: { actionId: action.id },
+        });
+      }
+      if ('reason' in data) return [{ type: 'SuggestedCorrectionDismissed', data: { actionId: action.id, reason: data.reason } }];
+      // Only what still differs: a curator may have made part of the change by hand meanwhile.
+      const changes = changedFields(action, action.suggestion.changes);
+      const accepted: ActionEvent = { type: 'SuggestedCorrectionAccepted', data: { actionId: action.id } };
+      if (Object.keys(changes).length === 0) return [accepted];
+      checkMerged(action, changes);
+      const reason = `accepted suggested correction: ${action.suggestion.reason}`.slice(0, ACTION_LIMITS.reason);
+      return [{ type: 'ActionCorrected', data: { actionId: action.id, changes, reason } }, accepted];
     }
   }
 }
@@ -266,8 +300,14 @@ function changedFields(action: PolicyAction, changes: ActionChanges): ActionChan
   ) as ActionChanges;
 }
 
+/** Fields are valid one by one; re-check the whole in case a rule spans fields. */
+function checkMerged(action: PolicyAction, changes: ActionChanges): void {
+  const merged = actionContentSchema.safeParse(contentOf({ ...action, ...changes }));
+  if (!merged.success) throw invalid(fieldErrorsFrom(merged.error, 'changes'));
+}
+
 function contentOf(action: PolicyAction): Record<string, unknown> {
-  const { id: _id, status: _status, relations: _relations, proposal: _proposal, statusReason: _reason, ...content } = action;
+  const { id: _id, status: _status, relations: _relations, proposal: _proposal, statusReason: _reason, suggestion: _suggestion, ...content } = action;
   return content;
 }
 

@@ -46,6 +46,23 @@ export interface SourceAttached {
   data: { actionId: string; source: Source };
 }
 
+/** Ingestion saw the published action's source change; the curator decides. A newer suggestion replaces an older one. */
+export interface CorrectionSuggested {
+  type: 'CorrectionSuggested';
+  data: { actionId: string; changes: ActionChanges; reason: string };
+}
+
+/** Follows the ActionCorrected that applied the suggestion (none when nothing still differed). */
+export interface SuggestedCorrectionAccepted {
+  type: 'SuggestedCorrectionAccepted';
+  data: { actionId: string };
+}
+
+export interface SuggestedCorrectionDismissed {
+  type: 'SuggestedCorrectionDismissed';
+  data: { actionId: string; reason: string };
+}
+
 export type ActionEvent =
   | ActionRecorded
   | ActionProposed
@@ -54,7 +71,10 @@ export type ActionEvent =
   | ActionCorrected
   | ActionRetracted
   | ActionLinked
-  | SourceAttached;
+  | SourceAttached
+  | CorrectionSuggested
+  | SuggestedCorrectionAccepted
+  | SuggestedCorrectionDismissed;
 
 export type ActionEventType = ActionEvent['type'];
 
@@ -67,4 +87,7 @@ export const ACTION_EVENT_TYPES = [
   'ActionRetracted',
   'ActionLinked',
   'SourceAttached',
+  'CorrectionSuggested',
+  'SuggestedCorrectionAccepted',
+  'SuggestedCorrectionDismissed',
 ] as const satisfies readonly ActionEventType[];

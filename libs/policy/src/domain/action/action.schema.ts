@@ -116,10 +116,31 @@ export const relationSchema = z.strictObject({
   targetId: actionIdSchema,
 }).meta({ id: 'Relation' });
 
+/** A place name found in an ingested item's text, with the jurisdiction it was matched to. */
+const placeMatchSchema = z.strictObject({ jurisdictionId: ocdIdSchema, evidence: text(200) });
+/** A place name that fits several jurisdictions: listed for the curator, never picked silently. */
+const ambiguousPlaceSchema = z.strictObject({
+  evidence: text(200),
+  candidates: z.array(ocdIdSchema).min(2).max(20),
+});
+
 export const proposalSchema = z.strictObject({
   sourceSystem: text(100),
   externalId: text(300),
+  /** Places named in the item's text: matched ones became affected jurisdictions; ambiguous ones await the curator. */
+  places: z
+    .strictObject({
+      matched: z.array(placeMatchSchema).max(ACTION_LIMITS.affectedJurisdictions).default([]),
+      ambiguous: z.array(ambiguousPlaceSchema).max(50).default([]),
+    })
+    .optional(),
 }).meta({ id: 'Proposal' });
+
+/** A correction ingestion found upstream for a published action: a curator accepts or dismisses it. */
+export const suggestedCorrectionSchema = z.strictObject({
+  changes: z.lazy(() => actionChangesSchema),
+  reason: text(ACTION_LIMITS.reason),
+}).meta({ id: 'SuggestedCorrection' });
 
 export const reasonSchema = text(ACTION_LIMITS.reason);
 
@@ -170,6 +191,7 @@ export type Source = z.output<typeof sourceSchema>;
 export type SourceInput = z.input<typeof sourceSchema>;
 export type Relation = z.output<typeof relationSchema>;
 export type Proposal = z.output<typeof proposalSchema>;
+export type SuggestedCorrection = z.output<typeof suggestedCorrectionSchema>;
 /** Content after validation (defaults applied, strings trimmed, tags lower-cased). */
 export type ActionContent = z.output<typeof actionContentSchema>;
 /** Content as a caller may send it (defaulted arrays optional). */

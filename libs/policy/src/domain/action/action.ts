@@ -1,5 +1,5 @@
 import type { ActionEvent } from './action.events';
-import type { ActionContent, ActionStatus, Proposal, Relation } from './action.schema';
+import type { ActionContent, ActionStatus, Proposal, Relation, SuggestedCorrection } from './action.schema';
 
 /** A policy action as its own stream tells it. */
 export type PolicyAction = ActionContent & {
@@ -11,6 +11,8 @@ export type PolicyAction = ActionContent & {
   proposal: Proposal | null;
   /** Why it was rejected or retracted; null otherwise. */
   statusReason: string | null;
+  /** A correction ingestion suggests, awaiting a curator; null when none is pending. */
+  suggestion: SuggestedCorrection | null;
 };
 
 /** null = empty stream: nothing recorded or proposed under this id. */
@@ -25,7 +27,7 @@ export function evolveAction(state: ActionState, event: ActionEvent): ActionStat
       const { actionId, content, relations } = event.data;
       const proposal = event.type === 'ActionProposed' ? event.data.proposal : null;
       const status = event.type === 'ActionProposed' ? 'proposed' : 'published';
-      return { ...content, id: actionId, status, relations, proposal, statusReason: null };
+      return { ...content, id: actionId, status, relations, proposal, statusReason: null, suggestion: null };
     }
     case 'ProposalPublished':
       return { ...existing(state, event), status: 'published' };
@@ -44,6 +46,13 @@ export function evolveAction(state: ActionState, event: ActionEvent): ActionStat
       const current = existing(state, event);
       return { ...current, sources: [...current.sources, event.data.source] };
     }
+    case 'CorrectionSuggested': {
+      const { changes, reason } = event.data;
+      return { ...existing(state, event), suggestion: { changes, reason } };
+    }
+    case 'SuggestedCorrectionAccepted':
+    case 'SuggestedCorrectionDismissed':
+      return { ...existing(state, event), suggestion: null };
   }
 }
 

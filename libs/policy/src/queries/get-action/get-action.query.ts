@@ -6,6 +6,7 @@ import {
   actionIdSchema,
   proposalSchema,
   relationSchema,
+  suggestedCorrectionSchema,
 } from '../../domain';
 
 /** An action as it stands now, with the links other actions make to it. */
@@ -21,6 +22,9 @@ export const actionDetailSchema = actionContentSchema
     relations: z.array(relationSchema).meta({ description: 'links from this action to others' }),
     proposal: proposalSchema.nullable().meta({ description: 'where an ingested action came from; null for a curated one' }),
     statusReason: z.string().nullable().meta({ description: 'why it was rejected or retracted; null otherwise' }),
+    suggestion: suggestedCorrectionSchema
+      .nullable()
+      .meta({ description: 'a correction ingestion found upstream, for a curator to accept or dismiss; null when none is pending' }),
     version: z.int().min(1).meta({ description: 'the version of its stream; the ETag, and what If-Match sends back' }),
     recordedAt: z.string().meta({ description: 'when the ledger first recorded it (ISO 8601)' }),
     updatedAt: z.string().meta({ description: 'when the ledger last recorded a change to it (ISO 8601)' }),
