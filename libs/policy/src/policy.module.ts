@@ -2,10 +2,13 @@ import { Module, type Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
 import { ActionWriter } from './commands/action-writer';
+import { AcceptSuggestedCorrectionHandler } from './commands/accept-suggested-correction/accept-suggested-correction.handler';
+import { DismissSuggestedCorrectionHandler } from './commands/dismiss-suggested-correction/dismiss-suggested-correction.handler';
 import { AttachSourceHandler } from './commands/attach-source/attach-source.handler';
 import { CorrectActionHandler } from './commands/correct-action/correct-action.handler';
 import { LinkActionsHandler } from './commands/link-actions/link-actions.handler';
 import { ProposeActionHandler } from './commands/propose-action/propose-action.handler';
+import { ProposeBatchHandler } from './commands/propose-batch/propose-batch.handler';
 import { PublishActionHandler } from './commands/publish-action/publish-action.handler';
 import { RecordActionHandler } from './commands/record-action/record-action.handler';
 import { RegisterJurisdictionHandler } from './commands/register-jurisdiction/register-jurisdiction.handler';
@@ -38,6 +41,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     ActionWriter,
     RegisterJurisdictionHandler,
     RecordActionHandler,
+    ProposeBatchHandler,
     ProposeActionHandler,
     PublishActionHandler,
     RejectActionHandler,
@@ -45,6 +49,8 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     RetractActionHandler,
     LinkActionsHandler,
     AttachSourceHandler,
+    AcceptSuggestedCorrectionHandler,
+    DismissSuggestedCorrectionHandler,
     GetTimelineHandler,
     GetActionHandler,
     GetActionHistoryHandler,

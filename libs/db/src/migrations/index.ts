@@ -3,6 +3,7 @@ import * as eventStore from './2026-11-24T10-00-event-store';
 import * as policyReadModels from './2026-11-24T11-00-policy-read-models';
 import * as apiKeys from './2026-11-24T12-00-api-keys';
 import * as actionRelations from './2026-11-24T13-00-action-relations';
+import * as ingestion from './2026-11-30T00-00-ingestion';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T11-00-policy-read-models': policyReadModels,
   '2026-11-24T12-00-api-keys': apiKeys,
   '2026-11-24T13-00-action-relations': actionRelations,
+  '2026-11-30T00-00-ingestion': ingestion,
 };

@@ -2,7 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '@app/db/testing';
 import { EventStore, ProjectionRunner, type EventStoreTables } from '@app/event-store';
 import { ActionWriter, type ActionCommandMeta, type ActionCommandResult } from '../commands/action-writer';
+import { AcceptSuggestedCorrectionHandler } from '../commands/accept-suggested-correction/accept-suggested-correction.handler';
 import { AttachSourceHandler } from '../commands/attach-source/attach-source.handler';
+import { DismissSuggestedCorrectionHandler } from '../commands/dismiss-suggested-correction/dismiss-suggested-correction.handler';
+import { ProposeBatchHandler } from '../commands/propose-batch/propose-batch.handler';
 import { CorrectActionHandler } from '../commands/correct-action/correct-action.handler';
 import { LinkActionsHandler } from '../commands/link-actions/link-actions.handler';
 import { ProposeActionCommand } from '../commands/propose-action/propose-action.command';
@@ -93,6 +96,9 @@ export interface PolicyTestContext {
   retractAction: RetractActionHandler;
   linkActions: LinkActionsHandler;
   attachSource: AttachSourceHandler;
+  proposeBatch: ProposeBatchHandler;
+  acceptSuggestion: AcceptSuggestedCorrectionHandler;
+  dismissSuggestion: DismissSuggestedCorrectionHandler;
   getTimeline: GetTimelineHandler;
   getAction: GetActionHandler;
   getActionHistory: GetActionHistoryHandler;
@@ -175,6 +181,9 @@ export async function createPolicyTestContext(): Promise<PolicyTestContext> {
     retractAction: new RetractActionHandler(writer),
     linkActions: new LinkActionsHandler(writer),
     attachSource: new AttachSourceHandler(writer),
+    proposeBatch: new ProposeBatchHandler(store, actions, jurisdictions),
+    acceptSuggestion: new AcceptSuggestedCorrectionHandler(writer),
+    dismissSuggestion: new DismissSuggestedCorrectionHandler(writer),
     getTimeline: new GetTimelineHandler(jurisdictions, timelines),
     getAction: new GetActionHandler(actions),
     getActionHistory: new GetActionHistoryHandler(store),
