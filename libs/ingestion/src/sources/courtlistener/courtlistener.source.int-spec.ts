@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ok, startReplayServer, type ReplayServer } from '../../../../../test/support/replay-server';
+import { ok, startReplayServer, type ReplayRoute, type ReplayServer } from '../../../../../test/support/replay-server';
 import { HttpClient } from '../../http/http-client';
 import type { SourcePage } from '../source';
 import { courtListenerConfigSchema, courtListenerHeaders, courtListenerSource, type CourtListenerCursor } from './courtlistener.source';
@@ -32,7 +32,7 @@ describe('courtListenerSource against a replay server', () => {
       }),
     );
   };
-  const routes = () => [
+  const routes = (): ReplayRoute[] => [
     { path: `${BASE}/dockets/`, query: { court: 'cand', docket_number_core: '1700485' }, responses: [ok(fixture('dockets-cand-1700485.json'))] },
     { path: `${BASE}/docket-entries/`, query: { cursor: 'cj0xJnA9MjAxNy0wMi0wMQ==' }, responses: [ok(fixture('docket-entries-sf-page-2.json'))] },
     { path: `${BASE}/docket-entries/`, query: { docket: '4336466' }, responses: [ok(fixture('docket-entries-sf-page-1.json'))] },
