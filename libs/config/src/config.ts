@@ -30,6 +30,16 @@ const schema = z.object({
   RUN_PROJECTIONS: booleanFlag.default(true),
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(2000),
+  /** Where each source is read from: the public APIs by default; a mirror or a test server otherwise. */
+  FEDERAL_REGISTER_BASE_URL: url(['http:', 'https:']).default('https://www.federalregister.gov/api/v1'),
+  DOJ_BASE_URL: url(['http:', 'https:']).default('https://www.justice.gov/api/v1'),
+  COURTLISTENER_BASE_URL: url(['http:', 'https:']).default('https://www.courtlistener.com/api/rest/v4'),
+  COURTLISTENER_TOKEN: z.string().min(1).optional(),
+  /** The secret path segment CourtListener's webhook deliveries are posted to; webhooks are off without it. */
+  COURTLISTENER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LEGISTAR_BASE_URL: url(['http:', 'https:']).default('https://webapi.legistar.com/v1'),
+  /** Stop a worker after this long waiting for its active jobs at shutdown (BullMQ's close waits forever). */
+  WORKER_SHUTDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 
 export type AppConfig = z.infer<typeof schema>;

@@ -13,7 +13,7 @@ export * from './sources/courtlistener/courtlistener.schema';
 export * from './sources/courtlistener/courtlistener.fetch';
 export * from './sources/courtlistener/courtlistener.normalise';
 export * from './sources/courtlistener/courtlistener.source';
-export * from './sources/feed/plain-text';
+export * from './sources/plain-text';
 export * from './sources/feed/feed.dates';
 export * from './sources/feed/feed.schema';
 export * from './sources/feed/feed.normalise';

@@ -17,6 +17,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       schedule           text        NOT NULL,
       cursor             jsonb,
       cursor_updated_at  timestamptz,
+      -- The run that holds the source, until when: one run per source at a time, across
+      -- processes. A run renews its lease at every page; a process that dies lets it lapse.
+      lease_run_id       bigint,
+      lease_until        timestamptz,
       created_at         timestamptz NOT NULL DEFAULT now(),
       updated_at         timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
@@ -60,6 +64,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       source_id    text        NOT NULL,
       external_id  text,
+      -- 'parse': the source's item could not be read; 'propose': the ledger refused its proposal.
+      stage        text        NOT NULL CHECK (stage IN ('parse', 'propose')),
       raw          jsonb       NOT NULL,
       reason       text        NOT NULL,
       run_id       bigint      REFERENCES ingestion_runs (id),

@@ -98,9 +98,10 @@ export class HttpClient {
       if (response.ok || status === 304) {
         const text = status === 304 ? '' : await response.text();
         if (status === 304) await response.body?.cancel();
+        // A 304 may leave its validators out (they are unchanged); a 200 without them has none.
         const validators = {
-          etag: response.headers.get('etag') ?? sent.etag,
-          lastModified: response.headers.get('last-modified') ?? sent.lastModified,
+          etag: response.headers.get('etag') ?? (status === 304 ? sent.etag : undefined),
+          lastModified: response.headers.get('last-modified') ?? (status === 304 ? sent.lastModified : undefined),
         };
         return { url, status, notModified: status === 304, headers: response.headers, text, validators: definedOnly(validators) };
       }

@@ -68,6 +68,16 @@ export interface SourceAdapter<Config = unknown, Cursor = unknown> {
   /** The cursor as stored: validated when read back, so a stale shape fails loudly. */
   cursorSchema: z.ZodType<Cursor>;
   pages(context: SourceRunContext<Config, Cursor>): AsyncIterable<SourcePage<Cursor>>;
+  /** Headers every request to the source carries (a token). */
+  requestHeaders?(config: Config): Record<string, string>;
+  /**
+   * Parses and normalises raw items as a page's are: for a parked item retried once the
+   * adapter (or the data it depends on) is fixed.
+   */
+  normaliseItems(raws: readonly unknown[], context: { sourceId: string; config: Config; retrievedAt: string }): {
+    items: NormalisedItem[];
+    parked: ParkedItem[];
+  };
 }
 
 /** Stable across runs: retrieval times change on every fetch and say nothing about the item. */

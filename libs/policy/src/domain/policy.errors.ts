@@ -6,7 +6,7 @@ import type { z } from 'zod';
  */
 export type DomainErrorKind = 'validation' | 'not_found' | 'conflict';
 
-/** Every stable code of the policy context and its kind. Codes are part of the API: never rename. */
+/** Every stable code of the policy context (and of ingestion, which enters through it) and its kind. Codes are part of the API: never rename. */
 export const DOMAIN_ERROR_KINDS = {
   'JURISDICTION.INVALID_ID': 'validation',
   'JURISDICTION.INVALID': 'validation',
@@ -28,6 +28,17 @@ export const DOMAIN_ERROR_KINDS = {
   // Raised by handlers when the store rejects an append's expected version; defined here so
   // every policy code lives in one table.
   'POLICY.VERSION_CONFLICT': 'conflict',
+  // Ingestion's codes: its sources, runs and parked items.
+  'INGESTION.INVALID_SOURCE': 'validation',
+  'INGESTION.INVALID_QUERY': 'validation',
+  'INGESTION.UNKNOWN_SOURCE': 'not_found',
+  'INGESTION.SOURCE_EXISTS': 'conflict',
+  'INGESTION.SOURCE_BUSY': 'conflict',
+  'INGESTION.BAD_CURSOR': 'conflict',
+  'INGESTION.UNKNOWN_PARKED': 'not_found',
+  'INGESTION.NOT_PARKED': 'conflict',
+  'INGESTION.STILL_UNREADABLE': 'conflict',
+  'INGESTION.UNKNOWN_WEBHOOK': 'not_found',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_KINDS;

@@ -1,6 +1,6 @@
 import { ACTION_LIMITS, type ActionKind } from '@app/policy/domain';
 import { clip, describeIssues, normalised, type NormalisedItem, type ParkedItem, type ProposalData } from '../source';
-import { plainText } from '../feed/plain-text';
+import { plainText } from '../plain-text';
 import {
   courtListenerDocketEntrySchema,
   courtListenerWebhookSchema,
@@ -144,9 +144,21 @@ export function normaliseWebhookDelivery(
   if (webhook.event_type !== DOCKET_ALERT) {
     return { items: [], parked: [{ raw: body, reason: `webhook.event_type: ${webhook.event_type} is not a docket alert (${DOCKET_ALERT})` }] };
   }
+  return normaliseWatchedEntries(payload.results, config, retrievedAt);
+}
+
+/**
+ * Docket entries known only by their docket's id (a webhook's, a parked entry's) → proposals,
+ * each matched to the watched case whose `docketId` it names; others are parked with the reason.
+ */
+export function normaliseWatchedEntries(
+  raws: readonly unknown[],
+  config: Pick<CourtListenerConfig, 'cases'>,
+  retrievedAt: string,
+): { items: NormalisedItem[]; parked: ParkedItem[] } {
   const items: NormalisedItem[] = [];
   const parked: ParkedItem[] = [];
-  for (const raw of payload.results) {
+  for (const raw of raws) {
     const entry = courtListenerDocketEntrySchema.safeParse(raw);
     if (!entry.success) {
       parked.push({ raw, reason: describeIssues(entry.error.issues), externalId: idOf(raw) });

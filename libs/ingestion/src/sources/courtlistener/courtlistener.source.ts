@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ocdIdSchema } from '@app/policy/domain';
 import type { SourceAdapter, SourcePage } from '../source';
 import { docketEntriesUrl, docketNumberKey, docketsUrl, fetchList, rebase } from './courtlistener.fetch';
-import { normaliseDocketEntries } from './courtlistener.normalise';
+import { normaliseDocketEntries, normaliseWatchedEntries } from './courtlistener.normalise';
 import { courtListenerDocketSchema } from './courtlistener.schema';
 
 export const courtListenerCaseSchema = z.strictObject({
@@ -48,6 +48,8 @@ export const courtListenerSource: SourceAdapter<CourtListenerConfig, CourtListen
   type: 'courtlistener',
   configSchema: courtListenerConfigSchema,
   cursorSchema: courtListenerCursorSchema,
+  requestHeaders: courtListenerHeaders,
+  normaliseItems: (raws, { config, retrievedAt }) => normaliseWatchedEntries(raws, config, retrievedAt),
   async *pages({ config, cursor, since, http, now }): AsyncGenerator<SourcePage<CourtListenerCursor>> {
     const cases = { ...(cursor?.cases ?? {}) };
     for (const watched of config.cases) {

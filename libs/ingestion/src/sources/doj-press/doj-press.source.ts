@@ -36,6 +36,7 @@ export const dojPressSource: SourceAdapter<DojPressConfig, DojPressCursor> = {
   type: 'doj-press',
   configSchema: dojPressConfigSchema,
   cursorSchema: dojPressCursorSchema,
+  normaliseItems: (raws, { retrievedAt }) => normalisePressReleases(raws, retrievedAt),
   async *pages({ config, cursor, since, http, now }): AsyncGenerator<SourcePage<DojPressCursor>> {
     const cutoff = since ? epochOfDay(since) : (cursor?.changedSince ?? epochOfDay(config.startDate));
     const resume = since ? undefined : cursor?.run;

@@ -41,6 +41,7 @@ export const federalRegisterSource: SourceAdapter<FederalRegisterConfig, Federal
   type: 'federal-register',
   configSchema: federalRegisterConfigSchema,
   cursorSchema: federalRegisterCursorSchema,
+  normaliseItems: (raws, { retrievedAt }) => normalisePage(raws, retrievedAt),
   async *pages({ config, cursor, since, http, now }): AsyncGenerator<SourcePage<FederalRegisterCursor>> {
     const today = now().toISOString().slice(0, 10);
     const resume = since ? undefined : cursor?.window;

@@ -3,7 +3,7 @@ import { ACTION_LIMITS, actionIdSchema, type ActionKind } from '@app/policy/doma
 import { clip, describeIssues, normalised, type NormalisedItem, type ParkedItem, type ProposalData } from '../source';
 import { rfc3339Day, rfc822Day } from './feed.dates';
 import { atomEntrySchema, rssItemSchema, type AtomEntry, type RssItem } from './feed.schema';
-import { plainText, uniqueTags } from './plain-text';
+import { plainText, uniqueTags } from '../plain-text';
 
 /** What normalising a feed's items needs to know about the feed. */
 export interface FeedContext {

@@ -33,6 +33,14 @@ export const feedSource: SourceAdapter<FeedConfig, FeedCursor> = {
   type: 'feed',
   configSchema: feedConfigSchema,
   cursorSchema: feedCursorSchema,
+  // A parked item is kept without its document: an Atom entry is known by its id and dates.
+  normaliseItems: (raws, { sourceId, config, retrievedAt }) =>
+    normaliseFeedItems(
+      raws.every((r) => typeof r === 'object' && r !== null && 'id' in r && ('updated' in r || 'published' in r)) ? 'atom' : 'rss',
+      raws,
+      { sourceId, feedUrl: config.url, publisher: config.publisher, jurisdictionId: config.jurisdictionId, kind: config.kind },
+      retrievedAt,
+    ),
   async *pages({ sourceId, config, cursor, http, now }): AsyncGenerator<SourcePage<FeedCursor>> {
     const response = await http.get(config.url, { accept: ACCEPT, validators: cursor ?? undefined });
     if (response.notModified) {

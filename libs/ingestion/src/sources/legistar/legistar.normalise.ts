@@ -1,6 +1,6 @@
 import { ACTION_LIMITS, type ActionKind } from '@app/policy/domain';
 import { clip, describeIssues, normalised, type NormalisedItem, type ParkedItem, type ProposalData } from '../source';
-import { plainText, uniqueTags } from '../feed/plain-text';
+import { plainText, uniqueTags } from '../plain-text';
 import { legistarMatterSchema, type LegistarMatter } from './legistar.schema';
 
 export interface LegistarContext {

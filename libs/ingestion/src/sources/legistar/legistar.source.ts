@@ -44,6 +44,8 @@ export const legistarSource: SourceAdapter<LegistarConfig, LegistarCursor> = {
   type: 'legistar',
   configSchema: legistarConfigSchema,
   cursorSchema: legistarCursorSchema,
+  normaliseItems: (raws, { sourceId, config, retrievedAt }) =>
+    normaliseMatters(raws, { sourceId, client: config.client, jurisdictionId: config.jurisdictionId, publisher: config.publisher }, retrievedAt),
   async *pages({ sourceId, config, cursor, since, http, now }): AsyncGenerator<SourcePage<LegistarCursor>> {
     let position: LegistarCursor = since
       ? { modifiedSince: `${since}T00:00:00`, skip: 0 }

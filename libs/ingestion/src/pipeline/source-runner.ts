@@ -1,0 +1,230 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { EventStore } from '@app/event-store';
+import { DomainError, fieldErrorsFrom, ProposeBatchCommand, seedJurisdictions, type BatchItem, type BatchOutcome } from '@app/policy';
+import { ingestionDb } from '../database';
+import type { RunTrigger } from '../database';
+import { HttpClient } from '../http/http-client';
+import { loadPlaceDirectory } from '../places/place-directory';
+import { registrationsFor, withPlaces } from '../places/with-places';
+import { ItemRepository } from '../repositories/item.repository';
+import { ParkedRepository, type NewParkedItem } from '../repositories/parked.repository';
+import { RunRepository, type RunCounts, type StoredRun } from '../repositories/run.repository';
+import { SourceRepository, type StoredSource } from '../repositories/source.repository';
+import { adapterFor, MIN_INTERVAL_MS, sourceConfig, type IngestionSettings } from '../sources/registry';
+import type { NormalisedItem, ParkedItem } from '../sources/source';
+import { upstreamChanges } from './upstream-changes';
+
+export const INGESTION_SETTINGS = Symbol('INGESTION_SETTINGS');
+
+export interface RunOptions {
+  trigger: RunTrigger;
+  /** 'YYYY-MM-DD': read from this date instead of the cursor. */
+  since?: string;
+  /** Once the run is recorded and holds its source, before the first request. */
+  onStart?: (run: StoredRun) => void;
+  /** After each stored page, with the run's counts so far. */
+  onPage?: (counts: RunCounts, label: string) => void;
+}
+
+/** What storing one page did. */
+export type PageCounts = Omit<RunCounts, 'pages' | 'fetched'>;
+
+// Longer than any page takes to fetch (with its retries) and store; renewed at every page.
+const LEASE_MS = 5 * 60_000;
+const UPDATE_REASON = 'source updated';
+
+/**
+ * Runs a source: fetch → parse → normalise (the adapter) → match places → propose, a page at a
+ * time, each page stored in one transaction with the source's cursor, its items' hashes, its
+ * parked items and the run's counts. A run that stops anywhere resumes from the last stored
+ * page, and an item read twice appends nothing the second time.
+ */
+@Injectable()
+export class SourceRunner {
+  private readonly logger = new Logger('SourceRunner');
+  private readonly sources: SourceRepository;
+  private readonly runs: RunRepository;
+  private readonly items: ItemRepository;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly commands: CommandBus,
+    @Inject(INGESTION_SETTINGS) private readonly settings: IngestionSettings,
+  ) {
+    const db = ingestionDb(events.db);
+    this.sources = new SourceRepository(db);
+    this.runs = new RunRepository(db);
+    this.items = new ItemRepository(db);
+  }
+
+  async run(sourceId: string, options: RunOptions): Promise<StoredRun> {
+    const source = await this.sources.find(sourceId);
+    if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
+    const adapter = adapterFor(source.type);
+    const config = adapter.configSchema.safeParse(sourceConfig(source, this.settings));
+    if (!config.success) throw new DomainError('INGESTION.INVALID_SOURCE', `source ${sourceId} is misconfigured`, { errors: fieldErrorsFrom(config.error, 'config') });
+    const cursor = source.cursor === null ? null : adapter.cursorSchema.safeParse(source.cursor);
+    if (cursor && !cursor.success) throw new DomainError('INGESTION.BAD_CURSOR', `source ${sourceId}: its stored cursor cannot be read (${cursor.error.message}); reset it`, { details: { sourceId } });
+
+    const run = await this.runs.start(sourceId, options.trigger);
+    await this.hold(sourceId, run.id, true);
+    options.onStart?.(run);
+    const counts: RunCounts = { pages: 0, fetched: 0, proposed: 0, corrected: 0, suggested: 0, unchanged: 0, parked: 0, failed: 0 };
+    try {
+      const headers = adapter.requestHeaders?.(config.data);
+      const http = new HttpClient({ sourceId, minIntervalMs: MIN_INTERVAL_MS[adapter.type], headers, ...this.settings.http });
+      const pages = adapter.pages({ sourceId, config: config.data, cursor: cursor?.data ?? null, since: options.since, http, now: () => new Date() });
+      for await (const page of pages) {
+        const { counts: stored } = await this.storePage(source, run.id, page.items, page.parked, { cursor: page.cursor, fetched: page.fetched });
+        for (const [key, n] of Object.entries(stored) as [keyof RunCounts, number][]) counts[key] += n;
+        counts.pages += 1;
+        counts.fetched += page.fetched;
+        options.onPage?.(counts, page.label);
+        await this.hold(sourceId, run.id, false);
+      }
+      return await this.runs.finish(run.id);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.warn(`source ${sourceId} run ${run.id} failed: ${message}`);
+      await this.runs.finish(run.id, message);
+      throw err;
+    } finally {
+      await this.sources.release(sourceId, run.id);
+    }
+  }
+
+  /**
+   * Stores items from outside a run's pages (a webhook delivery, a parked item retried) the way
+   * a page is stored, under a run of their own so the counts show. With `parkRefused: false`
+   * an item the ledger refuses is not parked again: it comes back in `refused` instead.
+   */
+  async storeOnce(
+    sourceId: string,
+    trigger: RunTrigger,
+    items: NormalisedItem[],
+    parked: ParkedItem[],
+    options: { parkRefused?: boolean } = {},
+  ): Promise<{ run: StoredRun; refused: NewParkedItem[] }> {
+    const source = await this.sources.find(sourceId);
+    if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
+    const run = await this.runs.start(sourceId, trigger);
+    try {
+      const { refused } = await this.storePage(source, run.id, items, parked, { fetched: items.length + parked.length }, options.parkRefused ?? true);
+      return { run: await this.runs.finish(run.id), refused };
+    } catch (err) {
+      await this.runs.finish(run.id, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+
+  /** Takes (or renews) the source's lease; a run that finds it held by a live run stops. */
+  private async hold(sourceId: string, runId: number, first: boolean): Promise<void> {
+    const { claimed, lapsedRunId } = await this.sources.claim(sourceId, runId, LEASE_MS);
+    if (!claimed) {
+      const reason = first ? 'another run of this source is in progress' : 'another run took this source over';
+      await this.runs.finish(runId, reason);
+      throw new DomainError('INGESTION.SOURCE_BUSY', `source ${sourceId}: ${reason}`, { details: { sourceId } });
+    }
+    if (lapsedRunId !== null) await this.runs.failLapsed(lapsedRunId);
+  }
+
+  /** One page: new items proposed, changed ones corrected or suggested, the rest counted; all in one transaction. */
+  private async storePage(
+    source: StoredSource,
+    runId: number,
+    received: readonly NormalisedItem[],
+    unreadable: readonly ParkedItem[],
+    page: { cursor?: unknown; fetched: number },
+    parkRefused = true,
+  ): Promise<{ counts: PageCounts; refused: NewParkedItem[] }> {
+    const directory = loadPlaceDirectory();
+    // A page may list an item twice (an upstream duplicate row): the last word wins.
+    const byKey = new Map<string, NormalisedItem>();
+    for (const item of received) byKey.set(`${item.proposal.proposal.sourceSystem}\u0000${item.externalId}`, withPlaces(item, directory));
+    const items = [...byKey.values()];
+
+    const known = new Map<string, Awaited<ReturnType<ItemRepository['find']>>>();
+    for (const system of new Set(items.map((i) => i.proposal.proposal.sourceSystem))) {
+      known.set(system, await this.items.find(system, items.filter((i) => i.proposal.proposal.sourceSystem === system).map((i) => i.externalId)));
+    }
+    const batch: BatchItem[] = [];
+    const batched: NormalisedItem[] = [];
+    const hashOnly: NormalisedItem[] = [];
+    let unchanged = 0;
+    for (const item of items) {
+      const before = known.get(item.proposal.proposal.sourceSystem)?.get(item.externalId);
+      if (!before) {
+        batch.push({ type: 'ProposeAction', data: item.proposal });
+        batched.push(item);
+      } else if (before.contentHash === item.contentHash) {
+        unchanged++;
+      } else {
+        const changes = upstreamChanges(before.upstream, item.proposal.content);
+        if (Object.keys(changes).length === 0) {
+          // Only what the ledger does not take from upstream changed (a source entry): remember the new hash.
+          hashOnly.push(item);
+          unchanged++;
+        } else {
+          batch.push({ type: 'ApplySourceUpdate', data: { actionId: before.actionId, changes, reason: UPDATE_REASON } });
+          batched.push({ ...item, proposal: { ...item.proposal, actionId: before.actionId } });
+        }
+      }
+    }
+    await this.ensureJurisdictions(batch);
+
+    const counts: PageCounts = { proposed: 0, corrected: 0, suggested: 0, unchanged, parked: unreadable.length, failed: 0 };
+    let refused: NewParkedItem[] = [];
+    await this.commands.execute(
+      new ProposeBatchCommand(
+        batch,
+        async (trx, outcomes: readonly BatchOutcome[]) => {
+          const tx = ingestionDb(trx);
+          // Reset on every attempt: a conflict makes the page decide (and call this) again.
+          refused = [];
+          counts.proposed = counts.corrected = counts.suggested = counts.failed = 0;
+          const stored: NormalisedItem[] = [...hashOnly];
+          outcomes.forEach((o, i) => {
+            const item = batched[i];
+            if (o.outcome === 'refused') {
+              refused.push({ stage: 'propose', externalId: item.externalId, raw: item.proposal, reason: `${o.code}: ${o.message}` });
+              counts.failed++;
+            } else {
+              stored.push(item);
+              counts[o.outcome]++;
+            }
+          });
+          const items = new ItemRepository(tx);
+          for (const system of new Set(stored.map((i) => i.proposal.proposal.sourceSystem))) {
+            await items.upsert(
+              system,
+              stored
+                .filter((i) => i.proposal.proposal.sourceSystem === system)
+                .map((i) => ({ externalId: i.externalId, actionId: i.proposal.actionId, contentHash: i.contentHash, upstream: i.proposal.content })),
+            );
+          }
+          await new ParkedRepository(tx).park(source.id, runId, [
+            ...unreadable.map((p) => ({ stage: 'parse' as const, externalId: p.externalId, raw: p.raw, reason: p.reason })),
+            ...(parkRefused ? refused : []),
+          ]);
+          if (page.cursor !== undefined) await new SourceRepository(tx).saveCursor(source.id, page.cursor);
+          await new RunRepository(tx).add(runId, { ...counts, pages: page.cursor !== undefined ? 1 : 0, fetched: page.fetched });
+        },
+        { actor: `ingestion:${source.id}`, correlationId: `ingestion-run-${runId}` },
+      ),
+    );
+    return { counts, refused };
+  }
+
+  /** Places an item names may not be registered in a small ledger: register them (and their parents) first. */
+  private async ensureJurisdictions(batch: readonly BatchItem[]): Promise<void> {
+    const ids = new Set<string>();
+    for (const item of batch) {
+      const content = item.type === 'ProposeAction' ? item.data.content : item.data.changes;
+      for (const id of content.affectedJurisdictionIds ?? []) ids.add(id);
+      if (content.actingJurisdictionId) ids.add(content.actingJurisdictionId);
+    }
+    if (ids.size === 0) return;
+    await seedJurisdictions(this.events, registrationsFor(ids), { metadata: { actor: 'ingestion:ocd-directory' } });
+  }
+}

@@ -1,0 +1,50 @@
+import { readOcdDirectory } from '@app/policy';
+import { ACTION_LIMITS, parseOcdId, type RegisterJurisdiction } from '@app/policy/domain';
+import { normalised, type NormalisedItem } from '../sources/source';
+import { matchPlaces } from './match-places';
+import type { PlaceDirectory } from './place-directory';
+
+/**
+ * The item with the places its title and summary name: matched ones join its affected
+ * jurisdictions, and each match and each ambiguous name is kept on the proposal as evidence
+ * for the curator. The hash is taken again, so a change in what matches counts as a change.
+ */
+export function withPlaces(item: NormalisedItem, directory: PlaceDirectory): NormalisedItem {
+  const { content } = item.proposal;
+  const found = matchPlaces(`${content.title}\n${content.summary}`, directory);
+  if (found.matched.length === 0 && found.ambiguous.length === 0) return item;
+  const affected = [...new Set([...content.affectedJurisdictionIds, ...found.matched.map((m) => m.id)])];
+  return normalised({
+    ...item.proposal,
+    content: { ...content, affectedJurisdictionIds: affected.slice(0, ACTION_LIMITS.affectedJurisdictions) },
+    proposal: {
+      ...item.proposal.proposal,
+      places: {
+        matched: found.matched.map((m) => ({ jurisdictionId: m.id, evidence: m.evidence })),
+        ambiguous: found.ambiguous.map((a) => ({ evidence: a.evidence, candidates: a.candidates.slice(0, 20) })),
+      },
+    },
+  });
+}
+
+let registrations: Map<string, RegisterJurisdiction> | undefined;
+
+/**
+ * The registrations that make these ids known, ancestors first, from the shipped OCD directory:
+ * a ledger seeded with the whole directory has them all, a smaller one (a test's) gets what an
+ * ingested item names. Ids the directory does not hold are left out (the ledger will refuse them).
+ */
+export function registrationsFor(ids: Iterable<string>): RegisterJurisdiction[] {
+  registrations ??= new Map(readOcdDirectory().commands.map((c) => [c.data.id, c]));
+  const chain = new Map<string, RegisterJurisdiction>();
+  for (const id of ids) {
+    const segments = parseOcdId(id) ?? [];
+    // Each prefix of the id is an ancestor: country, state, county.
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const ancestor = ['ocd-division', ...segments.slice(0, depth).map((s) => `${s.type}:${s.id}`)].join('/');
+      const registration = registrations.get(ancestor);
+      if (registration) chain.set(ancestor, registration);
+    }
+  }
+  return [...chain.values()];
+}

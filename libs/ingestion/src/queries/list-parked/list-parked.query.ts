@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { ParkedStatus } from '../../repositories/parked.repository';
+
+export const PARKED_STATUSES = ['parked', 'retried', 'dismissed'] as const satisfies readonly ParkedStatus[];
+
+/** Parked items newest first: by default those still waiting. */
+export class ListParkedQuery {
+  constructor(readonly filters: { sourceId?: string; status?: ParkedStatus; cursor?: string; limit?: number } = {}) {}
+}
+
+export const parkedItemSchema = z
+  .object({
+    id: z.int(),
+    sourceId: z.string(),
+    externalId: z.string().nullable(),
+    stage: z.enum(['parse', 'propose']).meta({ description: "'parse': the source's item could not be read; 'propose': the ledger refused its proposal" }),
+    raw: z.unknown().meta({ description: "the source's item as received, or the proposal the ledger refused" }),
+    reason: z.string(),
+    runId: z.int().nullable(),
+    parkedAt: z.string(),
+    status: z.enum(PARKED_STATUSES),
+    resolvedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ParkedItem' });
+
+export const parkedPageSchema = z
+  .strictObject({
+    items: z.array(parkedItemSchema),
+    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }),
+  })
+  .meta({ id: 'ParkedItemsPage' });
+
+export type ParkedItemView = z.output<typeof parkedItemSchema>;
+export type ParkedPage = z.output<typeof parkedPageSchema>;

@@ -1,0 +1,106 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { IngestionDatabase, IngestionParkedTable } from '../database';
+
+export type ParkedStatus = 'parked' | 'retried' | 'dismissed';
+
+/** An item a run could not store, kept whole with the reason. */
+export interface StoredParkedItem {
+  id: number;
+  sourceId: string;
+  externalId: string | null;
+  /** What could not be read ('parse': the source's own item) or what the ledger refused ('propose': the proposal). */
+  stage: 'parse' | 'propose';
+  raw: unknown;
+  reason: string;
+  runId: number | null;
+  parkedAt: Date;
+  status: ParkedStatus;
+  resolvedAt: Date | null;
+}
+
+export interface NewParkedItem {
+  externalId?: string;
+  stage: 'parse' | 'propose';
+  raw: unknown;
+  reason: string;
+}
+
+function stored(r: Selectable<IngestionParkedTable>): StoredParkedItem {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    externalId: r.external_id,
+    stage: r.stage,
+    raw: r.raw,
+    reason: r.reason,
+    runId: r.run_id,
+    parkedAt: r.parked_at,
+    status: r.status,
+    resolvedAt: r.resolved_at,
+  };
+}
+
+/** The `ingestion_parked` table. */
+export class ParkedRepository {
+  constructor(private readonly db: Kysely<IngestionDatabase>) {}
+
+  /** Parks a page's items; called in the transaction that stores the page. */
+  async park(sourceId: string, runId: number | null, items: readonly NewParkedItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db
+      .insertInto('ingestion_parked')
+      .values(
+        items.map((i) => ({
+          source_id: sourceId,
+          external_id: i.externalId ?? null,
+          stage: i.stage,
+          // A JSON string that holds a NUL cannot be stored as jsonb; the text form keeps everything else.
+          raw: JSON.stringify(i.raw === undefined ? null : i.raw).replace(/\\u0000/g, '\\ufffd'),
+          reason: i.reason.replace(/\0/g, '\ufffd'),
+          run_id: runId,
+        })),
+      )
+      .execute();
+  }
+
+  async find(id: number): Promise<StoredParkedItem | null> {
+    const row = await this.db.selectFrom('ingestion_parked').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? stored(row) : null;
+  }
+
+  /** Newest first; `beforeId` pages on. */
+  async list(s: { sourceId?: string; status?: ParkedStatus; beforeId?: number; take: number }): Promise<StoredParkedItem[]> {
+    const rows = await this.db
+      .selectFrom('ingestion_parked')
+      .selectAll()
+      .$if(s.sourceId !== undefined, (q) => q.where('source_id', '=', s.sourceId!))
+      .$if(s.status !== undefined, (q) => q.where('status', '=', s.status!))
+      .$if(s.beforeId !== undefined, (q) => q.where('id', '<', s.beforeId!))
+      .orderBy('id', 'desc')
+      .limit(s.take)
+      .execute();
+    return rows.map(stored);
+  }
+
+  /** Closes a parked item; false when it was not parked any more (someone else resolved it). */
+  async resolve(id: number, status: 'retried' | 'dismissed'): Promise<boolean> {
+    const result = await this.db
+      .updateTable('ingestion_parked')
+      .set({ status, resolved_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'parked')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Open items per source. */
+  async openCounts(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('ingestion_parked')
+      .select(['source_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('status', '=', 'parked')
+      .groupBy('source_id')
+      .execute();
+    return new Map(rows.map((r) => [r.source_id, Number(r.n)]));
+  }
+}
