@@ -49,6 +49,12 @@ describe('matchPlaces', () => {
     ]);
   });
 
+  it('reads an ordinary word that is also a town as a word, unless its state follows', () => {
+    const text = 'Enhancing Public Safety in the Interior of the United States. Sanctuary jurisdictions lose grants; Congress acted for Independence.';
+    expect(match(text).matched.map((m) => m.evidence)).toEqual(['United States']);
+    expect(only('Independence, Mo.').id).toBe(`${US}/state:mo/place:independence`);
+  });
+
   it('lists every candidate of a bare name found in several states', () => {
     const { matched, ambiguous } = match('Richmond');
     expect(matched).toEqual([]);

@@ -31,6 +31,16 @@ const STATE_PREFIXES = new Set(['state', 'commonwealth']);
 // Institutions that policy text names far more often than the town of the same name (White
 // House, Tennessee); with a state ("White House, Tenn.") the town is still found.
 const NOT_PLACES = new Set(['white house']);
+// Ordinary words of policy text that are also the whole name of some town ("the Interior of the
+// United States" is not Interior, South Dakota; "Congress passed" is not Congress, Arizona). Alone
+// they are read as words; with their state ("Congress, Ariz.") they are still places.
+const COMMON_WORDS = new Set([
+  'interior', 'sanctuary', 'justice', 'liberty', 'union', 'commerce', 'independence', 'enterprise', 'security', 'energy',
+  'freedom', 'victory', 'opportunity', 'progress', 'unity', 'harmony', 'friendship', 'welfare', 'reform', 'republic',
+  'equality', 'industry', 'congress', 'grant', 'order', 'president', 'federal', 'national', 'homeland', 'defense',
+  'protection', 'mercy', 'hope', 'faith', 'charity', 'eden', 'paradise', 'plain', 'normal', 'temple', 'chance', 'accord',
+  'alliance', 'concord', 'commonwealth', 'patriot', 'pleasant', 'fairview', 'midway', 'center', 'central', 'nation',
+]);
 // Words that may follow a place name ("Chicago Mayor") or precede it ("Mayor of Boston")
 // without making it part of another name.
 const TITLES_AFTER = new Set(['mayor', 'mayors', 'council', 'police', 'sheriff']);
@@ -194,6 +204,10 @@ export function matchPlaces(text: string, directory: PlaceDirectory): PlaceMatch
     if (place && cities.length) {
       const next = i + place.length;
       const qualified = commaBefore(next) && stateAt(next) !== null;
+      if (!qualified && COMMON_WORDS.has(place.key)) {
+        i = next;
+        continue;
+      }
       const alone = !attachedBefore(i) && (!cap(tokens[next]) || !joined(next - 1, next) || TITLES_AFTER.has(tokens[next].norm));
       if (qualified || alone) {
         i = settle(next, qualified ? place.candidates : cities, t.start, tokens[next - 1].end);
