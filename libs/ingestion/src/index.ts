@@ -21,3 +21,4 @@ export * from './queries/list-sources/list-sources.query';
 export * from './queries/list-runs/list-runs.query';
 export * from './queries/list-parked/list-parked.query';
 export { INGESTION_LIST_MAX_LIMIT } from './queries/id-cursor';
+export * from './queue/bullmq-queue';

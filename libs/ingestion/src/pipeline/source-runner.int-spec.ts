@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CommandBus } from '@nestjs/cqrs';
 import { GetActionQuery, PublishActionCommand } from '@app/policy';
 import { createPolicyTestContext, type PolicyTestContext } from '@app/policy/testing';
-import { ok, startReplayServer, type ReplayResponse, type ReplayServer } from '../../../../test/support/replay-server';
+import { ok, startReplayServer, type ReplayResponse, type ReplayServer, type Responder } from '../../../../test/support/replay-server';
 import { ingestionDb } from '../database';
 import { ParkedRepository } from '../repositories/parked.repository';
 import { SourceRepository } from '../repositories/source.repository';
@@ -49,7 +49,7 @@ describe('SourceRunner: the Federal Register through the pipeline, on real Postg
   });
 
   /** A fresh source whose windows are a year long: 2017-01-20 to 2018-01-20 holds every document served. */
-  async function serve(responses: (ReplayResponse | ((r: never) => ReplayResponse))[], pageTwo?: ReplayResponse[]) {
+  async function serve(responses: (ReplayResponse | Responder)[], pageTwo?: ReplayResponse[]) {
     await server?.close();
     server = await startReplayServer([
       ...(pageTwo ? [{ path: PATH, query: { ...JANUARY, page: '2' }, responses: pageTwo }] : []),
