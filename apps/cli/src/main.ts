@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { describe, err } from './cli-kit';
 import { registerExport } from './commands/export';
 import { registerImport } from './commands/import';
+import { registerIngest } from './commands/ingest';
 import { registerKeys } from './commands/keys';
 import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
@@ -16,11 +17,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const program = new Command('policy-ledger')
-  .description('Policy Ledger operations: migrations, seed data, projections, API keys, backups')
+  .description('Policy Ledger operations: migrations, seed data, ingestion, projections, API keys, backups')
   .showHelpAfterError();
 
 // In this order in `--help`.
-for (const register of [registerMigrate, registerSeed, registerRebuild, registerKeys, registerExport, registerImport, registerStatus]) {
+for (const register of [registerMigrate, registerSeed, registerRebuild, registerKeys, registerExport, registerImport, registerIngest, registerStatus]) {
   register(program);
 }
 

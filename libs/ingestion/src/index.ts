@@ -10,6 +10,8 @@ export * from './sources/default-sources';
 export * from './pipeline/source-runner';
 export * from './queue/ingestion-queue';
 export * from './repositories/run.repository';
+export * from './repositories/source.repository';
+export * from './repositories/parked.repository';
 export * from './commands/run-source/run-source.command';
 export * from './commands/add-source/add-source.command';
 export * from './commands/update-source/update-source.command';

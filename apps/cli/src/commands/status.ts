@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { ProjectionRunner, type ProjectionStatus } from '@app/event-store';
+import { ingestionDb, ParkedRepository, RunRepository, SourceRepository } from '@app/ingestion';
 import { policyInlineProjections, policyProjections } from '@app/policy';
 import { out, withDatabase } from '../cli-kit';
 
@@ -9,7 +10,7 @@ const when = (d: Date | undefined) => (d ? d.toISOString().slice(0, 19).replace(
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('events in the log and where each projection stands')
+    .description('events in the log, where each projection stands, and each ingestion source')
     .action(
       withDatabase(async ({ db, store }) => {
         const head = await store.headPosition();
@@ -38,6 +39,29 @@ export function registerStatus(program: Command): void {
           const s = running.get(name)!;
           out(row(name, 'async', s, s.lag, asyncState(s), when(s.updatedAt) + failure(s)));
         }
+
+        const idb = ingestionDb(store.db);
+        const [sources, latest, parked] = await Promise.all([
+          new SourceRepository(idb).list(),
+          new RunRepository(idb).latest(),
+          new ParkedRepository(idb).openCounts(),
+        ]);
+        out('');
+        out(['source'.padEnd(20), 'enabled', 'schedule'.padEnd(13), 'last run'.padEnd(20), 'result'.padEnd(44), 'parked'.padStart(6)].join(' '));
+        for (const source of sources) {
+          const run = latest.get(source.id);
+          const result = !run
+            ? 'never run'
+            : run.status === 'failed'
+              ? `failed: ${run.error ?? ''}`.slice(0, 44)
+              : run.status === 'running'
+                ? 'running'
+                : `${run.proposed} proposed, ${run.unchanged} unchanged, ${run.parked + run.failed} parked`;
+          out(
+            [source.id.padEnd(20), (source.enabled ? 'yes' : 'no').padEnd(7), source.schedule.padEnd(13), when(run?.startedAt).padEnd(20), result.padEnd(44), String(parked.get(source.id) ?? 0).padStart(6)].join(' '),
+          );
+        }
+        if (sources.length === 0) out('(no sources yet: the API, the worker or `ingest` adds the defaults at start)');
       }),
     );
 }

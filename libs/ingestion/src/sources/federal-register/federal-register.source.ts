@@ -11,9 +11,9 @@ export const federalRegisterConfigSchema = z.strictObject({
   types: z.array(z.enum(PRESIDENTIAL_DOCUMENT_TYPES)).min(1).default(['executive_order', 'proclamation', 'memorandum']),
   /** Where a first run starts (signing dates). */
   startDate: isoDay.default('2017-01-20'),
-  /** Days per request window: small enough that a window rarely needs splitting. */
-  windowDays: z.number().int().min(1).max(366).default(31),
-  perPage: z.number().int().min(2).max(1000).default(100),
+  /** Days per request window: a year of presidential documents is a few hundred, far from the 50-page cap (a fuller window is split). */
+  windowDays: z.number().int().min(1).max(366).default(366),
+  perPage: z.number().int().min(2).max(1000).default(200),
 });
 export type FederalRegisterConfig = z.output<typeof federalRegisterConfigSchema>;
 
