@@ -371,6 +371,7 @@ describe('action evolve / fold', () => {
       status: 'published',
       proposal,
       statusReason: null,
+      suggestion: null,
       relations: [{ relation: 'cites', targetId: OTHER }],
       sources: [article, { url: 'https://example.org/eo', publisher: 'Example' }],
     });
@@ -383,5 +384,57 @@ describe('action evolve / fold', () => {
 
   it('refuses a non-creation event on an empty stream', () => {
     expect(() => foldAction([retracted])).toThrow(/empty stream/);
+  });
+});
+
+describe('ApplySourceUpdate (what changed upstream in an ingested item)', () => {
+  const update = (changes: Record<string, unknown>): ActionCommand =>
+    ({ type: 'ApplySourceUpdate', data: { actionId: ID, changes, reason: 'source updated' } }) as ActionCommand;
+  const published: ActionEvent = { type: 'ProposalPublished', data: { actionId: ID } };
+  const suggested: ActionEvent = { type: 'CorrectionSuggested', data: { actionId: ID, changes: { title: 'Upstream title' }, reason: 'source updated' } };
+
+  it('corrects a proposal with the fields that really changed', () => {
+    given([proposed])
+      .when(update({ title: 'Upstream title', kind: 'executive_order' }), NOTHING_MISSING)
+      .then([{ type: 'ActionCorrected', data: { actionId: ID, changes: { title: 'Upstream title' }, reason: 'source updated' } }]);
+  });
+
+  it('suggests the change once the action is published, and a newer suggestion replaces the older', () => {
+    given([proposed, published]).when(update({ title: 'Upstream title' }), NOTHING_MISSING).then([suggested]);
+    const state = foldAction([proposed, published, suggested, { ...suggested, data: { ...suggested.data, changes: { summary: 'New summary.' } } }]);
+    expect(state?.suggestion).toEqual({ changes: { summary: 'New summary.' }, reason: 'source updated' });
+  });
+
+  it('appends nothing when nothing differs, or when the curator closed the action', () => {
+    given([proposed]).when(update({ title: content.title }), NOTHING_MISSING).then([]);
+    given([proposed, rejected]).when(update({ title: 'Upstream title' }), NOTHING_MISSING).then([]);
+    given([recorded, retracted]).when(update({ title: 'Upstream title' }), NOTHING_MISSING).then([]);
+  });
+
+  it('refuses an update of an action that does not exist, and a jurisdiction that is not registered', () => {
+    given([]).when(update({ title: 'x' }), NOTHING_MISSING).thenThrows('ACTION.UNKNOWN');
+    given([proposed])
+      .when(update({ affectedJurisdictionIds: [US, NYC] }), { missingJurisdictions: [NYC], missingActions: [] })
+      .thenThrows('JURISDICTION.UNKNOWN', { errors: [{ path: 'changes.affectedJurisdictionIds.1', message: expect.any(String) }] });
+  });
+
+  it('accepts a suggestion: the part that still differs is corrected, then the suggestion is closed', () => {
+    const curatorFixedTitle: ActionEvent = { type: 'ActionCorrected', data: { actionId: ID, changes: { title: 'Upstream title' }, reason: 'typo' } };
+    const accept: ActionCommand = { type: 'AcceptSuggestedCorrection', data: { actionId: ID } };
+    given([proposed, published, suggested])
+      .when(accept, NOTHING_MISSING)
+      .then([
+        { type: 'ActionCorrected', data: { actionId: ID, changes: { title: 'Upstream title' }, reason: 'accepted suggested correction: source updated' } },
+        { type: 'SuggestedCorrectionAccepted', data: { actionId: ID } },
+      ]);
+    given([proposed, published, suggested, curatorFixedTitle]).when(accept, NOTHING_MISSING).then([{ type: 'SuggestedCorrectionAccepted', data: { actionId: ID } }]);
+    expect(foldAction([proposed, published, suggested, { type: 'SuggestedCorrectionAccepted', data: { actionId: ID } }])?.suggestion).toBeNull();
+  });
+
+  it('dismisses a suggestion with a reason, and refuses either when none is pending', () => {
+    const dismiss: ActionCommand = { type: 'DismissSuggestedCorrection', data: { actionId: ID, reason: 'upstream typo' } };
+    given([proposed, published, suggested]).when(dismiss, NOTHING_MISSING).then([{ type: 'SuggestedCorrectionDismissed', data: { actionId: ID, reason: 'upstream typo' } }]);
+    given([proposed, published]).when(dismiss, NOTHING_MISSING).thenThrows('ACTION.NO_SUGGESTION');
+    given([proposed, published]).when({ type: 'AcceptSuggestedCorrection', data: { actionId: ID } }, NOTHING_MISSING).thenThrows('ACTION.NO_SUGGESTION');
   });
 });
