@@ -63,7 +63,7 @@ describe('SourceRunner: the Federal Register through the pipeline, on real Postg
   const action = (documentNumber: string) => ctx.getAction.execute(new GetActionQuery(`federal-register:${documentNumber}`));
 
   it('proposes each document once, with the places its text names, and a re-run appends nothing', async () => {
-    const named = copyOf(eo13768, 1, { abstract: 'Sanctuary jurisdictions such as Cook County, Illinois, and Richmond lose grants.' });
+    const named = copyOf(eo13768, 1, { abstract: 'Sanctuary jurisdictions such as Cook County, Illinois, Richmond and Smallville, Kansas lose grants.' });
     await serve([page([eo13767, named], 2, false)]);
     const before = await ctx.eventCount();
     const first = await runner.run(sourceId, { trigger: 'cli' });
@@ -78,6 +78,7 @@ describe('SourceRunner: the Federal Register through the pipeline, on real Postg
         { jurisdictionId: 'ocd-division/country:us/state:il/county:cook', evidence: 'Cook County, Illinois' },
       ],
       ambiguous: [{ evidence: 'Richmond', candidates: expect.arrayContaining(['ocd-division/country:us/state:va/place:richmond', 'ocd-division/country:us/state:ca/place:richmond']) }],
+      unmatched: [{ evidence: 'Smallville, Kansas' }],
     });
     const afterFirst = await ctx.eventCount();
     expect((await sources.find(sourceId))?.cursor).toEqual({ signedThrough: expect.any(String) });

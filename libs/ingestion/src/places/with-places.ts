@@ -12,7 +12,7 @@ import type { PlaceDirectory } from './place-directory';
 export function withPlaces(item: NormalisedItem, directory: PlaceDirectory): NormalisedItem {
   const { content } = item.proposal;
   const found = matchPlaces(`${content.title}\n${content.summary}`, directory);
-  if (found.matched.length === 0 && found.ambiguous.length === 0) return item;
+  if (found.matched.length + found.ambiguous.length + found.unmatched.length === 0) return item;
   const affected = [...new Set([...content.affectedJurisdictionIds, ...found.matched.map((m) => m.id)])];
   return normalised({
     ...item.proposal,
@@ -20,8 +20,9 @@ export function withPlaces(item: NormalisedItem, directory: PlaceDirectory): Nor
     proposal: {
       ...item.proposal.proposal,
       places: {
-        matched: found.matched.map((m) => ({ jurisdictionId: m.id, evidence: m.evidence })),
-        ambiguous: found.ambiguous.map((a) => ({ evidence: a.evidence, candidates: a.candidates.slice(0, 20) })),
+        matched: found.matched.slice(0, ACTION_LIMITS.affectedJurisdictions).map((m) => ({ jurisdictionId: m.id, evidence: m.evidence })),
+        ambiguous: found.ambiguous.slice(0, 50).map((a) => ({ evidence: a.evidence, candidates: a.candidates.slice(0, 20) })),
+        unmatched: found.unmatched.slice(0, 50).map((u) => ({ evidence: u.evidence })),
       },
     },
   });

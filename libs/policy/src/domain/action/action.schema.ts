@@ -127,11 +127,13 @@ const ambiguousPlaceSchema = z.strictObject({
 export const proposalSchema = z.strictObject({
   sourceSystem: text(100),
   externalId: text(300),
-  /** Places named in the item's text: matched ones became affected jurisdictions; ambiguous ones await the curator. */
+  /** Places named in the item's text: matched ones became affected jurisdictions; the others await the curator. */
   places: z
     .strictObject({
       matched: z.array(placeMatchSchema).max(ACTION_LIMITS.affectedJurisdictions).default([]),
       ambiguous: z.array(ambiguousPlaceSchema).max(50).default([]),
+      /** Phrases shaped like places that match no jurisdiction ("Springfield, Atlantis"): the curator may know. */
+      unmatched: z.array(z.strictObject({ evidence: text(200) })).max(50).default([]),
     })
     .optional(),
 }).meta({ id: 'Proposal' });
