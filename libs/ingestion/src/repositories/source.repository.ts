@@ -1,20 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { IngestionDatabase, IngestionSourcesTable } from '../database';
 
-/** A source as stored: what it is, how it is configured and where it stopped. */
-export interface StoredSource {
-  id: string;
-  type: string;
-  name: string;
-  config: Record<string, unknown>;
-  enabled: boolean;
-  schedule: string;
-  cursor: unknown;
-  cursorUpdatedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
+/** A source as an admin (or the defaults) describe it. */
 export interface NewSource {
   id: string;
   type: string;
@@ -22,6 +9,14 @@ export interface NewSource {
   config: Record<string, unknown>;
   enabled: boolean;
   schedule: string;
+}
+
+/** A source as stored: what it is, how it is configured and where it stopped. */
+export interface StoredSource extends NewSource {
+  cursor: unknown;
+  cursorUpdatedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export type SourceChanges = Partial<Pick<NewSource, 'name' | 'config' | 'enabled' | 'schedule'>> & {
