@@ -5,6 +5,8 @@ import type { FastifyReply } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  AcceptSuggestedCorrectionCommand,
+  DismissSuggestedCorrectionCommand,
   ACTION_KINDS,
   ACTION_LIST_MAX_LIMIT,
   ACTION_STATUSES,
@@ -261,6 +263,47 @@ export class ActionsController {
   reject(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
     const { reason } = parse(reasonBody, body, 'body');
     return this.versionOnly(new RejectActionCommand({ actionId: id, reason }, { ...meta, expectedVersion: version }));
+  }
+
+  @Post(':id/suggestion/accept')
+  @HttpCode(200)
+  @RequiresRole('curator')
+  @ApiContract({
+    summary: 'Accept the correction ingestion suggested for a published action (its source changed upstream)',
+    description: 'Applies what of the suggestion still differs from the action; the reason recorded is the suggestion\'s.',
+    params: idParams,
+    headers: [IF_MATCH, ...WRITE_HEADERS],
+    body: emptyBody,
+    response: { description: 'Corrected as suggested', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NO_SUGGESTION', 'ACTION.NOT_CORRECTABLE'],
+    },
+  })
+  acceptSuggestion(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
+    parse(emptyBody, body ?? undefined, 'body');
+    return this.versionOnly(new AcceptSuggestedCorrectionCommand({ actionId: id }, { ...meta, expectedVersion: version }));
+  }
+
+  @Post(':id/suggestion/dismiss')
+  @HttpCode(200)
+  @RequiresRole('curator')
+  @ApiContract({
+    summary: 'Dismiss the correction ingestion suggested, with a reason; the action stays as it is',
+    params: idParams,
+    headers: [IF_MATCH, ...WRITE_HEADERS],
+    body: reasonDoc,
+    response: { description: 'Dismissed', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NO_SUGGESTION', 'ACTION.NOT_CORRECTABLE'],
+    },
+  })
+  dismissSuggestion(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
+    const { reason } = parse(reasonBody, body, 'body');
+    return this.versionOnly(new DismissSuggestedCorrectionCommand({ actionId: id, reason }, { ...meta, expectedVersion: version }));
   }
 
   @Post(':id/links')

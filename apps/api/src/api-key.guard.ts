@@ -50,22 +50,26 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw unauthorized('send Authorization: Bearer <api key>');
-    const caller = await this.identify(match[1]);
+    const caller = await identifyCaller(match[1], this.db, this.config);
     if (!caller) throw unauthorized('the API key is not valid');
-    if (RANK[caller.role] < RANK[needed]) {
+    if (!hasRole(caller.role, needed)) {
       throw new HttpProblem(403, 'AUTH.FORBIDDEN', 'Forbidden', `this needs the ${needed} role; the key has ${caller.role}`);
     }
     request.caller = caller;
     return true;
   }
-
-  private async identify(key: string): Promise<Caller | null> {
-    const admin = this.config.API_ADMIN_KEY;
-    if (admin && timingSafeEqual(sha256(admin), sha256(key))) return { id: 'env:API_ADMIN_KEY', role: 'admin' };
-    const row = await findApiKeyByPlaintext(this.db, key);
-    return row ? { id: `key:${row.id}`, role: row.role as Role } : null;
-  }
 }
+
+/** Who holds this API key: the API_ADMIN_KEY variable, or a stored key; null for neither. */
+export async function identifyCaller(key: string, db: Database, config: AppConfig): Promise<Caller | null> {
+  const admin = config.API_ADMIN_KEY;
+  if (admin && timingSafeEqual(sha256(admin), sha256(key))) return { id: 'env:API_ADMIN_KEY', role: 'admin' };
+  const row = await findApiKeyByPlaintext(db, key);
+  return row ? { id: `key:${row.id}`, role: row.role as Role } : null;
+}
+
+/** Whether a role reaches the one needed (analyst < curator < admin). */
+export const hasRole = (role: Role, needed: Role) => RANK[role] >= RANK[needed];
 
 const unauthorized = (detail: string) =>
   new HttpProblem(401, 'AUTH.UNAUTHORIZED', 'Unauthorized', detail, [{ path: 'header.authorization', message: detail }]);

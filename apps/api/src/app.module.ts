@@ -7,11 +7,13 @@ import PinoPretty from 'pino-pretty';
 import type { AppConfig } from '@app/config';
 import type { Database } from '@app/db';
 import { EventStoreModule } from '@app/event-store';
+import { IngestionModule, ingestionQueueProvider, ingestionSettings } from '@app/ingestion';
 import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
 import { ActionsController } from './actions.controller';
 import { ApiKeyGuard } from './api-key.guard';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
+import { IngestionController } from './ingestion.controller';
 import { DatabaseHealthIndicator, ProjectionsHealthIndicator } from './health.indicators';
 import { JurisdictionsController } from './jurisdictions.controller';
 import { KeysController } from './keys.controller';
@@ -52,8 +54,14 @@ export class ApiModule {
           }),
         }),
         PolicyModule,
+        // With Redis, "run now" and webhook deliveries go to the worker's queues; without it
+        // (the embedded default) they run in this process. The prefix is the worker's, so both name the same queues.
+        IngestionModule.forRoot({
+          settings: ingestionSettings(config),
+          queue: config.REDIS_URL ? ingestionQueueProvider(config.REDIS_URL, config.BULLMQ_PREFIX) : undefined,
+        }),
       ],
-      controllers: [JurisdictionsController, ActionsController, EventsController, KeysController, HealthController],
+      controllers: [JurisdictionsController, ActionsController, IngestionController, EventsController, KeysController, HealthController],
       providers: [
         { provide: DATABASE, useValue: db },
         { provide: APP_CONFIG, useValue: config },

@@ -5,7 +5,9 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ApiModule, type ApiModuleOptions } from './app.module';
+import { BullmqIngestionQueue, INGESTION_QUEUE } from '@app/ingestion';
 import { buildOpenApiDocument } from './openapi-document';
+import { mountQueuesBoard } from './queues-board';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
@@ -47,5 +49,10 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   }
   // Built from the controllers' contracts, as `npm run openapi` builds docs/openapi.json.
   SwaggerModule.setup('api/docs', app, buildOpenApiDocument(module.controllers ?? []));
+  // The queues exist only with Redis; without it runs happen in this process and there is nothing to show.
+  if (options.config.REDIS_URL) {
+    const queue = app.get<unknown>(INGESTION_QUEUE, { strict: false });
+    if (queue instanceof BullmqIngestionQueue) await mountQueuesBoard(app, { queue, db: options.db, config: options.config });
+  }
   return app;
 }

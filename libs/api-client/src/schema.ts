@@ -176,6 +176,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/{id}/suggestion/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the correction ingestion suggested for a published action (its source changed upstream)
+         * @description Applies what of the suggestion still differs from the action; the reason recorded is the suggestion's.
+         *
+         *     Needs an API key with the curator role or higher.
+         */
+        post: operations["actionsAcceptSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/actions/{id}/suggestion/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss the correction ingestion suggested, with a reason; the action stays as it is
+         * @description Needs an API key with the curator role or higher.
+         */
+        post: operations["actionsDismissSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -192,6 +234,176 @@ export interface paths {
         get: operations["eventsList"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingestion/courtlistener/webhooks/{secret}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * CourtListener's webhook deliveries (docket alerts)
+         * @description No API key: CourtListener cannot send one; the secret in the address is the credential. Answers within a second (the entries are queued for the worker, or stored before answering without one); a delivery whose Idempotency-Key was seen is answered as a duplicate. A delivery that cannot be read is parked, not refused.
+         *
+         *     Open to all, also when the server sets API_READ_REQUIRES_KEY (probes carry no key).
+         */
+        post: operations["ingestionWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingestion/parked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Items a source sent that could not be stored, newest first, with the raw item and the reason
+         * @description Needs an API key with the analyst role or higher.
+         */
+        get: operations["ingestionParked"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingestion/parked/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a parked item aside for good (it stays listed as dismissed)
+         * @description Needs an API key with the curator role or higher.
+         */
+        post: operations["ingestionDismissParked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingestion/parked/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a parked item again (once the adapter or the ledger is fixed)
+         * @description Needs an API key with the curator role or higher.
+         */
+        post: operations["ingestionRetryParked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingestion/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs newest first, of one source or all: what each fetched, proposed, corrected, left unchanged or parked
+         * @description Needs an API key with the analyst role or higher.
+         */
+        get: operations["ingestionRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingestion/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every source: its configuration, where it stopped, its last run and when it runs next
+         * @description Needs an API key with the analyst role or higher.
+         */
+        get: operations["ingestionSources"];
+        put?: never;
+        /**
+         * Add a source (a city's press feed, another Legistar client)
+         * @description The id names its type (`feed:<slug>`, `legistar:<client>`); its config is checked as that type reads it.
+         *
+         *     Needs an API key with the admin role.
+         */
+        post: operations["ingestionAddSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingestion/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a source: its name, configuration or schedule, disable it, or start it over
+         * @description Needs an API key with the admin role.
+         */
+        patch: operations["ingestionUpdateSource"];
+        trace?: never;
+    };
+    "/api/v1/ingestion/sources/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a source now
+         * @description Answers once the run is queued (with REDIS_URL) or has started in this process; a disabled source runs too.
+         *
+         *     Needs an API key with the curator role or higher.
+         */
+        post: operations["ingestionRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -410,6 +622,8 @@ export interface components {
             proposal: components["schemas"]["Proposal"] | null;
             /** @description why it was rejected or retracted; null otherwise */
             statusReason: string | null;
+            /** @description a correction ingestion found upstream, for a curator to accept or dismiss; null when none is pending */
+            suggestion: components["schemas"]["SuggestedCorrection"] | null;
             /** @description the version of its stream; the ETag, and what If-Match sends back */
             version: number;
             /** @description when the ledger first recorded it (ISO 8601) */
@@ -430,7 +644,7 @@ export interface components {
         ActionHistoryEntry: {
             version: number;
             position: number;
-            /** @description the event type: ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached */
+            /** @description the event type: ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached, CorrectionSuggested, SuggestedCorrectionAccepted, SuggestedCorrectionDismissed */
             type: string;
             recordedAt: string;
             /** @description the event's data, as its type defines it */
@@ -470,6 +684,8 @@ export interface components {
             proposal: components["schemas"]["Proposal"] | null;
             /** @description why it was rejected or retracted; null otherwise */
             statusReason: string | null;
+            /** @description a correction ingestion found upstream, for a curator to accept or dismiss; null when none is pending */
+            suggestion: components["schemas"]["SuggestedCorrection"] | null;
             /** @description the version of its stream; the ETag, and what If-Match sends back */
             version: number;
             /** @description when the ledger first recorded it (ISO 8601) */
@@ -521,6 +737,10 @@ export interface components {
             court?: string;
             docketNumber?: string;
         };
+        /** @description a CourtListener webhook delivery as posted: {webhook: {event_type, …}, payload: {results: [docket entries]}} */
+        CourtListenerDelivery: {
+            [key: string]: unknown;
+        };
         EventsPage: {
             items: components["schemas"]["FeedEvent"][];
             /** @description the `after` of the next read; where a follower waits once caught up */
@@ -557,6 +777,88 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /** @description pages stored; items fetched; proposed (new), corrected (changed upstream while proposed), suggested (changed upstream once published), unchanged; parked (unreadable) and failed (refused by the ledger, parked too) */
+        IngestionRun: {
+            id: number;
+            sourceId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "manual" | "cli" | "webhook" | "retry";
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed";
+            startedAt: string;
+            finishedAt: string | null;
+            durationMs: number | null;
+            error: string | null;
+            pages: number;
+            fetched: number;
+            proposed: number;
+            corrected: number;
+            suggested: number;
+            unchanged: number;
+            parked: number;
+            failed: number;
+        };
+        IngestionRunRequest: {
+            /** @description read from this date instead of where the source stopped */
+            since?: string;
+        };
+        /** @description queued for the worker (with REDIS_URL), or started in the API process: `run` as it started, going on after this answer (follow it in /api/v1/ingestion/runs) */
+        IngestionRunStarted: {
+            sourceId: components["schemas"]["SourceId"];
+            /** @constant */
+            mode: "queued";
+            /** @description the worker's job (asked again while it waits, the same job) */
+            jobId: string;
+        } | {
+            sourceId: components["schemas"]["SourceId"];
+            /** @constant */
+            mode: "in-process";
+            run: components["schemas"]["IngestionRun"];
+        };
+        IngestionRunsPage: {
+            items: components["schemas"]["IngestionRun"][];
+            /** @description the `cursor` of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        IngestionSource: {
+            id: components["schemas"]["SourceId"];
+            /** @enum {string} */
+            type: "federal-register" | "doj-press" | "courtlistener" | "feed" | "legistar";
+            name: string;
+            /** @description what the source stores; the environment's base URL and token are added when it runs */
+            config: {
+                [key: string]: unknown;
+            };
+            enabled: boolean;
+            schedule: string;
+            /** @description where the next run starts (null before the first) */
+            cursor: unknown;
+            cursorUpdatedAt: string | null;
+            lastRun: components["schemas"]["IngestionRun"] | null;
+            /** @description null when the source is disabled or no worker schedules runs (no REDIS_URL) */
+            nextRunAt: string | null;
+            /** @description items waiting in the parked list */
+            parkedItems: number;
+        };
+        IngestionSourceChanges: {
+            name?: string;
+            /** @description replaces the stored configuration whole */
+            config?: {
+                [key: string]: unknown;
+            };
+            /** @description false stops its schedule; a curator can still run it now */
+            enabled?: boolean;
+            /** @description a cron pattern (minute hour day month weekday), in UTC */
+            schedule?: string;
+            /**
+             * @description forget where the source stopped: its next run starts from its configured beginning
+             * @constant
+             */
+            resetCursor?: true;
+        };
+        IngestionSources: {
+            items: components["schemas"]["IngestionSource"][];
         };
         JurisdictionDetail: {
             /** @description its Open Civic Data division id */
@@ -631,13 +933,25 @@ export interface components {
             id?: components["schemas"]["ActionId"];
             relations?: components["schemas"]["Relation"][];
             /** @description for an ingested item awaiting review: the action is proposed, not published */
-            proposal?: components["schemas"]["Proposal"];
+            proposal?: components["schemas"]["ProposalInput"];
         };
         NewApiKey: {
             /** @enum {string} */
             role: "analyst" | "curator" | "admin";
             /** @description what the key is for, to recognise it in the list */
             name?: string;
+        };
+        NewIngestionSource: {
+            id: components["schemas"]["SourceId"];
+            name: string;
+            /** @description the source's settings, as its type reads them (a feed's url, publisher and jurisdictionId; a Legistar client; watched cases) */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description true when absent */
+            enabled?: boolean;
+            /** @description a cron pattern in UTC; daily at 06:00 when absent */
+            schedule?: string;
         };
         NewJurisdiction: {
             /** @description its Open Civic Data division id, like ocd-division/country:us/state:ca (lower case) */
@@ -655,6 +969,34 @@ export interface components {
         };
         NewSource: {
             source: components["schemas"]["Source"];
+        };
+        ParkedItem: {
+            id: number;
+            sourceId: string;
+            externalId: string | null;
+            /**
+             * @description 'parse': the source's item could not be read; 'propose': the ledger refused its proposal
+             * @enum {string}
+             */
+            stage: "parse" | "propose";
+            /** @description the source's item as received, or the proposal the ledger refused */
+            raw: unknown;
+            reason: string;
+            runId: number | null;
+            parkedAt: string;
+            /** @enum {string} */
+            status: "parked" | "retried" | "dismissed";
+            resolvedAt: string | null;
+        };
+        ParkedItemRetried: {
+            parked: components["schemas"]["ParkedItem"];
+            /** @description the run that stored the item */
+            run: components["schemas"]["IngestionRun"];
+        };
+        ParkedItemsPage: {
+            items: components["schemas"]["ParkedItem"][];
+            /** @description the `cursor` of the next page; null on the last page */
+            nextCursor: string | null;
         };
         PartialDate: {
             date: string;
@@ -723,6 +1065,42 @@ export interface components {
         Proposal: {
             sourceSystem: string;
             externalId: string;
+            places?: {
+                /** @default [] */
+                matched: {
+                    jurisdictionId: string;
+                    evidence: string;
+                }[];
+                /** @default [] */
+                ambiguous: {
+                    evidence: string;
+                    candidates: string[];
+                }[];
+                /** @default [] */
+                unmatched: {
+                    evidence: string;
+                }[];
+            };
+        };
+        ProposalInput: {
+            sourceSystem: string;
+            externalId: string;
+            places?: {
+                /** @default [] */
+                matched?: {
+                    jurisdictionId: string;
+                    evidence: string;
+                }[];
+                /** @default [] */
+                ambiguous?: {
+                    evidence: string;
+                    candidates: string[];
+                }[];
+                /** @default [] */
+                unmatched?: {
+                    evidence: string;
+                }[];
+            };
         };
         Readiness: {
             /**
@@ -759,6 +1137,16 @@ export interface components {
             sourceSystem?: string;
             externalId?: string;
         };
+        /**
+         * @example federal-register
+         * @example feed:nyc-mayor
+         * @example legistar:chicago
+         */
+        SourceId: string;
+        SuggestedCorrection: {
+            changes: components["schemas"]["ActionChanges"];
+            reason: string;
+        };
         TimelineEntry: {
             actionId: components["schemas"]["ActionId"];
             /** @enum {string} */
@@ -789,6 +1177,17 @@ export interface components {
             entries: components["schemas"]["TimelineEntry"][];
             /** @description the `cursor` of the next page; null on the last page */
             nextCursor: string | null;
+        };
+        WebhookReceipt: {
+            /** @description the Idempotency-Key, else a hash of the body */
+            deliveryKey: string;
+            /** @description true when this delivery was taken before: nothing was done again */
+            duplicate: boolean;
+            /**
+             * @description queued for the worker, stored before answering, or nothing (a duplicate)
+             * @enum {string}
+             */
+            mode: "queued" | "in-process" | "none";
         };
     };
     responses: never;
@@ -1726,6 +2125,240 @@ export interface operations {
             };
         };
     };
+    actionsAcceptSuggestion: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
+                "If-Match": string;
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                "Idempotency-Key"?: string;
+                /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
+                "X-Request-Id"?: string;
+                /** @description Ties several requests into one piece of work: the correlation id of the events appended (else the request's own id). */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description the action id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Corrected as suggested */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionChanged"];
+                };
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `ACTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `ACTION.NOT_CORRECTABLE`, `ACTION.NO_SUGGESTION`, `POLICY.VERSION_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actionsDismissSuggestion: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
+                "If-Match": string;
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                "Idempotency-Key"?: string;
+                /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
+                "X-Request-Id"?: string;
+                /** @description Ties several requests into one piece of work: the correlation id of the events appended (else the request's own id). */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description the action id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reason"];
+            };
+        };
+        responses: {
+            /** @description Dismissed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionChanged"];
+                };
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `ACTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `ACTION.NOT_CORRECTABLE`, `ACTION.NO_SUGGESTION`, `POLICY.VERSION_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     eventsList: {
         parameters: {
             query?: {
@@ -1760,6 +2393,649 @@ export interface operations {
             };
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description CourtListener's delivery id, sent again on each retry: a delivery seen before is answered as a duplicate and does nothing */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description COURTLISTENER_WEBHOOK_SECRET: the address is the credential (deliveries are not signed) */
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourtListenerDelivery"];
+            };
+        };
+        responses: {
+            /** @description Taken (or seen before) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `INGESTION.UNKNOWN_WEBHOOK` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionParked: {
+        parameters: {
+            query?: {
+                /** @description items of this source (all when absent) */
+                source?: components["schemas"]["SourceId"];
+                /** @description parked (still waiting) when absent */
+                status?: "parked" | "retried" | "dismissed";
+                /** @description the previous page's nextCursor */
+                cursor?: string;
+                /** @description items per page; 50 when absent */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of parked items */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkedItemsPage"];
+                };
+            };
+            /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionDismissParked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the parked item id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Dismissed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkedItem"];
+                };
+            };
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `INGESTION.UNKNOWN_PARKED` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `INGESTION.NOT_PARKED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionRetryParked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the parked item id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Stored: the item is marked retried */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkedItemRetried"];
+                };
+            };
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `INGESTION.UNKNOWN_PARKED`, `INGESTION.UNKNOWN_SOURCE` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `INGESTION.NOT_PARKED`, `INGESTION.STILL_UNREADABLE` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionRuns: {
+        parameters: {
+            query?: {
+                /** @description runs of this source (all when absent) */
+                source?: components["schemas"]["SourceId"];
+                /** @description the previous page's nextCursor */
+                cursor?: string;
+                /** @description runs per page; 50 when absent */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionRunsPage"];
+                };
+            };
+            /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sources */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionSources"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionAddSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewIngestionSource"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionSource"];
+                };
+            };
+            /** @description Bad Request: `INGESTION.INVALID_SOURCE`, `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `INGESTION.SOURCE_EXISTS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionUpdateSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the source id (federal-register, feed:nyc-mayor, …) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestionSourceChanges"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionSource"];
+                };
+            };
+            /** @description Bad Request: `INGESTION.INVALID_SOURCE`, `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `INGESTION.UNKNOWN_SOURCE` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestionRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the source id (federal-register, feed:nyc-mayor, …) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["IngestionRunRequest"];
+            };
+        };
+        responses: {
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionRunStarted"];
+                };
+            };
+            /** @description Bad Request: `INGESTION.INVALID_SOURCE`, `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `INGESTION.UNKNOWN_SOURCE` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `INGESTION.BAD_CURSOR`, `INGESTION.SOURCE_BUSY` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
