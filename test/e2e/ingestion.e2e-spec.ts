@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { createApiKey } from '@app/db';
-import { BullmqIngestionQueue, INGESTION_QUEUE, sourceQueueName } from '@app/ingestion';
 import { ok, startReplayServer, type ReplayServer } from '../support/replay-server';
 import { ADMIN_KEY, enc, expectNothingAppended, expectProblem, sleep, startApi, type ApiHarness } from '../support/api-harness';
 
@@ -347,20 +347,32 @@ describe('suggested corrections', () => {
 });
 
 describe('the queues on bull-board (with REDIS_URL)', () => {
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // A BullMQ prefix of its own, every key under it deleted at the end (the queues write a
+  // `meta` key as soon as they are looked at).
+  const prefix = `pl-api-e2e-${randomUUID().slice(0, 8)}`;
   let queued: ApiHarness;
-  const prefix = `e2e-${randomUUID().slice(0, 8)}`;
   const inject = (url: string, authorization?: string) =>
     queued.app.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers: authorization ? { authorization } : {} });
   const basic = (key: string) => `Basic ${Buffer.from(`admin:${key}`).toString('base64')}`;
 
   beforeAll(async () => {
-    queued = await startApi({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', BULLMQ_PREFIX: prefix });
+    queued = await startApi({ REDIS_URL: redisUrl, BULLMQ_PREFIX: prefix });
   }, 60_000);
 
   afterAll(async () => {
-    const queue = queued?.app.get<BullmqIngestionQueue>(INGESTION_QUEUE, { strict: false });
-    await queue?.queue(sourceQueueName('federal-register')).obliterate({ force: true });
     await queued?.close();
+    const redis = new Redis(redisUrl);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('asks a browser for an admin key, refuses other roles, and lists a queue per source and the webhook queue', async () => {
@@ -387,6 +399,10 @@ describe('the queues on bull-board (with REDIS_URL)', () => {
     expect(list.statusCode).toBe(200);
     const names = (JSON.parse(list.body).queues as { name: string }[]).map((q) => q.name);
     expect(names).toEqual(expect.arrayContaining(['ingest-federal-register', 'ingest-feed--nyc-mayor', 'ingest-legistar--chicago', 'ingest-webhooks']));
+  });
+
+  it('takes no webhook deliveries when COURTLISTENER_WEBHOOK_SECRET is unset: 404, as for a wrong secret', async () => {
+    expectProblem(await queued.post(`${WEBHOOKS}/${SECRET}`, DELIVERY, { key: null }), 404, 'INGESTION.UNKNOWN_WEBHOOK');
   });
 
   it('queues "run now" for the worker: 202 with the job id, the same job when asked again while it waits', async () => {
