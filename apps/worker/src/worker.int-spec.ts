@@ -6,14 +6,16 @@ import { createTestDatabase, type TestDatabase } from '@app/db/testing';
 import { EventStore, ProjectionRunner } from '@app/event-store';
 import { actionStream } from '@app/policy';
 import { WorkerModule } from './worker.module';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-keys';
 
 describe('worker', () => {
   let t: TestDatabase<any>;
   let app: INestApplicationContext;
+  const prefix = uniquePrefix('projections');
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    const config = parseConfig({ DATABASE_URL: t.url, PROJECTION_POLL_MS: '10000' });
+    const config = parseConfig({ DATABASE_URL: t.url, REDIS_URL: TEST_REDIS_URL, BULLMQ_PREFIX: prefix, PROJECTION_POLL_MS: '10000' });
     app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, db: t.db, databaseUrl: t.url }), {
       logger: false,
     });
@@ -22,6 +24,7 @@ describe('worker', () => {
 
   afterAll(async () => {
     await app.close();
+    await deleteKeys(TEST_REDIS_URL, prefix);
     await t.drop();
   });
 

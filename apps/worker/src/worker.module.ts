@@ -1,17 +1,40 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from '@app/config';
 import type { Database } from '@app/db';
 import { EventStoreModule } from '@app/event-store';
-import { policyInlineProjections, policyProjections } from '@app/policy';
+import { IngestionModule, ingestionQueueProvider, ingestionSettings, redisConnection, type IngestionSettings } from '@app/ingestion';
+import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
+import { INGESTION_WORKER_OPTIONS, IngestionWorkers, type IngestionWorkerOptions } from './ingestion-workers';
+
+export interface WorkerModuleOptions {
+  config: AppConfig;
+  db: Database;
+  databaseUrl: string;
+  /** Over what the configuration says (tests and the benchmark: an HTTP client that does not wait). */
+  ingestion?: Partial<IngestionSettings>;
+  /** How often sources are read again; a minute by default. */
+  syncEveryMs?: number;
+}
 
 /**
- * The background process: runs the asynchronous projections from their checkpoints. Any
- * number of workers (and APIs) may run together; each batch is applied by one of them.
+ * The background process: runs the asynchronous projections from their checkpoints, and the
+ * ingestion queues (IngestionWorkers). Any number of workers (and APIs) may run together; each
+ * projection batch is applied by one of them, and each source is run by one at a time.
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(options: { config: AppConfig; db: Database; databaseUrl: string }): DynamicModule {
+  static forRoot(options: WorkerModuleOptions): DynamicModule {
+    const { config } = options;
+    if (!config.REDIS_URL) throw new Error('the worker needs REDIS_URL: its ingestion jobs are BullMQ queues');
+    const settings: IngestionSettings = { ...ingestionSettings(config), ...options.ingestion };
+    const workerOptions: IngestionWorkerOptions = {
+      syncEveryMs: options.syncEveryMs ?? 60_000,
+      jobLockMs: config.WORKER_JOB_LOCK_MS,
+      shutdownMs: config.WORKER_SHUTDOWN_MS,
+      busyRetryMs: settings.leaseMs ?? config.INGESTION_LEASE_MS,
+    };
     return {
       module: WorkerModule,
       imports: [
@@ -23,11 +46,15 @@ export class WorkerModule {
             inlineProjections: policyInlineProjections,
             projections: policyProjections,
             runProjections: true,
-            batchSize: options.config.PROJECTION_BATCH_SIZE,
-            pollMs: options.config.PROJECTION_POLL_MS,
+            batchSize: config.PROJECTION_BATCH_SIZE,
+            pollMs: config.PROJECTION_POLL_MS,
           }),
         }),
+        PolicyModule,
+        IngestionModule.forRoot({ settings, queue: ingestionQueueProvider(config.REDIS_URL, config.BULLMQ_PREFIX) }),
+        BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.BULLMQ_PREFIX }),
       ],
+      providers: [{ provide: INGESTION_WORKER_OPTIONS, useValue: workerOptions }, IngestionWorkers],
     };
   }
 }

@@ -40,6 +40,18 @@ const schema = z.object({
   LEGISTAR_BASE_URL: url(['http:', 'https:']).default('https://webapi.legistar.com/v1'),
   /** Stop a worker after this long waiting for its active jobs at shutdown (BullMQ's close waits forever). */
   WORKER_SHUTDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** BullMQ's key prefix: deployments (or tests) sharing one Redis keep their queues apart. */
+  BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('bull'),
+  /**
+   * How long a worker's hold on a job lasts without renewal: a job whose worker died is taken up
+   * again by another about this long after (BullMQ's lockDuration and stalled-job check).
+   */
+  WORKER_JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /**
+   * How long a source run's hold on its source lasts without renewal (renewed at every page):
+   * after a crash, the next run of the source waits this long at most.
+   */
+  INGESTION_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(300_000),
 });
 
 export type AppConfig = z.infer<typeof schema>;

@@ -8,6 +8,7 @@ export * from './sources/registry';
 export * from './sources/source-settings';
 export * from './sources/default-sources';
 export * from './pipeline/source-runner';
+export { loadPlaceDirectory } from './places/place-directory';
 export * from './queue/ingestion-queue';
 export * from './repositories/run.repository';
 export * from './repositories/source.repository';

@@ -28,6 +28,7 @@ export function ingestionSettings(config: AppConfig): IngestionSettings {
     },
     courtListenerToken: config.COURTLISTENER_TOKEN,
     courtListenerWebhookSecret: config.COURTLISTENER_WEBHOOK_SECRET,
+    leaseMs: config.INGESTION_LEASE_MS,
   };
 }
 

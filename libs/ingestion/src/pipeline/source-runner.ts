@@ -31,6 +31,7 @@ export interface RunOptions {
 export type PageCounts = Omit<RunCounts, 'pages' | 'fetched'>;
 
 // Longer than any page takes to fetch (with its retries) and store; renewed at every page.
+// Settings may shorten it (tests of a crashed worker).
 const LEASE_MS = 5 * 60_000;
 const UPDATE_REASON = 'source updated';
 
@@ -120,7 +121,7 @@ export class SourceRunner {
 
   /** Takes (or renews) the source's lease; a run that finds it held by a live run stops. */
   private async hold(sourceId: string, runId: number, first: boolean): Promise<void> {
-    const { claimed, lapsedRunId } = await this.sources.claim(sourceId, runId, LEASE_MS);
+    const { claimed, lapsedRunId } = await this.sources.claim(sourceId, runId, this.settings.leaseMs ?? LEASE_MS);
     if (!claimed) {
       const reason = first ? 'another run of this source is in progress' : 'another run took this source over';
       await this.runs.finish(runId, reason);

@@ -12,6 +12,8 @@ export interface IngestionSettings {
   courtListenerToken?: string;
   /** The secret path segment CourtListener posts webhook deliveries to; no webhooks without it. */
   courtListenerWebhookSecret?: string;
+  /** How long a run holds its source without renewing (at every page); 5 minutes by default. */
+  leaseMs?: number;
   /** Overrides for every run's HTTP client (tests inject a sleep that does not wait). */
   http?: Partial<Omit<HttpClientOptions, 'sourceId'>>;
 }
