@@ -51,6 +51,7 @@ export interface IngestionParkedTable {
   id: Generated<number>;
   source_id: string;
   external_id: string | null;
+  fingerprint: string;
   stage: 'parse' | 'propose';
   raw: Json<unknown>;
   reason: string;

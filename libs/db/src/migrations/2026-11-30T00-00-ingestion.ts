@@ -64,6 +64,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       source_id    text        NOT NULL,
       external_id  text,
+      -- The item's external id, else a hash of its payload: an item that fails again on the
+      -- next run updates its open row instead of piling up a copy per run.
+      fingerprint  text        NOT NULL,
       -- 'parse': the source's item could not be read; 'propose': the ledger refused its proposal.
       stage        text        NOT NULL CHECK (stage IN ('parse', 'propose')),
       raw          jsonb       NOT NULL,
@@ -73,7 +76,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       status       text        NOT NULL DEFAULT 'parked' CHECK (status IN ('parked', 'retried', 'dismissed')),
       resolved_at  timestamptz
     )`.execute(db);
-  await sql`CREATE INDEX ingestion_parked_open ON ingestion_parked (source_id, id DESC) WHERE status = 'parked'`.execute(db);
+  await sql`CREATE UNIQUE INDEX ingestion_parked_open ON ingestion_parked (source_id, stage, fingerprint) WHERE status = 'parked'`.execute(db);
+  await sql`CREATE INDEX ingestion_parked_by_source ON ingestion_parked (source_id, id DESC)`.execute(db);
 
   await sql`
     CREATE TABLE ingestion_webhook_deliveries (

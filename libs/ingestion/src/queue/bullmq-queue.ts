@@ -58,15 +58,15 @@ export class BullmqIngestionQueue implements IngestionQueue {
     return jobId;
   }
 
-  async nextRuns(): Promise<Map<string, Date>> {
+  async nextRuns(sourceIds: readonly string[]): Promise<Map<string, Date>> {
     const next = new Map<string, Date>();
-    for (const [name, queue] of this.queues) {
-      if (name === WEBHOOK_QUEUE) continue;
-      for (const scheduler of await queue.getJobSchedulers()) {
-        const sourceId = (scheduler.template?.data as RunJob | undefined)?.sourceId;
-        if (sourceId && scheduler.next) next.set(sourceId, new Date(scheduler.next));
-      }
-    }
+    await Promise.all(
+      sourceIds.map(async (sourceId) => {
+        for (const scheduler of await this.queue(sourceQueueName(sourceId)).getJobSchedulers()) {
+          if (scheduler.next) next.set(sourceId, new Date(scheduler.next));
+        }
+      }),
+    );
     return next;
   }
 

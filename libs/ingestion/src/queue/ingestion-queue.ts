@@ -22,6 +22,6 @@ export interface IngestionQueue {
   /** Queues a run; a second request while one waits for the same source is the same job. */
   enqueueRun(job: RunJob): Promise<string>;
   enqueueWebhook(job: WebhookJob): Promise<string>;
-  /** When each scheduled source runs next, as the queue's job schedulers say. */
-  nextRuns(): Promise<Map<string, Date>>;
+  /** When each of these sources runs next, as its queue's job scheduler says (absent: not scheduled). */
+  nextRuns(sourceIds: readonly string[]): Promise<Map<string, Date>>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { IngestionDatabase, IngestionParkedTable } from '../database';
 
@@ -44,21 +45,42 @@ function stored(r: Selectable<IngestionParkedTable>): StoredParkedItem {
 export class ParkedRepository {
   constructor(private readonly db: Kysely<IngestionDatabase>) {}
 
-  /** Parks a page's items; called in the transaction that stores the page. */
+  /**
+   * Parks a page's items; called in the transaction that stores the page. An item already
+   * waiting (same source, stage and id, or same payload) is updated: the latest reason and run.
+   */
   async park(sourceId: string, runId: number | null, items: readonly NewParkedItem[]): Promise<void> {
     if (items.length === 0) return;
+    const rows = new Map<string, NewParkedItem & { fingerprint: string; json: string }>();
+    for (const item of items) {
+      // A JSON string holding a NUL cannot be stored as jsonb; the text form keeps everything else.
+      const json = JSON.stringify(item.raw === undefined ? null : item.raw).replace(/\\u0000/g, '\\ufffd');
+      const fingerprint = item.externalId ?? `sha256:${createHash('sha256').update(json).digest('hex')}`;
+      rows.set(`${item.stage}\u0000${fingerprint}`, { ...item, fingerprint, json });
+    }
     await this.db
       .insertInto('ingestion_parked')
       .values(
-        items.map((i) => ({
+        [...rows.values()].map((i) => ({
           source_id: sourceId,
           external_id: i.externalId ?? null,
+          fingerprint: i.fingerprint,
           stage: i.stage,
-          // A JSON string that holds a NUL cannot be stored as jsonb; the text form keeps everything else.
-          raw: JSON.stringify(i.raw === undefined ? null : i.raw).replace(/\\u0000/g, '\\ufffd'),
+          raw: i.json,
           reason: i.reason.replace(/\0/g, '\ufffd'),
           run_id: runId,
         })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['source_id', 'stage', 'fingerprint'])
+          .where('status', '=', 'parked')
+          .doUpdateSet((eb) => ({
+            raw: eb.ref('excluded.raw'),
+            reason: eb.ref('excluded.reason'),
+            run_id: eb.ref('excluded.run_id'),
+            parked_at: sql<Date>`now()`,
+          })),
       )
       .execute();
   }

@@ -2,13 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
-import { DomainError } from '@app/policy';
+import { DomainError, fieldErrorsFrom } from '@app/policy';
 import { ingestionDb } from '../../database';
 import { INGESTION_SETTINGS, SourceRunner } from '../../pipeline/source-runner';
 import { INGESTION_QUEUE, type IngestionQueue } from '../../queue/ingestion-queue';
 import { SourceRepository } from '../../repositories/source.repository';
 import { normaliseWebhookDelivery } from '../../sources/courtlistener/courtlistener.normalise';
 import { adapterFor, sourceConfig, type IngestionSettings } from '../../sources/registry';
+import { invalidSource } from '../../sources/source-settings';
 import type { CourtListenerConfig } from '../../sources/courtlistener/courtlistener.source';
 import { ReceiveWebhookCommand, type WebhookReceipt } from './receive-webhook.command';
 
@@ -58,7 +59,9 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhookComm
 export async function storeDelivery(store: EventStore, runner: SourceRunner, settings: IngestionSettings, body: unknown): Promise<void> {
   const source = await new SourceRepository(ingestionDb(store.db)).find(COURTLISTENER_SOURCE_ID);
   if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${COURTLISTENER_SOURCE_ID}`, { details: { sourceId: COURTLISTENER_SOURCE_ID } });
-  const config = adapterFor(source.type).configSchema.parse(sourceConfig(source, settings)) as CourtListenerConfig;
+  const parsed = adapterFor(source.type).configSchema.safeParse(sourceConfig(source, settings));
+  if (!parsed.success) throw invalidSource(fieldErrorsFrom(parsed.error, 'config'));
+  const config = parsed.data as CourtListenerConfig;
   const { items, parked } = normaliseWebhookDelivery(body, config, new Date().toISOString());
   await runner.storeOnce(COURTLISTENER_SOURCE_ID, 'webhook', items, parked);
 }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
-import { actionCommandDataSchemas, DomainError } from '@app/policy';
+import { actionCommandDataSchemas, DomainError, fieldErrorsFrom } from '@app/policy';
 import { ingestionDb } from '../../database';
 import { INGESTION_SETTINGS, SourceRunner } from '../../pipeline/source-runner';
 import { runView } from '../../queries/list-sources/list-sources.query-handler';
@@ -11,6 +11,7 @@ import type { RunView } from '../../queries/list-sources/list-sources.query';
 import { ParkedRepository, type StoredParkedItem } from '../../repositories/parked.repository';
 import { SourceRepository } from '../../repositories/source.repository';
 import { adapterFor, sourceConfig, type IngestionSettings } from '../../sources/registry';
+import { invalidSource } from '../../sources/source-settings';
 import { normalised, type NormalisedItem, type ProposalData } from '../../sources/source';
 import { RetryParkedCommand } from './retry-parked.command';
 
@@ -61,7 +62,9 @@ export class RetryParkedHandler implements ICommandHandler<RetryParkedCommand, {
     const source = await new SourceRepository(ingestionDb(this.store.db)).find(item.sourceId);
     if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${item.sourceId}`, { details: { sourceId: item.sourceId } });
     const adapter = adapterFor(source.type);
-    const config = adapter.configSchema.parse(sourceConfig(source, this.settings));
+    const parsed = adapter.configSchema.safeParse(sourceConfig(source, this.settings));
+    if (!parsed.success) throw invalidSource(fieldErrorsFrom(parsed.error, 'config'));
+    const config = parsed.data;
     const again = adapter.normaliseItems([item.raw], { sourceId: source.id, config, retrievedAt: new Date().toISOString() });
     if (again.parked.length) throw stillUnreadable(item.id, again.parked[0].reason);
     return again.items;

@@ -18,14 +18,15 @@ export class ListSourcesHandler implements IQueryHandler<ListSourcesQuery, { ite
 
   async execute(): Promise<{ items: SourceView[] }> {
     const db = ingestionDb(this.store.db);
-    const [sources, latest, parked, next] = await Promise.all([
+    const [sources, latest, parked] = await Promise.all([
       new SourceRepository(db).list(),
       new RunRepository(db).latest(),
       new ParkedRepository(db).openCounts(),
-      this.queue?.nextRuns() ?? Promise.resolve(new Map<string, Date>()),
     ]);
+    const enabled = sources.filter((s) => s.enabled).map((s) => s.id);
+    const next = this.queue ? await this.queue.nextRuns(enabled) : new Map<string, Date>();
     return {
-      items: sources.map((s) => sourceView(s, latest.get(s.id) ?? null, parked.get(s.id) ?? 0, s.enabled ? (next.get(s.id) ?? null) : null)),
+      items: sources.map((s) => sourceView(s, latest.get(s.id) ?? null, parked.get(s.id) ?? 0, next.get(s.id) ?? null)),
     };
   }
 }
