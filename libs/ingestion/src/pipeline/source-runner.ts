@@ -124,7 +124,9 @@ export class SourceRunner {
     const { claimed, lapsedRunId } = await this.sources.claim(sourceId, runId, this.settings.leaseMs ?? LEASE_MS);
     if (!claimed) {
       const reason = first ? 'another run of this source is in progress' : 'another run took this source over';
-      await this.runs.finish(runId, reason);
+      // A run that never started is no part of the history; one cut off mid-way is.
+      if (first) await this.runs.discard(runId);
+      else await this.runs.finish(runId, reason);
       throw new DomainError('INGESTION.SOURCE_BUSY', `source ${sourceId}: ${reason}`, { details: { sourceId } });
     }
     if (lapsedRunId !== null) await this.runs.failLapsed(lapsedRunId);

@@ -41,6 +41,11 @@ export class RunRepository {
     return stored(await this.db.insertInto('ingestion_runs').values({ source_id: sourceId, trigger }).returningAll().executeTakeFirstOrThrow());
   }
 
+  /** Forgets a run that never got to start (its source was busy). */
+  async discard(id: number): Promise<void> {
+    await this.db.deleteFrom('ingestion_runs').where('id', '=', id).where('pages', '=', 0).execute();
+  }
+
   /** Adds a page's counts; called in the transaction that stores the page. */
   async add(id: number, counts: Partial<RunCounts>): Promise<void> {
     const entries = Object.entries(counts).filter(([, n]) => n);
