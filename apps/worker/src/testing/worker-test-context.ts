@@ -98,10 +98,11 @@ export class WorkerTestContext {
   async finished(sourceId: string, jobId: string, timeoutMs = 15_000): Promise<Job> {
     const queue = this.queue(sourceId);
     return eventually(async () => {
-      const job = await queue.getJob(jobId);
-      const state = job ? await job.getState() : 'missing';
+      // The state first, then the job: read the other way round, a job that completes in
+      // between comes back with the return value it had while active (none).
+      const state = await queue.getJobState(jobId);
       if (state !== 'completed' && state !== 'failed') throw new Error(`job ${jobId} is ${state}`);
-      return job!;
+      return (await queue.getJob(jobId))!;
     }, timeoutMs);
   }
 
