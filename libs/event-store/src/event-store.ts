@@ -326,12 +326,16 @@ export class EventStore {
     events: StoredEvent[],
     replayed: boolean,
   ): AppendResult {
-    const streams = appends.map((a) => ({
-      streamId: a.streamId,
-      version: Math.max(0, ...rows.filter((r) => r.stream_id === a.streamId).map((r) => r.stream_version)),
-    }));
+    // One pass over the rows: an append of a thousand streams would otherwise scan them a thousand times.
+    const versions = new Map<string, number>();
+    let lastPosition = -Infinity;
+    for (const r of rows) {
+      versions.set(r.stream_id, Math.max(versions.get(r.stream_id) ?? 0, r.stream_version));
+      lastPosition = Math.max(lastPosition, r.position);
+    }
+    const streams = appends.map((a) => ({ streamId: a.streamId, version: versions.get(a.streamId) ?? 0 }));
     const positions = rows.map((r) => r.position);
-    return { streams, version: streams[0].version, positions, lastPosition: Math.max(...positions), replayed, events };
+    return { streams, version: streams[0].version, positions, lastPosition, replayed, events };
   }
 
   private async findIdempotentResult(key: string, requestHash: string): Promise<AppendedRow[] | null> {

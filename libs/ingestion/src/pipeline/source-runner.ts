@@ -1,19 +1,37 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
-import { DomainError, fieldErrorsFrom, ProposeBatchCommand, seedJurisdictions, type BatchItem, type BatchOutcome } from '@app/policy';
+import {
+  DomainError,
+  fieldErrorsFrom,
+  JurisdictionRepository,
+  policyDb,
+  ProposeBatchCommand,
+  seedJurisdictions,
+  type BatchItem,
+  type BatchOutcome,
+} from '@app/policy';
 import { ingestionDb } from '../database';
 import type { RunTrigger } from '../database';
 import { HttpClient } from '../http/http-client';
 import { loadPlaceDirectory } from '../places/place-directory';
 import { registrationsFor, withPlaces } from '../places/with-places';
-import { ItemRepository } from '../repositories/item.repository';
+import { ItemRepository, type KnownItem } from '../repositories/item.repository';
 import { ParkedRepository, type NewParkedItem } from '../repositories/parked.repository';
 import { RunRepository, type RunCounts, type StoredRun } from '../repositories/run.repository';
 import { SourceRepository, type StoredSource } from '../repositories/source.repository';
 import { adapterFor, MIN_INTERVAL_MS, sourceConfig, type IngestionSettings } from '../sources/registry';
-import type { NormalisedItem, ParkedItem } from '../sources/source';
+import type { NormalisedItem, ParkedItem, SourcePage } from '../sources/source';
 import { upstreamChanges } from './upstream-changes';
+
+/** A page ready to store: its items once each (places matched where they will be used) and what the ledger knew of them. */
+interface PreparedPage {
+  items: NormalisedItem[];
+  unreadable: readonly ParkedItem[];
+  known: ReadonlyMap<string, KnownItem>;
+}
+
+const itemKey = (item: NormalisedItem) => `${item.proposal.proposal.sourceSystem}\u0000${item.externalId}`;
 
 export const INGESTION_SETTINGS = Symbol('INGESTION_SETTINGS');
 
@@ -47,6 +65,11 @@ export class SourceRunner {
   private readonly sources: SourceRepository;
   private readonly runs: RunRepository;
   private readonly items: ItemRepository;
+  private readonly jurisdictions: JurisdictionRepository;
+  /** Items whose places `prepare` matched. */
+  private readonly placesMatched = new WeakSet<NormalisedItem>();
+  /** Jurisdictions known to be registered (see ensureJurisdictions). */
+  private readonly registered = new Set<string>();
 
   constructor(
     private readonly events: EventStore,
@@ -57,6 +80,7 @@ export class SourceRunner {
     this.sources = new SourceRepository(db);
     this.runs = new RunRepository(db);
     this.items = new ItemRepository(db);
+    this.jurisdictions = new JurisdictionRepository(policyDb(events.db));
   }
 
   async run(sourceId: string, options: RunOptions): Promise<StoredRun> {
@@ -76,8 +100,12 @@ export class SourceRunner {
       const headers = adapter.requestHeaders?.(config.data);
       const http = new HttpClient({ sourceId, minIntervalMs: MIN_INTERVAL_MS[adapter.type], headers, ...this.settings.http });
       const pages = adapter.pages({ sourceId, config: config.data, cursor: cursor?.data ?? null, since: options.since, http, now: () => new Date() });
-      for await (const page of pages) {
-        const { counts: stored } = await this.storePage(source, run.id, page.items, page.parked, { cursor: page.cursor, fetched: page.fetched });
+      // What this run stored, by item: a page prepared while the one before was being stored
+      // looked its items up before that one committed.
+      const storedThisRun = new Map<string, KnownItem>();
+      const prepared = prefetched(this.prepared(pages, storedThisRun));
+      for await (const page of prepared) {
+        const { counts: stored } = await this.storePage(source, run.id, page, { cursor: page.cursor, fetched: page.fetched }, true, storedThisRun);
         for (const [key, n] of Object.entries(stored) as [keyof RunCounts, number][]) counts[key] += n;
         counts.pages += 1;
         counts.fetched += page.fetched;
@@ -111,7 +139,8 @@ export class SourceRunner {
     if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
     const run = await this.runs.start(sourceId, trigger);
     try {
-      const { refused } = await this.storePage(source, run.id, items, parked, { fetched: items.length + parked.length }, options.parkRefused ?? true);
+      const page = await this.prepare(items, parked);
+      const { refused } = await this.storePage(source, run.id, page, { fetched: items.length + parked.length }, options.parkRefused ?? true);
       return { run: await this.runs.finish(run.id), refused };
     } catch (err) {
       await this.runs.finish(run.id, err instanceof Error ? err.message : String(err));
@@ -132,36 +161,67 @@ export class SourceRunner {
     if (lapsedRunId !== null) await this.runs.failLapsed(lapsedRunId);
   }
 
+  /** Each page prepared (see prepare) as soon as the adapter hands it out. */
+  private async *prepared<C>(pages: AsyncIterable<SourcePage<C>>, storedThisRun: ReadonlyMap<string, KnownItem>): AsyncGenerator<PreparedPage & SourcePage<C>> {
+    for await (const page of pages) yield { ...page, ...(await this.prepare(page.items, page.parked, storedThisRun)) };
+  }
+
+  /**
+   * A page's items, each once (a page may list one twice: the last word wins), with what the
+   * ledger last stored of them, and the places they name matched for the new and changed ones
+   * only: the hash is the adapter's, taken before matching, so an unchanged item (most of a
+   * re-read) costs one comparison.
+   */
+  private async prepare(
+    received: readonly NormalisedItem[],
+    unreadable: readonly ParkedItem[],
+    storedThisRun: ReadonlyMap<string, KnownItem> = new Map(),
+  ): Promise<PreparedPage> {
+    const byKey = new Map<string, NormalisedItem>();
+    for (const item of received) byKey.set(itemKey(item), item);
+    const known = new Map<string, KnownItem>();
+    for (const system of new Set([...byKey.values()].map((i) => i.proposal.proposal.sourceSystem))) {
+      const ids = [...byKey.values()].filter((i) => i.proposal.proposal.sourceSystem === system).map((i) => i.externalId);
+      for (const [externalId, item] of await this.items.find(system, ids)) known.set(`${system}\u0000${externalId}`, item);
+    }
+    const directory = loadPlaceDirectory();
+    const items = [...byKey].map(([key, item]) => {
+      const before = storedThisRun.get(key) ?? known.get(key);
+      if (before?.contentHash === item.contentHash) return item;
+      const placed = withPlaces(item, directory);
+      this.placesMatched.add(placed);
+      return placed;
+    });
+    return { items, unreadable, known };
+  }
+
   /** One page: new items proposed, changed ones corrected or suggested, the rest counted; all in one transaction. */
   private async storePage(
     source: StoredSource,
     runId: number,
-    received: readonly NormalisedItem[],
-    unreadable: readonly ParkedItem[],
+    { items, unreadable, known }: PreparedPage,
     page: { cursor?: unknown; fetched: number },
     parkRefused = true,
+    storedThisRun?: Map<string, KnownItem>,
   ): Promise<{ counts: PageCounts; refused: NewParkedItem[] }> {
     const directory = loadPlaceDirectory();
-    // A page may list an item twice (an upstream duplicate row): the last word wins.
-    const byKey = new Map<string, NormalisedItem>();
-    for (const item of received) byKey.set(`${item.proposal.proposal.sourceSystem}\u0000${item.externalId}`, withPlaces(item, directory));
-    const items = [...byKey.values()];
-
-    const known = new Map<string, Awaited<ReturnType<ItemRepository['find']>>>();
-    for (const system of new Set(items.map((i) => i.proposal.proposal.sourceSystem))) {
-      known.set(system, await this.items.find(system, items.filter((i) => i.proposal.proposal.sourceSystem === system).map((i) => i.externalId)));
-    }
     const batch: BatchItem[] = [];
     const batched: NormalisedItem[] = [];
     const hashOnly: NormalisedItem[] = [];
     let unchanged = 0;
-    for (const item of items) {
-      const before = known.get(item.proposal.proposal.sourceSystem)?.get(item.externalId);
+    for (const prepared of items) {
+      const key = itemKey(prepared);
+      const before = storedThisRun?.get(key) ?? known.get(key);
+      if (before?.contentHash === prepared.contentHash) {
+        unchanged++;
+        continue;
+      }
+      // Looked up as unchanged, then changed by this run's previous page (an upstream repeat
+      // with other content): matched now.
+      const item = this.placesMatched.has(prepared) ? prepared : withPlaces(prepared, directory);
       if (!before) {
         batch.push({ type: 'ProposeAction', data: item.proposal });
         batched.push(item);
-      } else if (before.contentHash === item.contentHash) {
-        unchanged++;
       } else {
         const changes = upstreamChanges(before.upstream, item.proposal.content);
         if (Object.keys(changes).length === 0) {
@@ -178,6 +238,7 @@ export class SourceRunner {
 
     const counts: PageCounts = { proposed: 0, corrected: 0, suggested: 0, unchanged, parked: unreadable.length, failed: 0 };
     let refused: NewParkedItem[] = [];
+    let storedNow: { key: string; known: KnownItem }[] = [];
     await this.commands.execute(
       new ProposeBatchCommand(
         batch,
@@ -197,13 +258,12 @@ export class SourceRunner {
               counts[o.outcome]++;
             }
           });
-          const items = new ItemRepository(tx);
+          const repository = new ItemRepository(tx);
+          storedNow = stored.map((i) => ({ key: itemKey(i), known: { externalId: i.externalId, actionId: i.proposal.actionId, contentHash: i.contentHash, upstream: i.proposal.content } }));
           for (const system of new Set(stored.map((i) => i.proposal.proposal.sourceSystem))) {
-            await items.upsert(
+            await repository.upsert(
               system,
-              stored
-                .filter((i) => i.proposal.proposal.sourceSystem === system)
-                .map((i) => ({ externalId: i.externalId, actionId: i.proposal.actionId, contentHash: i.contentHash, upstream: i.proposal.content })),
+              storedNow.filter((_, k) => stored[k].proposal.proposal.sourceSystem === system).map((r) => r.known),
             );
           }
           await new ParkedRepository(tx).park(source.id, runId, [
@@ -216,6 +276,7 @@ export class SourceRunner {
         { actor: `ingestion:${source.id}`, correlationId: `ingestion-run-${runId}` },
       ),
     );
+    for (const { key, known: item } of storedNow) storedThisRun?.set(key, item);
     return { counts, refused };
   }
 
@@ -227,7 +288,38 @@ export class SourceRunner {
       for (const id of content.affectedJurisdictionIds ?? []) ids.add(id);
       if (content.actingJurisdictionId) ids.add(content.actingJurisdictionId);
     }
+    for (const id of ids) if (this.registered.has(id)) ids.delete(id);
     if (ids.size === 0) return;
-    await seedJurisdictions(this.events, registrationsFor(ids), { metadata: { actor: 'ingestion:ocd-directory' } });
+    // A ledger seeded with the directory has them all: only a miss reads the directory's files.
+    const missing = await this.jurisdictions.missing([...ids]);
+    if (missing.length) {
+      const result = await seedJurisdictions(this.events, registrationsFor(missing), { metadata: { actor: 'ingestion:ocd-directory' } });
+      for (const { id } of result.rejections) ids.delete(id);
+    }
+    // Jurisdictions are never removed: once known here, never looked up again by this process.
+    for (const id of ids) this.registered.add(id);
+  }
+}
+
+/**
+ * The pages, each asked for as soon as the one before is handed out: the next page is fetched
+ * and parsed while this one is stored. A page fetched but never stored (the run stopped) is read
+ * again by the next run, from the cursor.
+ */
+async function* prefetched<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = pages[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = iterator.next();
+      // Its failure is met when it is awaited; until then it must not count as unhandled.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    // Not awaited: a generator still fetching would hold the run's end until its fetch is done.
+    void iterator.return?.().catch(() => undefined);
   }
 }

@@ -46,7 +46,7 @@ const COMMON_WORDS = new Set([
 const TITLES_AFTER = new Set(['mayor', 'mayors', 'council', 'police', 'sheriff']);
 const TITLES_BEFORE_OF = new Set(['mayor', 'mayors', 'governor', 'people', 'residents', 'city', 'town', 'village', 'county', 'state']);
 // A township sits under its county: `…/state:in/county:wayne/place:boston`.
-const isTownship = (c: PlaceCandidate) => c.level === 'municipal' && c.id.split('/').length > 4;
+const isTownship = (c: PlaceCandidate) => c.level === 'municipal' && c.underCounty;
 const isStateLevel = (c: PlaceCandidate) => c.level === 'state' || c.level === 'territorial' || c.level === 'federal';
 
 /**
@@ -58,15 +58,19 @@ const isStateLevel = (c: PlaceCandidate) => c.level === 'state' || c.level === '
 export function matchPlaces(text: string, directory: PlaceDirectory): PlaceMatches {
   const tokens = tokenize(text);
   const found: Found[] = [];
-  const cap = (t: Token | undefined): t is Token => t !== undefined && /^\p{Lu}/u.test(t.text);
+  // Worked out once per token: the loops below ask about the same words many times.
+  const capitals = new Set(tokens.filter((t) => /^\p{Lu}/u.test(t.text)));
+  const cap = (t: Token | undefined): t is Token => t !== undefined && capitals.has(t);
   // Words of one name are separated by spaces only, the apostrophe of "Clark's Point" or the
   // period of a short abbreviation ("St. Louis", "A. Miner"): a comma or a line break ends the
   // name, so "Seattle, Denver" is two names.
-  const joined = (a: number, b: number) => {
-    if (b >= tokens.length) return false;
-    const gap = text.slice(tokens[a].end, tokens[b].start);
-    return /^(?: +|['’])$/.test(gap) || (tokens[a].text.length <= 3 && /^\. +$/.test(gap));
-  };
+  const joinsNext = tokens.map((t, k) => {
+    if (k + 1 >= tokens.length) return false;
+    const gap = text.slice(t.end, tokens[k + 1].start);
+    return /^(?: +|['’])$/.test(gap) || (t.text.length <= 3 && /^\. +$/.test(gap));
+  });
+  /** Token b follows token a (always b = a + 1) within one name. */
+  const joined = (a: number, b: number) => b < tokens.length && joinsNext[a];
   const commaBefore = (i: number) => i > 0 && i < tokens.length && /^, *$/.test(text.slice(tokens[i - 1].end, tokens[i].start));
 
   /** The longest key of `index` starting at token i; its first and last words capitalised. */
@@ -77,6 +81,7 @@ export function matchPlaces(text: string, directory: PlaceDirectory): PlaceMatch
     for (let n = 1; n <= directory.maxTokens && i + n <= tokens.length; n++) {
       if (n > 1 && !joined(i + n - 2, i + n - 1)) break;
       key = n === 1 ? tokens[i].norm : `${key} ${tokens[i + n - 1].norm}`;
+      if (!directory.prefixes.has(key)) break;
       const candidates = index.get(key);
       if (candidates && cap(tokens[i + n - 1])) best = { length: n, key, candidates };
     }
@@ -108,7 +113,12 @@ export function matchPlaces(text: string, directory: PlaceDirectory): PlaceMatch
     return n;
   };
 
-  const sentenceStart = (i: number) => /(?:^|[.!?:"“‘(\n]\s*)$/.test(text.slice(0, tokens[i].start));
+  // Looks back over the spaces before the token only (a regex over the whole prefix is quadratic).
+  const sentenceStart = (i: number) => {
+    let k = tokens[i].start - 1;
+    while (k >= 0 && /\s/.test(text[k]) && text[k] !== '\n') k--;
+    return k < 0 || '.!?:"“‘(\n'.includes(text[k]);
+  };
 
   /**
    * Settles a name whose candidates are known and whose words end before token `next`, reading

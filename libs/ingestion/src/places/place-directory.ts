@@ -7,6 +7,8 @@ export interface PlaceCandidate {
   name: string;
   level: JurisdictionLevel;
   stateCode: string;
+  /** Its id sits under a county (`…/county:wayne/place:boston`): a township. */
+  underCounty: boolean;
 }
 
 /** How a state was written: its name ("Illinois") or an abbreviation ("IL", "Ill.", "N.Y."). */
@@ -29,6 +31,11 @@ export interface PlaceDirectory {
   states: ReadonlyMap<string, StateForm>;
   /** The longest key in words, so the matcher knows how far to look ahead. */
   maxTokens: number;
+  /**
+   * Every key of `places` and `counties` and each of its leading word runs ("new", "new york"):
+   * a run of words that is none of these cannot grow into a name, so the matcher stops there.
+   */
+  prefixes: ReadonlySet<string>;
 }
 
 const US = 'ocd-division/country:us';
@@ -90,6 +97,7 @@ export function buildPlaceDirectory(commands: readonly RegisterJurisdiction[]): 
   const states = new Map<string, StateForm>();
   const byId = new Map<string, PlaceCandidate>();
   const redirect = new Map(CONSOLIDATED);
+  const prefixes = new Set<string>();
   let maxTokens = 1;
 
   const add = (index: Map<string, PlaceCandidate[]>, key: string, candidate: PlaceCandidate) => {
@@ -97,7 +105,9 @@ export function buildPlaceDirectory(commands: readonly RegisterJurisdiction[]): 
     const list = index.get(key);
     if (!list) index.set(key, [candidate]);
     else if (!list.some((c) => c.id === candidate.id)) list.push(candidate);
-    maxTokens = Math.max(maxTokens, key.split(' ').length);
+    const words = key.split(' ');
+    maxTokens = Math.max(maxTokens, words.length);
+    for (let n = 1; n <= words.length; n++) prefixes.add(words.slice(0, n).join(' '));
   };
 
   for (const { data } of commands) {
@@ -106,7 +116,7 @@ export function buildPlaceDirectory(commands: readonly RegisterJurisdiction[]): 
     if (!segments || !level) continue;
     const top = segments[1];
     if (top && !['state', 'district', 'territory'].includes(top.type)) continue;
-    const candidate: PlaceCandidate = { id: data.id, name: data.name, level, stateCode: top?.id ?? '' };
+    const candidate: PlaceCandidate = { id: data.id, name: data.name, level, stateCode: top?.id ?? '', underCounty: segments.length > 3 };
     byId.set(candidate.id, candidate);
   }
   for (const candidate of byId.values()) {
@@ -141,15 +151,23 @@ export function buildPlaceDirectory(commands: readonly RegisterJurisdiction[]): 
     const candidate = byId.get(id);
     if (candidate) add(places, nameKey(alias), candidate);
   }
-  return { places, counties, states, maxTokens };
+  return { places, counties, states, maxTokens, prefixes };
 }
 
 let shared: PlaceDirectory | undefined;
 
 /** The directory over the shipped OCD files, built on first use and kept for the process. */
 export function loadPlaceDirectory(): PlaceDirectory {
-  shared ??= buildPlaceDirectory(readOcdDirectory().commands);
+  shared ??= buildPlaceDirectory(ocdRegistrations());
   return shared;
+}
+
+let registrations: readonly RegisterJurisdiction[] | undefined;
+
+/** The shipped OCD files as registrations, read once per process (the matcher and the pipeline share them). */
+export function ocdRegistrations(): readonly RegisterJurisdiction[] {
+  registrations ??= readOcdDirectory().commands;
+  return registrations;
 }
 
 function stripDescriptor(name: string): string {
@@ -182,8 +200,23 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+// Words repeat across items (a page of orders says "Executive", "Order", "United" a thousand
+// times), and normalising one is the matcher's main cost: keep what was worked out, up to a bound.
+const normalisedWords = new Map<string, string>();
+const MAX_CACHED_WORDS = 100_000;
+
 /** Case, accents ("Doña Ana"), periods, apostrophes and hyphens do not tell names apart. */
 function normaliseWord(word: string): string {
+  let norm = normalisedWords.get(word);
+  if (norm === undefined) {
+    norm = foldWord(word);
+    if (normalisedWords.size >= MAX_CACHED_WORDS) normalisedWords.clear();
+    normalisedWords.set(word, norm);
+  }
+  return norm;
+}
+
+function foldWord(word: string): string {
   return word
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

@@ -1,20 +1,20 @@
-import { readOcdDirectory } from '@app/policy';
 import { ACTION_LIMITS, parseOcdId, type RegisterJurisdiction } from '@app/policy/domain';
-import { normalised, type NormalisedItem } from '../sources/source';
+import type { NormalisedItem } from '../sources/source';
 import { matchPlaces } from './match-places';
-import type { PlaceDirectory } from './place-directory';
+import { ocdRegistrations, type PlaceDirectory } from './place-directory';
 
 /**
  * The item with the places its title and summary name: matched ones join its affected
- * jurisdictions, and each match and each ambiguous name is kept on the proposal as evidence
- * for the curator. The hash is taken again, so a change in what matches counts as a change.
+ * jurisdictions, and each match, ambiguous name and unmatched place-shaped phrase is kept on the
+ * proposal as evidence for the curator. The hash stays the adapter's: whether an item changed
+ * upstream is a question about the source, not about the directory it is matched against.
  */
 export function withPlaces(item: NormalisedItem, directory: PlaceDirectory): NormalisedItem {
   const { content } = item.proposal;
   const found = matchPlaces(`${content.title}\n${content.summary}`, directory);
   if (found.matched.length + found.ambiguous.length + found.unmatched.length === 0) return item;
   const affected = [...new Set([...content.affectedJurisdictionIds, ...found.matched.map((m) => m.id)])];
-  return normalised({
+  const proposal = {
     ...item.proposal,
     content: { ...content, affectedJurisdictionIds: affected.slice(0, ACTION_LIMITS.affectedJurisdictions) },
     proposal: {
@@ -25,10 +25,11 @@ export function withPlaces(item: NormalisedItem, directory: PlaceDirectory): Nor
         unmatched: found.unmatched.slice(0, 50).map((u) => ({ evidence: u.evidence })),
       },
     },
-  });
+  };
+  return { ...item, proposal };
 }
 
-let registrations: Map<string, RegisterJurisdiction> | undefined;
+let byId: Map<string, RegisterJurisdiction> | undefined;
 
 /**
  * The registrations that make these ids known, ancestors first, from the shipped OCD directory:
@@ -36,14 +37,14 @@ let registrations: Map<string, RegisterJurisdiction> | undefined;
  * ingested item names. Ids the directory does not hold are left out (the ledger will refuse them).
  */
 export function registrationsFor(ids: Iterable<string>): RegisterJurisdiction[] {
-  registrations ??= new Map(readOcdDirectory().commands.map((c) => [c.data.id, c]));
+  byId ??= new Map(ocdRegistrations().map((c) => [c.data.id, c]));
   const chain = new Map<string, RegisterJurisdiction>();
   for (const id of ids) {
     const segments = parseOcdId(id) ?? [];
     // Each prefix of the id is an ancestor: country, state, county.
     for (let depth = 1; depth <= segments.length; depth++) {
       const ancestor = ['ocd-division', ...segments.slice(0, depth).map((s) => `${s.type}:${s.id}`)].join('/');
-      const registration = registrations.get(ancestor);
+      const registration = byId.get(ancestor);
       if (registration) chain.set(ancestor, registration);
     }
   }

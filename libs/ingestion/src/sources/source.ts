@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { canonicalJson } from '@app/event-store';
 import type { ProposeAction } from '@app/policy/domain';
 import type { HttpClient } from '../http/http-client';
 
@@ -80,7 +79,12 @@ export interface SourceAdapter<Config = unknown, Cursor = unknown> {
   };
 }
 
-/** Stable across runs: retrieval times change on every fetch and say nothing about the item. */
+/**
+ * Stable across runs: retrieval times change on every fetch and say nothing about the item.
+ * Plain JSON text, not a canonical form: an adapter builds its proposals the same way every run,
+ * and should a new version order keys otherwise, the field-by-field comparison of a "changed"
+ * item finds nothing and appends nothing.
+ */
 export function contentHash(proposal: ProposalData): string {
   const withoutRetrieval = {
     ...proposal,
@@ -89,7 +93,7 @@ export function contentHash(proposal: ProposalData): string {
       sources: proposal.content.sources?.map(({ retrievedAt: _retrievedAt, ...source }) => source),
     },
   };
-  return createHash('sha256').update(canonicalJson(withoutRetrieval)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(withoutRetrieval)).digest('hex');
 }
 
 /** The item as a proposal with its hash. */

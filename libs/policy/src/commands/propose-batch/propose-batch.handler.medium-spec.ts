@@ -57,6 +57,19 @@ describe('ProposeBatchHandler', () => {
     expect(event.metadata).toMatchObject({ actor: 'worker:test' });
   });
 
+  it('refuses a proposal whose action exists already, and stores the rest of the page', async () => {
+    const recorded = await ctx.record();
+    const fresh = ctx.newId('fr');
+    const mark = ctx.newId('mark');
+    expect(await run([proposal(recorded.id), proposal(fresh)], mark)).toEqual([
+      { actionId: recorded.id, outcome: 'refused', code: 'ACTION.ALREADY_EXISTS', message: expect.any(String) },
+      { actionId: fresh, outcome: 'proposed' },
+    ]);
+    expect(await marks(mark)).toBe(1);
+    expect(await ctx.eventCount(recorded.id)).toBe(1);
+    expect((await action(fresh)).status).toBe('proposed');
+  });
+
   it('stores nothing, events or rows, when the caller’s write fails', async () => {
     const id = ctx.newId('fr');
     const before = await ctx.eventCount();

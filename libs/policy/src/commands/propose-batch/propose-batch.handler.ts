@@ -35,8 +35,11 @@ export class ProposeBatchHandler implements ICommandHandler<ProposeBatchCommand,
 
     for (let attempt = 1; ; attempt++) {
       // The actions read model is written in each append's transaction: its state and version
-      // are the stream's, and the append's expected versions catch anything newer.
-      const current = await this.actions.findMany(ids);
+      // are the stream's, and the append's expected versions catch anything newer. A proposal
+      // is new to its source, so the first attempt takes it to be new to the ledger too and
+      // reads nothing for it; if its stream exists after all, the append conflicts and the next
+      // attempt reads it and answers as a single proposal would (ACTION.ALREADY_EXISTS).
+      const current = await this.actions.findMany(attempt === 1 ? items.filter((i) => i.type !== 'ProposeAction').map((i) => i.data.actionId) : ids);
       const appends: StreamAppend[] = [];
       const outcomes = items.map((item): BatchOutcome => {
         const actionId = item.data.actionId;
