@@ -127,6 +127,9 @@ async function main(): Promise<void> {
       DATABASE_URL: withDatabase(serverUrl, pipelineDbName),
       REDIS_URL: redisUrl,
       BULLMQ_PREFIX: prefix,
+      // The baseline runs no asynchronous projection; this worker is an ingestion worker only,
+      // as a deployment that keeps the relation graph to another process has it.
+      RUN_PROJECTIONS: 'false',
       LOG_LEVEL: 'silent',
       // The default sources are never asked: nothing listens there.
       FEDERAL_REGISTER_BASE_URL: 'http://127.0.0.1:9/api/v1',

@@ -45,7 +45,8 @@ export class WorkerModule {
             listenConnectionString: options.databaseUrl,
             inlineProjections: policyInlineProjections,
             projections: policyProjections,
-            runProjections: true,
+            // A deployment may keep projections to one worker and ingestion to others.
+            runProjections: config.RUN_PROJECTIONS,
             batchSize: config.PROJECTION_BATCH_SIZE,
             pollMs: config.PROJECTION_POLL_MS,
           }),
