@@ -208,7 +208,7 @@ export class EventStore {
             const mine = stored.filter((e) => projection.eventTypes.includes(e.type));
             if (mine.length) await projection.handle(executor as Transaction<EventStoreTables>, mine);
           }
-          if (!replayed) await options.alsoWrite?.(executor as Transaction<EventStoreTables>);
+          if (options.alsoWrite && !replayed) await options.alsoWrite(executor as Transaction<EventStoreTables>);
           return { rows, stored, replayed };
         };
         const { rows, stored, replayed } = inline.length || options.alsoWrite
