@@ -152,7 +152,10 @@ async function main(): Promise<void> {
     closers.push(() => producer.close());
     const sourceQueue = producer.queue(sourceQueueName(SOURCE));
 
-    const countEvents = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events WHERE type = 'ActionProposed'`.execute(pipelineDb)).rows[0].n);
+    // Every event, of any type: a re-ingest must append nothing at all (no correction, no
+    // suggestion); a first ingest appends the proposals and the jurisdictions they name.
+    const countEvents = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(pipelineDb)).rows[0].n);
+    const countProposals = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events WHERE type = 'ActionProposed'`.execute(pipelineDb)).rows[0].n);
     const runJob = async (label: string, since?: string) => {
       const before = await countEvents();
       const started = performance.now();
@@ -173,8 +176,8 @@ async function main(): Promise<void> {
     };
 
     const first = await runJob('first ingest');
-    if (first.appended !== items || first.result.proposed !== items) throw new Error(`first ingest proposed ${first.result.proposed}, appended ${first.appended}; expected ${items}`);
-    rows.push({ step: 'first ingest (BullMQ → SourceRunner)', items, seconds: first.seconds, note: `${first.result.pages} pages, ${fmt(first.appended)} ActionProposed appended` });
+    if ((await countProposals()) !== items || first.result.proposed !== items) throw new Error(`first ingest proposed ${first.result.proposed}, appended ${first.appended}; expected ${items}`);
+    rows.push({ step: 'first ingest (BullMQ → SourceRunner)', items, seconds: first.seconds, note: `${first.result.pages} pages, ${fmt(first.appended)} events appended` });
 
     const again = await runJob('re-ingest', START);
     if (again.appended !== 0 || again.result.unchanged !== items) throw new Error(`re-ingest appended ${again.appended} events, found ${again.result.unchanged} unchanged; expected 0 and ${items}`);

@@ -159,7 +159,6 @@ export class IngestionController {
   ) {}
 
   @Get('sources')
-  @RequiresRole('analyst')
   @ApiContract({
     summary: 'Every source: its configuration, where it stopped, its last run and when it runs next',
     response: { description: 'The sources', body: sourcesSchema },
@@ -218,7 +217,6 @@ export class IngestionController {
   }
 
   @Get('runs')
-  @RequiresRole('analyst')
   @ApiContract({
     summary: 'Runs newest first, of one source or all: what each fetched, proposed, corrected, left unchanged or parked',
     query: runsParams,
@@ -231,7 +229,6 @@ export class IngestionController {
   }
 
   @Get('parked')
-  @RequiresRole('analyst')
   @ApiContract({
     summary: 'Items a source sent that could not be stored, newest first, with the raw item and the reason',
     query: parkedListParams,

@@ -1,12 +1,12 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import { QueryBus } from '@nestjs/cqrs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '@app/config';
 import type { Database } from '@app/db';
-import { BullmqIngestionQueue, ListSourcesQuery, sourceQueueName, WEBHOOK_QUEUE, type SourceView } from '@app/ingestion';
+import { storeDb } from '@app/event-store';
+import { BullmqIngestionQueue, ingestionDb, SourceRepository, sourceQueueName, WEBHOOK_QUEUE } from '@app/ingestion';
 import { hasRole, identifyCaller } from './api-key.guard';
 
 /** Where bull-board is served: outside /api, it is a page for people, not part of the API. */
@@ -25,11 +25,10 @@ export async function mountQueuesBoard(
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(QUEUES_BOARD_PATH);
   const board = createBullBoard({ queues: [], serverAdapter });
-  const queries = app.get(QueryBus);
+  const sources = new SourceRepository(ingestionDb(storeDb(db)));
 
   const refreshQueues = async () => {
-    const { items }: { items: SourceView[] } = await queries.execute(new ListSourcesQuery());
-    const names = [...items.map((s) => sourceQueueName(s.id)), WEBHOOK_QUEUE];
+    const names = [...(await sources.list()).map((s) => sourceQueueName(s.id)), WEBHOOK_QUEUE];
     board.replaceQueues(names.map((name) => new BullMQAdapter(queue.queue(name), { readOnlyMode: false })));
   };
 

@@ -31,7 +31,7 @@ describe('ingestion workers on real Redis and Postgres', () => {
   let ctx: WorkerTestContext;
   afterEach(() => ctx?.close());
 
-  it('runs a queued job through the pipeline: each document proposed once; the same job again adds nothing, a re-run appends nothing', async () => {
+  it('runs a queued job through the pipeline: each document proposed once; asked again it runs again, and a re-run appends nothing', async () => {
     ctx = await WorkerTestContext.create('run');
     const server = await serveFirstWindow(ctx, [ok(TWO_ORDERS)]);
     await ctx.addSource('federal-register:orders', { ...YEARLY, baseUrl: `${server.url}/api/v1` });
@@ -45,16 +45,16 @@ describe('ingestion workers on real Redis and Postgres', () => {
     expect(Object.fromEntries(first.eventsPerStream)).toEqual({ 'action-federal-register:2017-02095': 1, 'action-federal-register:2017-02102': 1 });
     expect(Object.fromEntries(first.statuses)).toEqual({ 'federal-register:2017-02095': 'proposed', 'federal-register:2017-02102': 'proposed' });
 
-    // The same request while the first is kept: its deterministic id makes it the same job.
-    expect(await ctx.producer.enqueueRun({ sourceId: 'federal-register:orders', trigger: 'manual' })).toBe(jobId);
-    expect(await ctx.queue('federal-register:orders').getJobCounts('completed', 'waiting', 'active')).toEqual({ completed: 1, waiting: 0, active: 0 });
-
-    const again = await ctx.producer.enqueueRun({ sourceId: 'federal-register:orders', trigger: 'manual', since: '2017-01-20' });
+    // Asked again once the first is done: it runs again (from the cursor), and appends nothing.
+    const again = await ctx.producer.enqueueRun({ sourceId: 'federal-register:orders', trigger: 'manual' });
     expect(again).not.toBe(jobId);
-    const rerun = await ctx.finished('federal-register:orders', again);
+    expect((await ctx.finished('federal-register:orders', again)).returnvalue).toMatchObject({ proposed: 0, corrected: 0, failed: 0 });
+    // And over everything again: both documents unchanged.
+    const since = await ctx.producer.enqueueRun({ sourceId: 'federal-register:orders', trigger: 'manual', since: '2017-01-20' });
+    const rerun = await ctx.finished('federal-register:orders', since);
     expect(rerun.returnvalue).toMatchObject({ fetched: 2, proposed: 0, corrected: 0, unchanged: 2 });
     expect((await ctx.proposals()).eventsPerStream).toEqual(first.eventsPerStream);
-    expect((await ctx.runs('federal-register:orders')).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect((await ctx.runs('federal-register:orders')).map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
 
   it('keeps one Job Scheduler per enabled source across boots, and follows sources added, disabled and changed while running', async () => {
@@ -164,9 +164,12 @@ describe('ingestion workers on real Redis and Postgres', () => {
 
     expect(await Promise.all(results.map((j) => j.getState()))).toEqual(['completed', 'completed']);
     expect(results.map((j) => j.returnvalue.proposed).sort()).toEqual([0, 30]);
-    // Had both run at once, the second would have found the source held (a failed run).
+    // Had the queue let both start at once, the second would have found the source held: its
+    // run row deleted (a gap in the ids) and its job put back (a second attempt).
     const runs = await ctx.runs('federal-register:shared');
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(runs[1].id).toBe(runs[0].id + 1);
+    expect(results.map((j) => j.attemptsStarted)).toEqual([1, 1]);
     expect(runs[1].started_at.getTime()).toBeGreaterThanOrEqual(runs[0].finished_at!.getTime());
     const { eventsPerStream } = await ctx.proposals();
     expect(eventsPerStream.size).toBe(30);

@@ -16,6 +16,7 @@ import {
   loadPlaceDirectory,
   sourceQueueName,
   storeDelivery,
+  forgetDelivery,
   type IngestionQueue,
   type IngestionSettings,
   type RunJob,
@@ -205,7 +206,10 @@ export class IngestionWorkers implements OnApplicationBootstrap, OnModuleDestroy
     try {
       await storeDelivery(this.store, this.runner, this.settings, job.data.body);
     } catch (err) {
-      if (failureKind(err) === 'permanent') throw new UnrecoverableError(message(err));
+      const permanent = failureKind(err) === 'permanent';
+      // Given up on: CourtListener's own retry of the delivery must be taken, not dropped as seen.
+      if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await forgetDelivery(this.store, job.data.deliveryKey);
+      if (permanent) throw new UnrecoverableError(message(err));
       throw err;
     }
   }

@@ -8,13 +8,9 @@ import { WorkerModule } from './worker.module';
 
 async function start(): Promise<() => Promise<void>> {
   const config = loadConfig();
-  const missing = [
+  if (!config.DATABASE_URL) {
     // The embedded database belongs to one process; there the API runs projections and sources itself.
-    !config.DATABASE_URL && 'DATABASE_URL (a PostgreSQL server: on the embedded default, the API does the work)',
-    !config.REDIS_URL && 'REDIS_URL (the ingestion queues; without Redis, sources run in the API and the CLI)',
-  ].filter((m): m is string => typeof m === 'string');
-  if (missing.length > 0) {
-    process.stderr.write(`The worker needs ${missing.join(' and ')}.\n`);
+    process.stderr.write('The worker needs DATABASE_URL (a PostgreSQL server: on the embedded default, the API does the work).\n');
     process.exit(1);
   }
   const database = await openDatabase(config, 'policy-ledger-worker');
@@ -23,11 +19,11 @@ async function start(): Promise<() => Promise<void>> {
     WorkerModule.forRoot({ config, db: database.db, databaseUrl: database.url }),
     { logger: config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'] },
   );
-  const runner = app.get(ProjectionRunner);
-  const queues = app.get(IngestionWorkers).queueNames;
-  process.stdout.write(
-    `Policy Ledger worker running projections (${runner.names.join(', ')}) and ${queues.length} ingestion queues (prefix ${config.BULLMQ_PREFIX})\n`,
-  );
+  const projections = config.RUN_PROJECTIONS ? `projections (${app.get(ProjectionRunner).names.join(', ')})` : 'no projections (RUN_PROJECTIONS=false)';
+  const ingestion = config.REDIS_URL
+    ? `${app.get(IngestionWorkers).queueNames.length} ingestion queues (prefix ${config.BULLMQ_PREFIX})`
+    : 'no ingestion queues (no REDIS_URL: sources run in the API and the CLI)';
+  process.stdout.write(`Policy Ledger worker running ${projections} and ${ingestion}\n`);
   return async () => {
     // Closes the ingestion workers first, under WORKER_SHUTDOWN_MS, then the rest.
     await app.close();

@@ -50,10 +50,10 @@ describe('the worker process', () => {
     }, 20_000);
   }
 
-  it('refuses to start without REDIS_URL, saying so', async () => {
-    const worker = startWorker({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  it('refuses to start without DATABASE_URL, saying so', async () => {
+    const worker = startWorker({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(await worker.exited).toEqual({ code: 1, signal: null });
-    expect(worker.output()).toMatch(/The worker needs REDIS_URL/);
+    expect(worker.output()).toMatch(/The worker needs DATABASE_URL/);
   });
 
   it('killed mid-run and started again, then stopped mid-run by SIGTERM and started again: every document proposed exactly once', async () => {

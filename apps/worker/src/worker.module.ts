@@ -19,15 +19,28 @@ export interface WorkerModuleOptions {
 }
 
 /**
- * The background process: runs the asynchronous projections from their checkpoints, and the
- * ingestion queues (IngestionWorkers). Any number of workers (and APIs) may run together; each
+ * The background process: runs the asynchronous projections from their checkpoints (unless
+ * RUN_PROJECTIONS is off) and, with REDIS_URL, the ingestion queues (IngestionWorkers). Any number of workers (and APIs) may run together; each
  * projection batch is applied by one of them, and each source is run by one at a time.
  */
 @Module({})
 export class WorkerModule {
   static forRoot(options: WorkerModuleOptions): DynamicModule {
     const { config } = options;
-    if (!config.REDIS_URL) throw new Error('the worker needs REDIS_URL: its ingestion jobs are BullMQ queues');
+    const projections = EventStoreModule.forRootAsync({
+      useFactory: () => ({
+        db: options.db,
+        listenConnectionString: options.databaseUrl,
+        inlineProjections: policyInlineProjections,
+        projections: policyProjections,
+        // A deployment may keep projections to one worker and ingestion to others.
+        runProjections: config.RUN_PROJECTIONS,
+        batchSize: config.PROJECTION_BATCH_SIZE,
+        pollMs: config.PROJECTION_POLL_MS,
+      }),
+    });
+    // Without Redis there are no queues: the worker runs the projections only (sources run in the API and the CLI).
+    if (!config.REDIS_URL) return { module: WorkerModule, imports: [CqrsModule.forRoot(), projections] };
     const settings: IngestionSettings = { ...ingestionSettings(config), ...options.ingestion };
     const workerOptions: IngestionWorkerOptions = {
       syncEveryMs: options.syncEveryMs ?? 60_000,
@@ -39,18 +52,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         CqrsModule.forRoot(),
-        EventStoreModule.forRootAsync({
-          useFactory: () => ({
-            db: options.db,
-            listenConnectionString: options.databaseUrl,
-            inlineProjections: policyInlineProjections,
-            projections: policyProjections,
-            // A deployment may keep projections to one worker and ingestion to others.
-            runProjections: config.RUN_PROJECTIONS,
-            batchSize: config.PROJECTION_BATCH_SIZE,
-            pollMs: config.PROJECTION_POLL_MS,
-          }),
-        }),
+        projections,
         PolicyModule,
         IngestionModule.forRoot({ settings, queue: ingestionQueueProvider(config.REDIS_URL, config.BULLMQ_PREFIX) }),
         BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.BULLMQ_PREFIX }),

@@ -271,7 +271,7 @@ export interface paths {
         };
         /**
          * Items a source sent that could not be stored, newest first, with the raw item and the reason
-         * @description Needs an API key with the analyst role or higher.
+         * @description Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
         get: operations["ingestionParked"];
         put?: never;
@@ -331,7 +331,7 @@ export interface paths {
         };
         /**
          * Runs newest first, of one source or all: what each fetched, proposed, corrected, left unchanged or parked
-         * @description Needs an API key with the analyst role or higher.
+         * @description Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
         get: operations["ingestionRuns"];
         put?: never;
@@ -351,7 +351,7 @@ export interface paths {
         };
         /**
          * Every source: its configuration, where it stopped, its last run and when it runs next
-         * @description Needs an API key with the analyst role or higher.
+         * @description Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
         get: operations["ingestionSources"];
         put?: never;
@@ -2504,17 +2504,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: `AUTH.FORBIDDEN` */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2738,17 +2729,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: `AUTH.FORBIDDEN` */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2776,17 +2758,8 @@ export interface operations {
                     "application/json": components["schemas"]["IngestionSources"];
                 };
             };
-            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: `AUTH.FORBIDDEN` */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };

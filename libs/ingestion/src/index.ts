@@ -19,7 +19,7 @@ export * from './commands/update-source/update-source.command';
 export * from './commands/retry-parked/retry-parked.command';
 export * from './commands/dismiss-parked/dismiss-parked.command';
 export * from './commands/receive-webhook/receive-webhook.command';
-export { storeDelivery, COURTLISTENER_SOURCE_ID } from './commands/receive-webhook/receive-webhook.handler';
+export { storeDelivery, forgetDelivery, COURTLISTENER_SOURCE_ID } from './commands/receive-webhook/receive-webhook.handler';
 export * from './queries/list-sources/list-sources.query';
 export * from './queries/list-runs/list-runs.query';
 export * from './queries/list-parked/list-parked.query';

@@ -3,7 +3,6 @@ import { CommandBus } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
 import {
   DomainError,
-  fieldErrorsFrom,
   JurisdictionRepository,
   policyDb,
   ProposeBatchCommand,
@@ -20,7 +19,8 @@ import { ItemRepository, type KnownItem } from '../repositories/item.repository'
 import { ParkedRepository, type NewParkedItem } from '../repositories/parked.repository';
 import { RunRepository, type RunCounts, type StoredRun } from '../repositories/run.repository';
 import { SourceRepository, type StoredSource } from '../repositories/source.repository';
-import { adapterFor, MIN_INTERVAL_MS, sourceConfig, type IngestionSettings } from '../sources/registry';
+import { adapterFor, MIN_INTERVAL_MS, type IngestionSettings } from '../sources/registry';
+import { configOf, existingSource } from '../sources/source-settings';
 import type { NormalisedItem, ParkedItem, SourcePage } from '../sources/source';
 import { upstreamChanges } from './upstream-changes';
 
@@ -84,11 +84,9 @@ export class SourceRunner {
   }
 
   async run(sourceId: string, options: RunOptions): Promise<StoredRun> {
-    const source = await this.sources.find(sourceId);
-    if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
+    const source = await existingSource(this.sources, sourceId);
     const adapter = adapterFor(source.type);
-    const config = adapter.configSchema.safeParse(sourceConfig(source, this.settings));
-    if (!config.success) throw new DomainError('INGESTION.INVALID_SOURCE', `source ${sourceId} is misconfigured`, { errors: fieldErrorsFrom(config.error, 'config') });
+    const config = configOf(source, this.settings);
     const cursor = source.cursor === null ? null : adapter.cursorSchema.safeParse(source.cursor);
     if (cursor && !cursor.success) throw new DomainError('INGESTION.BAD_CURSOR', `source ${sourceId}: its stored cursor cannot be read (${cursor.error.message}); reset it`, { details: { sourceId } });
 
@@ -97,9 +95,9 @@ export class SourceRunner {
     options.onStart?.(run);
     const counts: RunCounts = { pages: 0, fetched: 0, proposed: 0, corrected: 0, suggested: 0, unchanged: 0, parked: 0, failed: 0 };
     try {
-      const headers = adapter.requestHeaders?.(config.data);
+      const headers = adapter.requestHeaders?.(config);
       const http = new HttpClient({ sourceId, minIntervalMs: MIN_INTERVAL_MS[adapter.type], headers, ...this.settings.http });
-      const pages = adapter.pages({ sourceId, config: config.data, cursor: cursor?.data ?? null, since: options.since, http, now: () => new Date() });
+      const pages = adapter.pages({ sourceId, config, cursor: cursor?.data ?? null, since: options.since, http, now: () => new Date() });
       // What this run stored, by item: a page prepared while the one before was being stored
       // looked its items up before that one committed.
       const storedThisRun = new Map<string, KnownItem>();
@@ -133,14 +131,17 @@ export class SourceRunner {
     trigger: RunTrigger,
     items: NormalisedItem[],
     parked: ParkedItem[],
-    options: { parkRefused?: boolean } = {},
+    options: {
+      parkRefused?: boolean;
+      /** A parked item these items are read again from: marked retried in the same transaction, unless refused again. */
+      retriedParkedId?: number;
+    } = {},
   ): Promise<{ run: StoredRun; refused: NewParkedItem[] }> {
-    const source = await this.sources.find(sourceId);
-    if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
+    const source = await existingSource(this.sources, sourceId);
     const run = await this.runs.start(sourceId, trigger);
     try {
       const page = await this.prepare(items, parked);
-      const { refused } = await this.storePage(source, run.id, page, { fetched: items.length + parked.length }, options.parkRefused ?? true);
+      const { refused } = await this.storePage(source, run.id, page, { fetched: items.length + parked.length, retriedParkedId: options.retriedParkedId }, options.parkRefused ?? true);
       return { run: await this.runs.finish(run.id), refused };
     } catch (err) {
       await this.runs.finish(run.id, err instanceof Error ? err.message : String(err));
@@ -153,9 +154,8 @@ export class SourceRunner {
     const { claimed, lapsedRunId } = await this.sources.claim(sourceId, runId, this.settings.leaseMs ?? LEASE_MS);
     if (!claimed) {
       const reason = first ? 'another run of this source is in progress' : 'another run took this source over';
-      // A run that never started is no part of the history; one cut off mid-way is.
+      // A run that never started is no part of the history; one cut off mid-way is, and run() records how it ended.
       if (first) await this.runs.discard(runId);
-      else await this.runs.finish(runId, reason);
       throw new DomainError('INGESTION.SOURCE_BUSY', `source ${sourceId}: ${reason}`, { details: { sourceId } });
     }
     if (lapsedRunId !== null) await this.runs.failLapsed(lapsedRunId);
@@ -200,7 +200,7 @@ export class SourceRunner {
     source: StoredSource,
     runId: number,
     { items, unreadable, known }: PreparedPage,
-    page: { cursor?: unknown; fetched: number },
+    page: { cursor?: unknown; fetched: number; retriedParkedId?: number },
     parkRefused = true,
     storedThisRun?: Map<string, KnownItem>,
   ): Promise<{ counts: PageCounts; refused: NewParkedItem[] }> {
@@ -247,6 +247,7 @@ export class SourceRunner {
           // Reset on every attempt: a conflict makes the page decide (and call this) again.
           refused = [];
           counts.proposed = counts.corrected = counts.suggested = counts.failed = 0;
+          counts.unchanged = unchanged;
           const stored: NormalisedItem[] = [...hashOnly];
           outcomes.forEach((o, i) => {
             const item = batched[i];
@@ -266,11 +267,19 @@ export class SourceRunner {
               storedNow.filter((_, k) => stored[k].proposal.proposal.sourceSystem === system).map((r) => r.known),
             );
           }
-          await new ParkedRepository(tx).park(source.id, runId, [
+          const parked = new ParkedRepository(tx);
+          if (page.retriedParkedId !== undefined && refused.length === 0 && !(await parked.resolve(page.retriedParkedId, 'retried'))) {
+            throw new DomainError('INGESTION.NOT_PARKED', `parked item ${page.retriedParkedId} was resolved meanwhile`, { details: { parkedId: page.retriedParkedId } });
+          }
+          await parked.park(source.id, runId, [
             ...unreadable.map((p) => ({ stage: 'parse' as const, externalId: p.externalId, raw: p.raw, reason: p.reason })),
             ...(parkRefused ? refused : []),
           ]);
-          if (page.cursor !== undefined) await new SourceRepository(tx).saveCursor(source.id, page.cursor);
+          // Only while this run holds the source: one that lost it (a page slower than the lease)
+          // must not move the cursor under the run that took over. The page rolls back.
+          if (page.cursor !== undefined && !(await new SourceRepository(tx).saveCursor(source.id, runId, page.cursor))) {
+            throw new DomainError('INGESTION.SOURCE_BUSY', `source ${source.id}: another run took this source over`, { details: { sourceId: source.id } });
+          }
           await new RunRepository(tx).add(runId, { ...counts, pages: page.cursor !== undefined ? 1 : 0, fetched: page.fetched });
         },
         { actor: `ingestion:${source.id}`, correlationId: `ingestion-run-${runId}` },

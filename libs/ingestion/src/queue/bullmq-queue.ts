@@ -24,9 +24,9 @@ export const JOB_DEFAULTS: JobsOptions = {
 const jobIdPart = (text: string) => text.replace(/:/g, '--');
 
 /**
- * The producer side: one queue per source (so each source's limiter and global concurrency
- * are its own) and one for webhook deliveries. Deterministic job ids: asking twice for a run
- * of a source while one waits adds nothing, and a delivery is queued once.
+ * The producer side: one queue per source (so each source's global concurrency is its own, and
+ * one slow source holds up no other) and one for webhook deliveries. Asking twice for a run of a
+ * source while one waits adds nothing, and a delivery is queued once (its id is the delivery's).
  */
 export class BullmqIngestionQueue implements IngestionQueue {
   private readonly queues = new Map<string, Queue>();
@@ -46,10 +46,14 @@ export class BullmqIngestionQueue implements IngestionQueue {
     return queue;
   }
 
+  /**
+   * A request like one still waiting or running is that job (BullMQ's deduplication lasts until
+   * the job finishes); once it is done, asking again runs again.
+   */
   async enqueueRun(job: RunJob): Promise<string> {
-    const jobId = `${job.trigger}-${jobIdPart(job.sourceId)}${job.since ? `-since-${job.since}` : ''}`;
-    await this.queue(sourceQueueName(job.sourceId)).add(RUN_JOB, job, { jobId });
-    return jobId;
+    const id = `${job.trigger}-${jobIdPart(job.sourceId)}${job.since ? `-since-${job.since}` : ''}`;
+    const added = await this.queue(sourceQueueName(job.sourceId)).add(RUN_JOB, job, { deduplication: { id } });
+    return added.id!;
   }
 
   async enqueueWebhook(job: WebhookJob): Promise<string> {

@@ -105,12 +105,17 @@ export class SourceRepository {
       .execute();
   }
 
-  /** Moves the cursor; called in the transaction that stores the page it follows. */
-  async saveCursor(id: string, cursor: unknown): Promise<void> {
-    await this.db
+  /**
+   * Moves the cursor, in the transaction that stores the page it follows; false (nothing
+   * written) when the run no longer holds the source.
+   */
+  async saveCursor(id: string, runId: number, cursor: unknown): Promise<boolean> {
+    const result = await this.db
       .updateTable('ingestion_sources')
       .set({ cursor: JSON.stringify(cursor), cursor_updated_at: sql<Date>`now()` })
       .where('id', '=', id)
-      .execute();
+      .where('lease_run_id', '=', runId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

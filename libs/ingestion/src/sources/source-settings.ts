@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { DomainError, fieldErrorsFrom, type FieldError } from '@app/policy';
 import { adapterFor, isSourceType, sourceConfig, type IngestionSettings } from './registry';
+import type { SourceRepository, StoredSource } from '../repositories/source.repository';
 import { SOURCE_TYPES } from './source';
 
 /** `type` for a source of one kind, `type:slug` for one of many (feed:nyc-mayor, legistar:chicago). */
@@ -29,13 +30,28 @@ export function nextRunOf(pattern: string, from: Date): Date | null {
   }
 }
 
-/** Checks a source's configuration as its adapter will read it; a 400 naming `config.<field>` otherwise. */
-export function checkSourceConfig(id: string, config: Record<string, unknown>, settings: IngestionSettings): void {
-  const type = sourceTypeOf(id);
-  const parsed = adapterFor(type).configSchema.safeParse(sourceConfig({ type, config }, settings));
+/**
+ * A source's configuration as its adapter reads it (the environment's base URL and token under
+ * what the source stores); a 400 naming `config.<field>` when the adapter refuses it.
+ */
+export function configOf(source: { type: string; config: Record<string, unknown> }, settings: IngestionSettings): unknown {
+  const parsed = adapterFor(source.type).configSchema.safeParse(sourceConfig(source, settings));
   if (!parsed.success) throw invalidSource(fieldErrorsFrom(parsed.error, 'config'));
+  return parsed.data;
+}
+
+/** Checks the configuration of a source with this id, as its adapter will read it. */
+export function checkSourceConfig(id: string, config: Record<string, unknown>, settings: IngestionSettings): void {
+  configOf({ type: sourceTypeOf(id), config }, settings);
 }
 
 export function invalidSource(errors: FieldError[]): DomainError {
   return new DomainError('INGESTION.INVALID_SOURCE', 'the source is invalid', { errors });
+}
+
+/** The source, or a 404 naming it. */
+export async function existingSource(sources: SourceRepository, sourceId: string): Promise<StoredSource> {
+  const source = await sources.find(sourceId);
+  if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
+  return source;
 }

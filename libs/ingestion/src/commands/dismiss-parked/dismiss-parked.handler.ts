@@ -1,10 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
+import { DomainError } from '@app/policy';
 import { ingestionDb } from '../../database';
 import { parkedView } from '../../queries/list-parked/list-parked.query-handler';
 import type { ParkedItemView } from '../../queries/list-parked/list-parked.query';
 import { ParkedRepository } from '../../repositories/parked.repository';
-import { openParkedItem } from '../retry-parked/retry-parked.handler';
 import { DismissParkedCommand } from './dismiss-parked.command';
 
 @CommandHandler(DismissParkedCommand)
@@ -13,7 +13,13 @@ export class DismissParkedHandler implements ICommandHandler<DismissParkedComman
 
   async execute({ parkedId }: DismissParkedCommand): Promise<ParkedItemView> {
     const parked = new ParkedRepository(ingestionDb(this.store.db));
-    await openParkedItem(parked, parkedId, () => parked.resolve(parkedId, 'dismissed'));
+    const item = await parked.find(parkedId);
+    if (!item) throw new DomainError('INGESTION.UNKNOWN_PARKED', `no parked item ${parkedId}`, { details: { parkedId } });
+    // Resolved only if still parked: of two curators at once, one dismisses and the other is told.
+    if (!(await parked.resolve(parkedId, 'dismissed'))) {
+      const now = (await parked.find(parkedId))!;
+      throw new DomainError('INGESTION.NOT_PARKED', `parked item ${parkedId} was already ${now.status}`, { details: { parkedId, status: now.status } });
+    }
     return parkedView((await parked.find(parkedId))!);
   }
 }

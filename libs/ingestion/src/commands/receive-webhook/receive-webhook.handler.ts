@@ -2,14 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
-import { DomainError, fieldErrorsFrom } from '@app/policy';
+import { DomainError } from '@app/policy';
 import { ingestionDb } from '../../database';
 import { INGESTION_SETTINGS, SourceRunner } from '../../pipeline/source-runner';
 import { INGESTION_QUEUE, type IngestionQueue } from '../../queue/ingestion-queue';
 import { SourceRepository } from '../../repositories/source.repository';
 import { normaliseWebhookDelivery } from '../../sources/courtlistener/courtlistener.normalise';
-import { adapterFor, sourceConfig, type IngestionSettings } from '../../sources/registry';
-import { invalidSource } from '../../sources/source-settings';
+import type { IngestionSettings } from '../../sources/registry';
+import { configOf, existingSource } from '../../sources/source-settings';
 import type { CourtListenerConfig } from '../../sources/courtlistener/courtlistener.source';
 import { ReceiveWebhookCommand, type WebhookReceipt } from './receive-webhook.command';
 
@@ -49,19 +49,21 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhookComm
       return { deliveryKey: key, duplicate: false, mode: 'in-process' };
     } catch (err) {
       // Not taken after all: CourtListener's retry of this delivery must be done, not dropped.
-      await db.deleteFrom('ingestion_webhook_deliveries').where('idempotency_key', '=', key).execute();
+      await forgetDelivery(this.store, key);
       throw err;
     }
   }
 }
 
+/** Forgets that a delivery was taken, so CourtListener's next retry of it is done (its storing failed for good). */
+export async function forgetDelivery(store: EventStore, deliveryKey: string): Promise<void> {
+  await ingestionDb(store.db).deleteFrom('ingestion_webhook_deliveries').where('idempotency_key', '=', deliveryKey).execute();
+}
+
 /** Stores a delivery's docket entries like a page (unreadable ones parked); used in-process and by the worker. */
 export async function storeDelivery(store: EventStore, runner: SourceRunner, settings: IngestionSettings, body: unknown): Promise<void> {
-  const source = await new SourceRepository(ingestionDb(store.db)).find(COURTLISTENER_SOURCE_ID);
-  if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${COURTLISTENER_SOURCE_ID}`, { details: { sourceId: COURTLISTENER_SOURCE_ID } });
-  const parsed = adapterFor(source.type).configSchema.safeParse(sourceConfig(source, settings));
-  if (!parsed.success) throw invalidSource(fieldErrorsFrom(parsed.error, 'config'));
-  const config = parsed.data as CourtListenerConfig;
+  const source = await existingSource(new SourceRepository(ingestionDb(store.db)), COURTLISTENER_SOURCE_ID);
+  const config = configOf(source, settings) as CourtListenerConfig;
   const { items, parked } = normaliseWebhookDelivery(body, config, new Date().toISOString());
   await runner.storeOnce(COURTLISTENER_SOURCE_ID, 'webhook', items, parked);
 }

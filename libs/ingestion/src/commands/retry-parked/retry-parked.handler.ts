@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
-import { actionCommandDataSchemas, DomainError, fieldErrorsFrom } from '@app/policy';
+import { actionCommandDataSchemas, DomainError } from '@app/policy';
 import { ingestionDb } from '../../database';
 import { INGESTION_SETTINGS, SourceRunner } from '../../pipeline/source-runner';
 import { runView } from '../../queries/list-sources/list-sources.query-handler';
@@ -10,25 +10,10 @@ import type { ParkedItemView } from '../../queries/list-parked/list-parked.query
 import type { RunView } from '../../queries/list-sources/list-sources.query';
 import { ParkedRepository, type StoredParkedItem } from '../../repositories/parked.repository';
 import { SourceRepository } from '../../repositories/source.repository';
-import { adapterFor, sourceConfig, type IngestionSettings } from '../../sources/registry';
-import { invalidSource } from '../../sources/source-settings';
+import { adapterFor, type IngestionSettings } from '../../sources/registry';
+import { configOf, existingSource } from '../../sources/source-settings';
 import { normalised, type NormalisedItem, type ProposalData } from '../../sources/source';
 import { RetryParkedCommand } from './retry-parked.command';
-
-/** A parked item that is still waiting; `resolve` closes it unless someone closed it first. */
-export async function openParkedItem(
-  parked: ParkedRepository,
-  id: number,
-  resolve: () => Promise<boolean>,
-): Promise<StoredParkedItem> {
-  const item = await parked.find(id);
-  if (!item) throw new DomainError('INGESTION.UNKNOWN_PARKED', `no parked item ${id}`, { details: { parkedId: id } });
-  const notParked = () =>
-    new DomainError('INGESTION.NOT_PARKED', `parked item ${id} was already ${item.status}`, { details: { parkedId: id, status: item.status } });
-  if (item.status !== 'parked') throw notParked();
-  if (!(await resolve())) throw notParked();
-  return item;
-}
 
 @CommandHandler(RetryParkedCommand)
 export class RetryParkedHandler implements ICommandHandler<RetryParkedCommand, { parked: ParkedItemView; run: RunView }> {
@@ -47,9 +32,9 @@ export class RetryParkedHandler implements ICommandHandler<RetryParkedCommand, {
       throw new DomainError('INGESTION.NOT_PARKED', `parked item ${parkedId} was already ${item.status}`, { details: { parkedId, status: item.status } });
     }
     const items = await this.readAgain(item);
-    const { run, refused } = await this.runner.storeOnce(item.sourceId, 'retry', items, [], { parkRefused: false });
+    // Stored and marked retried in one transaction; refused again, it stays parked as it was.
+    const { run, refused } = await this.runner.storeOnce(item.sourceId, 'retry', items, [], { parkRefused: false, retriedParkedId: parkedId });
     if (refused.length) throw stillUnreadable(parkedId, refused[0].reason);
-    await openParkedItem(parked, parkedId, () => parked.resolve(parkedId, 'retried'));
     return { parked: parkedView((await parked.find(parkedId))!), run: runView(run) };
   }
 
@@ -59,12 +44,9 @@ export class RetryParkedHandler implements ICommandHandler<RetryParkedCommand, {
       if (!proposal.success) throw stillUnreadable(item.id, proposal.error.message);
       return [normalised(item.raw as ProposalData)];
     }
-    const source = await new SourceRepository(ingestionDb(this.store.db)).find(item.sourceId);
-    if (!source) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${item.sourceId}`, { details: { sourceId: item.sourceId } });
+    const source = await existingSource(new SourceRepository(ingestionDb(this.store.db)), item.sourceId);
     const adapter = adapterFor(source.type);
-    const parsed = adapter.configSchema.safeParse(sourceConfig(source, this.settings));
-    if (!parsed.success) throw invalidSource(fieldErrorsFrom(parsed.error, 'config'));
-    const config = parsed.data;
+    const config = configOf(source, this.settings);
     const again = adapter.normaliseItems([item.raw], { sourceId: source.id, config, retrievedAt: new Date().toISOString() });
     if (again.parked.length) throw stillUnreadable(item.id, again.parked[0].reason);
     return again.items;

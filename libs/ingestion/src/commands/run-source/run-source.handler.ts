@@ -1,12 +1,12 @@
 import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
-import { DomainError } from '@app/policy';
 import { ingestionDb } from '../../database';
 import { SourceRunner } from '../../pipeline/source-runner';
 import { runView } from '../../queries/list-sources/list-sources.query-handler';
 import { INGESTION_QUEUE, type IngestionQueue } from '../../queue/ingestion-queue';
 import { SourceRepository } from '../../repositories/source.repository';
+import { existingSource } from '../../sources/source-settings';
 import type { StoredRun } from '../../repositories/run.repository';
 import { RunSourceCommand, type RunStarted } from './run-source.command';
 
@@ -22,9 +22,7 @@ export class RunSourceHandler implements ICommandHandler<RunSourceCommand, RunSt
 
   async execute({ sourceId, trigger, since }: RunSourceCommand): Promise<RunStarted> {
     // Asked by hand, a disabled source runs too: disabling stops the schedule, not the curator.
-    if (!(await new SourceRepository(ingestionDb(this.store.db)).find(sourceId))) {
-      throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
-    }
+    await existingSource(new SourceRepository(ingestionDb(this.store.db)), sourceId);
     if (this.queue) return { sourceId, mode: 'queued', jobId: await this.queue.enqueueRun({ sourceId, trigger, since }) };
 
     // In-process: answer once the run is recorded and holds its source; it goes on after.

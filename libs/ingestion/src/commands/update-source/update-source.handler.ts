@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
-import { DomainError, fieldErrorsFrom } from '@app/policy';
+import { fieldErrorsFrom } from '@app/policy';
 import { ingestionDb } from '../../database';
 import { INGESTION_SETTINGS } from '../../pipeline/source-runner';
 import { sourceView } from '../../queries/list-sources/list-sources.query-handler';
@@ -10,7 +10,7 @@ import { ParkedRepository } from '../../repositories/parked.repository';
 import { RunRepository } from '../../repositories/run.repository';
 import { SourceRepository } from '../../repositories/source.repository';
 import type { IngestionSettings } from '../../sources/registry';
-import { checkSourceConfig, invalidSource, scheduleSchema } from '../../sources/source-settings';
+import { configOf, existingSource, invalidSource, scheduleSchema } from '../../sources/source-settings';
 import { UpdateSourceCommand } from './update-source.command';
 
 @CommandHandler(UpdateSourceCommand)
@@ -21,12 +21,13 @@ export class UpdateSourceHandler implements ICommandHandler<UpdateSourceCommand,
   ) {}
 
   async execute({ sourceId, changes }: UpdateSourceCommand): Promise<SourceView> {
+    const db = ingestionDb(this.store.db);
+    const sources = new SourceRepository(db);
+    const source = await existingSource(sources, sourceId);
     const schedule = scheduleSchema.optional().safeParse(changes.schedule);
     if (!schedule.success) throw invalidSource(fieldErrorsFrom(schedule.error, 'schedule'));
-    if (changes.config !== undefined) checkSourceConfig(sourceId, changes.config, this.settings);
-    const db = ingestionDb(this.store.db);
-    const updated = await new SourceRepository(db).update(sourceId, changes);
-    if (!updated) throw new DomainError('INGESTION.UNKNOWN_SOURCE', `no source ${sourceId}`, { details: { sourceId } });
+    if (changes.config !== undefined) configOf({ type: source.type, config: changes.config }, this.settings);
+    const updated = (await sources.update(sourceId, changes))!;
     const [latest, parked] = await Promise.all([new RunRepository(db).latest(), new ParkedRepository(db).openCounts()]);
     return sourceView(updated, latest.get(sourceId) ?? null, parked.get(sourceId) ?? 0, null);
   }

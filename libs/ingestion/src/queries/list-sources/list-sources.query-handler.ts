@@ -36,7 +36,7 @@ export function sourceView(s: StoredSource, lastRun: StoredRun | null, parkedIte
     id: s.id,
     type: s.type as SourceType,
     name: s.name,
-    config: s.config,
+    config: withoutSecrets(s.config),
     enabled: s.enabled,
     schedule: s.schedule,
     cursor: s.cursor,
@@ -49,4 +49,9 @@ export function sourceView(s: StoredSource, lastRun: StoredRun | null, parkedIte
 
 export function runView(r: StoredRun): RunView {
   return { ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null };
+}
+
+/** A token stored in a source's configuration (a Legistar client's) is never shown: reads may need no key. */
+function withoutSecrets(config: Record<string, unknown>): Record<string, unknown> {
+  return 'token' in config ? { ...config, token: '(set)' } : config;
 }
