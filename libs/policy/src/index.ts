@@ -19,6 +19,7 @@ export * from './commands/attach-source/attach-source.command';
 export * from './commands/propose-batch/propose-batch.command';
 export * from './commands/accept-suggested-correction/accept-suggested-correction.command';
 export * from './commands/dismiss-suggested-correction/dismiss-suggested-correction.command';
+export * from './queries/page';
 export * from './queries/get-timeline/get-timeline.query';
 export * from './queries/get-action/get-action.query';
 export * from './queries/get-action-history/get-action-history.query';

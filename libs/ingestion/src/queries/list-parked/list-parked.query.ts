@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageSchema } from '@app/policy';
 import type { ParkedStatus } from '../../repositories/parked.repository';
 
 export const PARKED_STATUSES = ['parked', 'retried', 'dismissed'] as const satisfies readonly ParkedStatus[];
@@ -23,12 +24,7 @@ export const parkedItemSchema = z
   })
   .meta({ id: 'ParkedItem' });
 
-export const parkedPageSchema = z
-  .strictObject({
-    items: z.array(parkedItemSchema),
-    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }),
-  })
-  .meta({ id: 'ParkedItemsPage' });
+export const parkedPageSchema = pageSchema(parkedItemSchema, 'ParkedItemsPage');
 
 export type ParkedItemView = z.output<typeof parkedItemSchema>;
 export type ParkedPage = z.output<typeof parkedPageSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageSchema } from '@app/policy';
 import { runSchema } from '../list-sources/list-sources.query';
 
 /** Runs newest first, of one source or all. */
@@ -6,11 +7,6 @@ export class ListRunsQuery {
   constructor(readonly filters: { sourceId?: string; cursor?: string; limit?: number } = {}) {}
 }
 
-export const runsPageSchema = z
-  .strictObject({
-    items: z.array(runSchema),
-    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }),
-  })
-  .meta({ id: 'IngestionRunsPage' });
+export const runsPageSchema = pageSchema(runSchema, 'IngestionRunsPage');
 
 export type RunsPage = z.output<typeof runsPageSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageSchema } from '../page';
 import type { ActionKind, ActionStatus } from '../../domain';
 import { actionDetailSchema } from '../get-action/get-action.query';
 
@@ -21,12 +22,7 @@ export class ListActionsQuery {
 
 export const actionSummarySchema = actionDetailSchema.omit({ incoming: true }).meta({ id: 'ActionSummary' });
 
-export const actionsPageSchema = z
-  .strictObject({
-    items: z.array(actionSummarySchema),
-    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }),
-  })
-  .meta({ id: 'ActionsPage' });
+export const actionsPageSchema = pageSchema(actionSummarySchema, 'ActionsPage');
 
 export type ActionSummary = z.output<typeof actionSummarySchema>;
 export type ActionsPage = z.output<typeof actionsPageSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageSchema } from '../page';
 import { JURISDICTION_LEVELS, type JurisdictionLevel } from '../../domain';
 
 /** The jurisdiction directory: by part of the name and level, a page after a cursor. */
@@ -15,12 +16,7 @@ export const jurisdictionSummarySchema = z
   })
   .meta({ id: 'JurisdictionSummary' });
 
-export const jurisdictionsPageSchema = z
-  .strictObject({
-    items: z.array(jurisdictionSummarySchema),
-    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }),
-  })
-  .meta({ id: 'JurisdictionsPage' });
+export const jurisdictionsPageSchema = pageSchema(jurisdictionSummarySchema, 'JurisdictionsPage');
 
 export type JurisdictionSummary = z.output<typeof jurisdictionSummarySchema>;
 export type JurisdictionsPage = z.output<typeof jurisdictionsPageSchema>;
