@@ -300,13 +300,16 @@ export class SourceRunner {
     for (const id of ids) if (this.registered.has(id)) ids.delete(id);
     if (ids.size === 0) return;
     // A ledger seeded with the directory has them all: only a miss reads the directory's files.
-    const missing = await this.jurisdictions.missing([...ids]);
-    if (missing.length) {
-      const result = await seedJurisdictions(this.events, registrationsFor(missing), { metadata: { actor: 'ingestion:ocd-directory' } });
-      for (const { id } of result.rejections) ids.delete(id);
+    const missing = new Set(await this.jurisdictions.missing([...ids]));
+    if (missing.size) {
+      const registrations = registrationsFor(missing);
+      const result = await seedJurisdictions(this.events, registrations, { metadata: { actor: 'ingestion:ocd-directory' } });
+      const refused = new Set(result.rejections.map((r) => r.id));
+      // Not in the directory, or refused: still missing, and the ledger will refuse the items naming them.
+      for (const { data } of registrations) if (!refused.has(data.id)) missing.delete(data.id);
     }
     // Jurisdictions are never removed: once known here, never looked up again by this process.
-    for (const id of ids) this.registered.add(id);
+    for (const id of ids) if (!missing.has(id)) this.registered.add(id);
   }
 }
 
