@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandBus } from '@nestjs/cqrs';
-import { GetActionQuery, PublishActionCommand } from '@app/policy';
+import { GetActionQuery, ListActionsQuery, PublishActionCommand } from '@app/policy';
 import { createPolicyTestContext, type PolicyTestContext } from '@app/policy/testing';
-import { ok, startReplayServer, type ReplayResponse, type ReplayServer, type Responder } from '../../../../test/support/replay-server';
+import { conditional, ok, startReplayServer, type ReplayResponse, type ReplayServer, type Responder } from '../../../../test/support/replay-server';
 import { ingestionDb } from '../database';
 import { ParkedRepository } from '../repositories/parked.repository';
 import { SourceRepository } from '../repositories/source.repository';
@@ -149,5 +149,53 @@ describe('SourceRunner: the Federal Register through the pipeline, on real Postg
     expect(await second).toMatchObject({ code: 'INGESTION.SOURCE_BUSY' });
     // Once the first is done, the source is free again.
     expect(await runner.run(sourceId, { trigger: 'cli', since: '2017-01-20' })).toMatchObject({ status: 'succeeded', unchanged: 2 });
+  });
+});
+
+describe('SourceRunner: a city press feed through the pipeline, on real Postgres', () => {
+  let ctx: PolicyTestContext;
+  let server: ReplayServer;
+  let runner: SourceRunner;
+  const FEED = readFileSync(join(__dirname, '../../../../test/fixtures/sources/feed/nyc-mayor-rss.xml'), 'utf8');
+  const NYC = 'ocd-division/country:us/state:ny/place:new_york';
+
+  beforeAll(async () => {
+    ctx = await createPolicyTestContext();
+    // The feed answers with an ETag, and with 304 when it is sent back.
+    server = await startReplayServer([
+      { path: '/news.rss', responses: [conditional('"feed-1"', { status: 200, headers: { 'content-type': 'application/rss+xml' }, body: FEED })] },
+    ]);
+    const bus = { execute: (command: never) => ctx.proposeBatch.execute(command) } as unknown as CommandBus;
+    runner = new SourceRunner(ctx.store, bus, { baseUrls: {}, http: { sleep: async () => undefined, minIntervalMs: 0, maxRetries: 0 } });
+    await new SourceRepository(ingestionDb(ctx.store.db)).add({
+      id: 'feed:nyc-mayor',
+      type: 'feed',
+      name: 'New York City: Office of the Mayor',
+      config: { url: `${server.url}/news.rss`, publisher: 'Office of the Mayor of New York City', jurisdictionId: NYC },
+      enabled: true,
+      schedule: '0 7 * * *',
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+    await ctx?.close();
+  });
+
+  it('proposes each press release once (a repeated item once), then an unchanged feed costs a 304 and appends nothing', async () => {
+    const before = await ctx.eventCount();
+    const first = await runner.run('feed:nyc-mayor', { trigger: 'cli' });
+    expect(first).toMatchObject({ status: 'succeeded', pages: 1, fetched: 5 });
+    expect(first.proposed + first.parked).toBe(4);
+    const { items } = await ctx.listActions.execute(new ListActionsQuery({ sourceSystem: 'feed:nyc-mayor', statuses: ['proposed'] }));
+    expect(items).toHaveLength(first.proposed);
+    expect(items.every((a) => a.actingJurisdictionId === NYC)).toBe(true);
+    expect(items.map((a) => a.kind)).toContain('executive_order');
+    const afterFirst = await ctx.eventCount();
+    expect(afterFirst - before).toBeGreaterThanOrEqual(first.proposed);
+
+    const second = await runner.run('feed:nyc-mayor', { trigger: 'cli' });
+    expect(second).toMatchObject({ status: 'succeeded', pages: 1, fetched: 0, proposed: 0 });
+    expect(server.requests.at(-1)?.headers['if-none-match']).toBe('"feed-1"');
+    expect(await ctx.eventCount()).toBe(afterFirst);
   });
 });
