@@ -7,6 +7,9 @@ import { conditional, ok, startReplayServer, type ReplayResponse, type ReplaySer
 import { ingestionDb } from '../database';
 import { ParkedRepository } from '../repositories/parked.repository';
 import { SourceRepository } from '../repositories/source.repository';
+import { RunSourceCommand } from '../commands/run-source/run-source.command';
+import { RunSourceHandler } from '../commands/run-source/run-source.handler';
+import { RunRepository } from '../repositories/run.repository';
 import { SourceRunner } from './source-runner';
 
 const FIXTURES = join(__dirname, '../../../../test/fixtures/sources/federal-register');
@@ -149,6 +152,19 @@ describe('SourceRunner: the Federal Register through the pipeline, on real Postg
     expect(await second).toMatchObject({ code: 'INGESTION.SOURCE_BUSY' });
     // Once the first is done, the source is free again.
     expect(await runner.run(sourceId, { trigger: 'cli', since: '2017-01-20' })).toMatchObject({ status: 'succeeded', unchanged: 2 });
+  });
+
+  it('stops an in-process run after a stored page when the process shuts down; the next run resumes', async () => {
+    await serve([ok(fixture('documents-2017-01-executive-orders.json'))]);
+    const handler = new RunSourceHandler(ctx.store, runner);
+    const started = await handler.execute(new RunSourceCommand(sourceId, 'manual'));
+    expect(started).toMatchObject({ mode: 'in-process', run: { status: 'running' } });
+    await handler.onApplicationShutdown();
+
+    const runs = await new RunRepository(ingestionDb(ctx.store.db)).list({ sourceId, take: 5 });
+    expect(runs[0]).toMatchObject({ status: 'failed', pages: 1, error: expect.stringMatching(/shutting down/) });
+    // The source is free again, and the next run goes on from the stored page.
+    expect(await runner.run(sourceId, { trigger: 'cli' })).toMatchObject({ status: 'succeeded' });
   });
 });
 

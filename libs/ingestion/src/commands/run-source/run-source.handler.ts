@@ -1,4 +1,4 @@
-import { Inject, Logger, Optional } from '@nestjs/common';
+import { Inject, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@app/event-store';
 import { ingestionDb } from '../../database';
@@ -11,8 +11,11 @@ import type { StoredRun } from '../../repositories/run.repository';
 import { RunSourceCommand, type RunStarted } from './run-source.command';
 
 @CommandHandler(RunSourceCommand)
-export class RunSourceHandler implements ICommandHandler<RunSourceCommand, RunStarted> {
+export class RunSourceHandler implements ICommandHandler<RunSourceCommand, RunStarted>, OnApplicationShutdown {
   private readonly logger = new Logger('RunSource');
+  /** In-process runs still going, so a shutdown can stop them cleanly. */
+  private readonly running = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(
     private readonly store: EventStore,
@@ -27,14 +30,32 @@ export class RunSourceHandler implements ICommandHandler<RunSourceCommand, RunSt
 
     // In-process: answer once the run is recorded and holds its source; it goes on after.
     const started = new Promise<StoredRun>((resolve, reject) => {
-      this.runner.run(sourceId, { trigger, since, onStart: resolve }).then(
-        (run) => this.logger.log(`source ${sourceId} run ${run.id}: ${run.proposed} proposed, ${run.unchanged} unchanged, ${run.parked} parked`),
-        (err: unknown) => {
-          reject(err);
-          this.logger.warn(`source ${sourceId}: ${err instanceof Error ? err.message : String(err)}`);
-        },
-      );
+      const run = this.runner
+        .run(sourceId, {
+          trigger,
+          since,
+          onStart: resolve,
+          // Stopping after a stored page loses nothing: the next run resumes from its cursor.
+          onPage: () => {
+            if (this.stopping) throw new Error('stopped after a stored page: the process is shutting down; the next run resumes from the cursor');
+          },
+        })
+        .then(
+          (r) => this.logger.log(`source ${sourceId} run ${r.id}: ${r.proposed} proposed, ${r.unchanged} unchanged, ${r.parked} parked`),
+          (err: unknown) => {
+            reject(err);
+            this.logger.warn(`source ${sourceId}: ${err instanceof Error ? err.message : String(err)}`);
+          },
+        )
+        .finally(() => this.running.delete(run));
+      this.running.add(run);
     });
     return { sourceId, mode: 'in-process', run: runView(await started) };
+  }
+
+  /** Stops in-process runs at their next stored page and waits for them, before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled(this.running);
   }
 }
