@@ -15,6 +15,7 @@ export * from './commands/reject-action/reject-action.command';
 export * from './commands/correct-action/correct-action.command';
 export * from './commands/retract-action/retract-action.command';
 export * from './commands/link-actions/link-actions.command';
+export * from './commands/merge-actions/merge-actions.command';
 export * from './commands/attach-source/attach-source.command';
 export * from './commands/propose-batch/propose-batch.command';
 export * from './commands/accept-suggested-correction/accept-suggested-correction.command';

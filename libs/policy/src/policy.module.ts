@@ -7,6 +7,7 @@ import { DismissSuggestedCorrectionHandler } from './commands/dismiss-suggested-
 import { AttachSourceHandler } from './commands/attach-source/attach-source.handler';
 import { CorrectActionHandler } from './commands/correct-action/correct-action.handler';
 import { LinkActionsHandler } from './commands/link-actions/link-actions.handler';
+import { MergeActionsHandler } from './commands/merge-actions/merge-actions.handler';
 import { ProposeActionHandler } from './commands/propose-action/propose-action.handler';
 import { ProposeBatchHandler } from './commands/propose-batch/propose-batch.handler';
 import { PublishActionHandler } from './commands/publish-action/publish-action.handler';
@@ -48,6 +49,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     CorrectActionHandler,
     RetractActionHandler,
     LinkActionsHandler,
+    MergeActionsHandler,
     AttachSourceHandler,
     AcceptSuggestedCorrectionHandler,
     DismissSuggestedCorrectionHandler,

@@ -130,9 +130,10 @@ export class ActionWriter {
    * waiting, the write stands: it is committed, and an error now would make the client retry
    * or give up on a write that happened. A stopped projection or a lost connection is logged;
    * running out of time is not, since it is expected whenever an older transaction anywhere
-   * on the server holds the gap-safe horizon back (the link shows once that one ends).
+   * on the server holds the gap-safe horizon back (the link shows once that one ends). Public
+   * for the handlers that append to several streams themselves (a merge).
    */
-  private async visible(result: ActionCommandResult, events: readonly StoredEvent[]) {
+  async visible(result: ActionCommandResult, events: readonly StoredEvent[]) {
     if (!this.runner || linksIn(events).length === 0) return result;
     try {
       await this.runner.waitFor({ transactionId: events.at(-1)!.transactionId, position: result.position }, VISIBILITY_WAIT_MS);

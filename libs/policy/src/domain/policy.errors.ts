@@ -25,6 +25,9 @@ export const DOMAIN_ERROR_KINDS = {
   'ACTION.DUPLICATE_LINK': 'conflict',
   'ACTION.SELF_LINK': 'validation',
   'ACTION.DUPLICATE_SOURCE': 'conflict',
+  'ACTION.SELF_MERGE': 'validation',
+  'ACTION.NOT_MERGEABLE': 'conflict',
+  'ACTION.MERGE_KIND_MISMATCH': 'conflict',
   // Raised by handlers when the store rejects an append's expected version; defined here so
   // every policy code lives in one table.
   'POLICY.VERSION_CONFLICT': 'conflict',

@@ -1,10 +1,16 @@
 import type { Projection, StoredEvent } from '@app/event-store';
 import { policyDb } from '../database';
-import type { ActionLinked, ActionProposed, ActionRecorded } from '../domain';
+import type { ActionLinked, ActionProposed, ActionRecorded, DuplicateAbsorbed } from '../domain';
 import { ActionRepository, type RelationRowInput } from '../repositories/action.repository';
 
-type RelationEvent = ActionRecorded | ActionProposed | ActionLinked;
-const RELATION_EVENT_TYPES: readonly string[] = ['ActionRecorded', 'ActionProposed', 'ActionLinked'] satisfies RelationEvent['type'][];
+// A merge moves the duplicate's links to the survivor: DuplicateAbsorbed adds them from there.
+type RelationEvent = ActionRecorded | ActionProposed | ActionLinked | DuplicateAbsorbed;
+const RELATION_EVENT_TYPES: readonly string[] = [
+  'ActionRecorded',
+  'ActionProposed',
+  'ActionLinked',
+  'DuplicateAbsorbed',
+] satisfies RelationEvent['type'][];
 
 /** The links these events add to the graph (none for most corrections and status changes). */
 export function linksIn(events: readonly StoredEvent[]): RelationRowInput[] {

@@ -14,7 +14,7 @@ describe('ActionRepository', () => {
 
   function state(id: string, overrides: Partial<PolicyAction> = {}): PolicyAction {
     const content = actionContentSchema.parse(actionContent());
-    return { ...content, id, status: 'published', relations: [], proposal: null, statusReason: null, suggestion: null, ...overrides };
+    return { ...content, id, status: 'published', relations: [], proposal: null, statusReason: null, mergedInto: null, suggestion: null, ...overrides };
   }
 
   function row(s: PolicyAction, version: number, firstPosition: number, recordedAt: Date, updatedAt = recordedAt): ActionRowInput {

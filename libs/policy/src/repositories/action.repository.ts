@@ -46,8 +46,8 @@ export interface RelationRowInput {
 type ActionRow = Pick<Selectable<ActionsTable>, 'state' | 'version' | 'first_position' | 'recorded_at' | 'updated_at'>;
 
 function storedAction(r: ActionRow): StoredAction {
-  // States written before suggested corrections existed have no such field.
-  const state = { ...r.state, suggestion: r.state.suggestion ?? null };
+  // States written before suggested corrections (or merges) existed have no such field.
+  const state = { ...r.state, suggestion: r.state.suggestion ?? null, mergedInto: r.state.mergedInto ?? null };
   return { state, version: r.version, firstPosition: r.first_position, recordedAt: r.recorded_at, updatedAt: r.updated_at };
 }
 

@@ -8,6 +8,7 @@ import { DismissSuggestedCorrectionHandler } from '../commands/dismiss-suggested
 import { ProposeBatchHandler } from '../commands/propose-batch/propose-batch.handler';
 import { CorrectActionHandler } from '../commands/correct-action/correct-action.handler';
 import { LinkActionsHandler } from '../commands/link-actions/link-actions.handler';
+import { MergeActionsHandler } from '../commands/merge-actions/merge-actions.handler';
 import { ProposeActionCommand } from '../commands/propose-action/propose-action.command';
 import { ProposeActionHandler } from '../commands/propose-action/propose-action.handler';
 import { PublishActionHandler } from '../commands/publish-action/publish-action.handler';
@@ -95,6 +96,7 @@ export interface PolicyTestContext {
   correctAction: CorrectActionHandler;
   retractAction: RetractActionHandler;
   linkActions: LinkActionsHandler;
+  mergeActions: MergeActionsHandler;
   attachSource: AttachSourceHandler;
   proposeBatch: ProposeBatchHandler;
   acceptSuggestion: AcceptSuggestedCorrectionHandler;
@@ -180,6 +182,7 @@ export async function createPolicyTestContext(): Promise<PolicyTestContext> {
     correctAction: new CorrectActionHandler(writer),
     retractAction: new RetractActionHandler(writer),
     linkActions: new LinkActionsHandler(writer),
+    mergeActions: new MergeActionsHandler(store, writer),
     attachSource: new AttachSourceHandler(writer),
     proposeBatch: new ProposeBatchHandler(store, actions, jurisdictions),
     acceptSuggestion: new AcceptSuggestedCorrectionHandler(writer),

@@ -34,6 +34,7 @@ export const actionCommandDataSchemas = {
   ApplySourceUpdate: z.strictObject({ actionId: actionIdSchema, changes: actionChangesSchema, reason: reasonSchema }),
   AcceptSuggestedCorrection: z.strictObject({ actionId: actionIdSchema }),
   DismissSuggestedCorrection: z.strictObject({ actionId: actionIdSchema, reason: reasonSchema }),
+  MergeActions: z.strictObject({ actionId: actionIdSchema, into: actionIdSchema, reason: reasonSchema }),
 };
 
 type Schemas = typeof actionCommandDataSchemas;
@@ -57,6 +58,12 @@ export type AttachSource = Command<'AttachSource'>;
 export type ApplySourceUpdate = Command<'ApplySourceUpdate'>;
 export type AcceptSuggestedCorrection = Command<'AcceptSuggestedCorrection'>;
 export type DismissSuggestedCorrection = Command<'DismissSuggestedCorrection'>;
+
+/**
+ * Fold a duplicate (`actionId`) into its survivor (`into`). It decides over two streams, so it is
+ * not an ActionCommand: `decideMerge` takes both states.
+ */
+export type MergeActions = Command<'MergeActions'>;
 
 export type ActionCommand =
   | RecordAction

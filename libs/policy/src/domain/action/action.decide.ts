@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { DomainError, type FieldError, fieldErrorsFrom } from '../policy.errors';
 import type { ActionState, PolicyAction } from './action';
-import { type ActionCommand, actionCommandDataSchemas } from './action.commands';
+import { type ActionCommand, type MergeActions, actionCommandDataSchemas } from './action.commands';
 import type { ActionEvent } from './action.events';
-import { ACTION_LIMITS, type ActionChanges, actionContentSchema, type Relation, type Source } from './action.schema';
+import { ACTION_LIMITS, type ActionChanges, actionContentSchema, type Citation, type Relation, type Source } from './action.schema';
 
 /**
  * Results of the existence checks `decide` cannot do itself (they need I/O). The handler asks
@@ -175,8 +175,8 @@ export function decideAction(command: ActionCommand, state: ActionState, context
       rejectLifecycleKeys(command.data.changes);
       const data = parse(command);
       const action = existing(state, data.actionId);
-      // A closed action stays closed: the curator already said no, or withdrew it.
-      if (action.status === 'rejected' || action.status === 'retracted') return [];
+      // A closed action stays closed: the curator already said no, withdrew it, or folded it into another.
+      if (isClosed(action)) return [];
       requireKnown(command, context);
       const changes = changedFields(action, data.changes);
       if (Object.keys(changes).length === 0) return [];
@@ -208,6 +208,77 @@ export function decideAction(command: ActionCommand, state: ActionState, context
   }
 }
 
+/** The events a merge appends to each of its two streams, in one transaction. */
+export interface MergeDecision {
+  duplicate: ActionEvent[];
+  survivor: ActionEvent[];
+}
+
+/**
+ * Folds a duplicate into its survivor. The duplicate ends `merged`; the survivor gains the
+ * duplicate's sources (deduplicated as AttachSource does), citations (by kind and text) and
+ * outgoing links (none to itself, none it already has). Both must be open and of the same kind:
+ * two records of one real-world act agree on what it was, so a kind that differs means one of
+ * them is wrong (correct it first) or they are not duplicates.
+ */
+export function decideMerge(command: MergeActions, duplicateState: ActionState, survivorState: ActionState): MergeDecision {
+  const parsed = actionCommandDataSchemas.MergeActions.safeParse(command.data);
+  if (!parsed.success) throw invalid(fieldErrorsFrom(parsed.error));
+  const { actionId, into, reason } = parsed.data;
+  if (into === actionId) {
+    throw new DomainError('ACTION.SELF_MERGE', `action ${actionId} cannot be merged into itself`, {
+      details: { actionId, into },
+      errors: [{ path: 'into', message: 'must name another action' }],
+    });
+  }
+  const duplicate = mergeable(existing(duplicateState, actionId));
+  if (!survivorState) {
+    throw new DomainError('ACTION.UNKNOWN', `no action ${into} to merge into`, {
+      details: { missingActions: [into] },
+      errors: [{ path: 'into', message: `action ${into} does not exist` }],
+    });
+  }
+  const survivor = mergeable(survivorState);
+  if (duplicate.kind !== survivor.kind) {
+    throw new DomainError('ACTION.MERGE_KIND_MISMATCH', `action ${duplicate.id} is a ${duplicate.kind}, ${survivor.id} a ${survivor.kind}`, {
+      details: { actionId: duplicate.id, kind: duplicate.kind, into: survivor.id, intoKind: survivor.kind },
+    });
+  }
+
+  const sources = duplicate.sources.reduce<Source[]>(
+    (gained, s) => ([...survivor.sources, ...gained].some((t) => sameSource(t, s)) ? gained : [...gained, s]),
+    [],
+  );
+  const sameCitation = (a: Citation, b: Citation) => a.kind === b.kind && a.text === b.text;
+  const citations = duplicate.citations.reduce<Citation[]>(
+    (gained, c) => ([...survivor.citations, ...gained].some((t) => sameCitation(t, c)) ? gained : [...gained, c]),
+    [],
+  );
+  const relations = duplicate.relations.filter(
+    (r) => r.targetId !== survivor.id && !survivor.relations.some((t) => t.relation === r.relation && t.targetId === r.targetId),
+  );
+  const over = (what: 'sources' | 'citations', count: number) =>
+    count > ACTION_LIMITS[what] ? [{ path: 'into', message: `${survivor.id} would have ${count} ${what}; an action has at most ${ACTION_LIMITS[what]}` }] : [];
+  const tooMany = [...over('sources', survivor.sources.length + sources.length), ...over('citations', survivor.citations.length + citations.length)];
+  if (tooMany.length) throw invalid(tooMany);
+
+  return {
+    duplicate: [{ type: 'ActionMerged', data: { actionId: duplicate.id, into: survivor.id, reason } }],
+    // Written even when it brings nothing new: the survivor's history then says what was merged into it.
+    survivor: [{ type: 'DuplicateAbsorbed', data: { actionId: survivor.id, duplicateId: duplicate.id, sources, citations, relations } }],
+  };
+}
+
+/** A closed action neither merges nor absorbs: its sources would move out of, or into, something nobody reads. */
+function mergeable(action: PolicyAction): PolicyAction {
+  if (isClosed(action)) {
+    throw new DomainError('ACTION.NOT_MERGEABLE', `action ${action.id} is ${action.status} and cannot take part in a merge`, {
+      details: { actionId: action.id, status: action.status, ...(action.mergedInto ? { mergedInto: action.mergedInto } : {}) },
+    });
+  }
+  return action;
+}
+
 // --- rules shared by several commands -------------------------------------------------------
 
 type Parsed<T extends ActionCommand['type']> = z.output<(typeof actionCommandDataSchemas)[T]>;
@@ -227,9 +298,13 @@ function existing(state: ActionState, actionId: string): PolicyAction {
   return state;
 }
 
-/** Rejected and retracted actions are closed: no corrections, links or sources. */
+function isClosed(action: PolicyAction): boolean {
+  return action.status === 'rejected' || action.status === 'retracted' || action.status === 'merged';
+}
+
+/** Rejected, retracted and merged actions are closed: no corrections, links or sources. */
 function correctable(action: PolicyAction): PolicyAction {
-  if (action.status === 'rejected' || action.status === 'retracted') {
+  if (isClosed(action)) {
     throw new DomainError('ACTION.NOT_CORRECTABLE', `action ${action.id} is ${action.status} and can no longer change`, {
       details: { actionId: action.id, status: action.status },
     });
@@ -307,7 +382,10 @@ function checkMerged(action: PolicyAction, changes: ActionChanges): void {
 }
 
 function contentOf(action: PolicyAction): Record<string, unknown> {
-  const { id: _id, status: _status, relations: _relations, proposal: _proposal, statusReason: _reason, suggestion: _suggestion, ...content } = action;
+  const {
+    id: _id, status: _status, relations: _relations, proposal: _proposal, statusReason: _reason, mergedInto: _into, suggestion: _suggestion,
+    ...content
+  } = action;
   return content;
 }
 

@@ -1,4 +1,4 @@
-import type { ActionChanges, ActionContent, Proposal, Relation, RelationType, Source } from './action.schema';
+import type { ActionChanges, ActionContent, Citation, Proposal, Relation, RelationType, Source } from './action.schema';
 
 // Every event names its action, so a projection needs nothing but the event.
 
@@ -63,6 +63,18 @@ export interface SuggestedCorrectionDismissed {
   data: { actionId: string; reason: string };
 }
 
+/** Written on the duplicate's stream; the same append writes DuplicateAbsorbed on the survivor's. */
+export interface ActionMerged {
+  type: 'ActionMerged';
+  data: { actionId: string; into: string; reason: string };
+}
+
+/** Written on the survivor's stream: what it gained from the duplicate (only what it did not have). */
+export interface DuplicateAbsorbed {
+  type: 'DuplicateAbsorbed';
+  data: { actionId: string; duplicateId: string; sources: Source[]; citations: Citation[]; relations: Relation[] };
+}
+
 export type ActionEvent =
   | ActionRecorded
   | ActionProposed
@@ -74,7 +86,9 @@ export type ActionEvent =
   | SourceAttached
   | CorrectionSuggested
   | SuggestedCorrectionAccepted
-  | SuggestedCorrectionDismissed;
+  | SuggestedCorrectionDismissed
+  | ActionMerged
+  | DuplicateAbsorbed;
 
 export type ActionEventType = ActionEvent['type'];
 
@@ -90,4 +104,6 @@ export const ACTION_EVENT_TYPES = [
   'CorrectionSuggested',
   'SuggestedCorrectionAccepted',
   'SuggestedCorrectionDismissed',
+  'ActionMerged',
+  'DuplicateAbsorbed',
 ] as const satisfies readonly ActionEventType[];

@@ -14,7 +14,8 @@ export const ACTION_KINDS = [
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
-export const ACTION_STATUSES = ['proposed', 'published', 'rejected', 'retracted'] as const;
+/** `merged`: a duplicate folded into another action (its survivor), which now carries its sources. */
+export const ACTION_STATUSES = ['proposed', 'published', 'rejected', 'retracted', 'merged'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
 export const RELATION_TYPES = [

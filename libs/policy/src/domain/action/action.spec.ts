@@ -1,7 +1,7 @@
 import { deciderSpec } from '../given-when-then';
 import { evolveAction, foldAction, initialActionState } from './action';
-import type { ActionCommand } from './action.commands';
-import { collectReferences, decideAction, NOTHING_MISSING } from './action.decide';
+import type { ActionCommand, MergeActions } from './action.commands';
+import { collectReferences, decideAction, decideMerge, NOTHING_MISSING, type MergeDecision } from './action.decide';
 import type { ActionEvent } from './action.events';
 import type { ActionContent } from './action.schema';
 
@@ -371,6 +371,7 @@ describe('action evolve / fold', () => {
       status: 'published',
       proposal,
       statusReason: null,
+      mergedInto: null,
       suggestion: null,
       relations: [{ relation: 'cites', targetId: OTHER }],
       sources: [article, { url: 'https://example.org/eo', publisher: 'Example' }],
@@ -436,5 +437,135 @@ describe('ApplySourceUpdate (what changed upstream in an ingested item)', () => 
     given([proposed, published, suggested]).when(dismiss, NOTHING_MISSING).then([{ type: 'SuggestedCorrectionDismissed', data: { actionId: ID, reason: 'upstream typo' } }]);
     given([proposed, published]).when(dismiss, NOTHING_MISSING).thenThrows('ACTION.NO_SUGGESTION');
     given([proposed, published]).when({ type: 'AcceptSuggestedCorrection', data: { actionId: ID } }, NOTHING_MISSING).thenThrows('ACTION.NO_SUGGESTION');
+  });
+});
+
+describe('MergeActions (a duplicate folded into its survivor, deciding over both streams)', () => {
+  const DUP = 'us-eo-2017-01-sanctuary-copy';
+  const THIRD = 'sf-2017-01-31-lawsuit';
+  const pressRelease = { url: 'https://www.whitehouse.gov/eo-13768', publisher: 'The White House' };
+  // The same article as the survivor's, found by ingestion: the same source by system and id is a duplicate too.
+  const ingestedArticle = { ...article, url: `${article.url}?utm=feed` };
+  const survivorSources = [{ ...article, sourceSystem: 'news', externalId: 'nbc-1' }];
+  const survivorRecorded: ActionEvent = {
+    type: 'ActionRecorded',
+    data: { actionId: ID, content: { ...content, sources: survivorSources }, relations: [{ relation: 'cites', targetId: OTHER }] },
+  };
+  const duplicateRecorded: ActionEvent = {
+    type: 'ActionRecorded',
+    data: {
+      actionId: DUP,
+      content: {
+        ...content,
+        title: 'EO 13768',
+        citations: [{ kind: 'federal_register', text: '82 FR 8799' }, { kind: 'statute', text: '8 U.S.C. 1373' }],
+        sources: [{ ...ingestedArticle, sourceSystem: 'news', externalId: 'nbc-1' }, pressRelease, pressRelease],
+      },
+      relations: [
+        { relation: 'cites', targetId: OTHER },
+        { relation: 'amends', targetId: ID },
+        { relation: 'responds_to', targetId: THIRD },
+      ],
+    },
+  };
+  const merge = (data: Partial<MergeActions['data']> = {}): MergeActions => ({
+    type: 'MergeActions',
+    data: { actionId: DUP, into: ID, reason: 'same executive order, ingested twice', ...data },
+  });
+  const givenStreams = (duplicate: ActionEvent[], survivor: ActionEvent[]) => ({
+    when: (command: MergeActions) => {
+      const run = () => decideMerge(command, foldAction(duplicate), foldAction(survivor));
+      return {
+        then: (expected: MergeDecision) => expect(run()).toEqual(expected),
+        thenThrows: (code: string, match: Record<string, unknown> = {}) => expect(run).toThrow(expect.objectContaining({ code, ...match })),
+      };
+    },
+  });
+
+  it('marks the duplicate merged and gives the survivor only what it lacked: sources, citations, links', () => {
+    givenStreams([duplicateRecorded], [survivorRecorded])
+      .when(merge())
+      .then({
+        duplicate: [{ type: 'ActionMerged', data: { actionId: DUP, into: ID, reason: 'same executive order, ingested twice' } }],
+        survivor: [
+          {
+            type: 'DuplicateAbsorbed',
+            data: {
+              actionId: ID,
+              duplicateId: DUP,
+              sources: [pressRelease],
+              citations: [{ kind: 'statute', text: '8 U.S.C. 1373' }],
+              relations: [{ relation: 'responds_to', targetId: THIRD }],
+            },
+          },
+        ],
+      });
+  });
+
+  it('folds both ends: the duplicate keeps its content and says where it went; the survivor carries the rest', () => {
+    const { duplicate, survivor } = decideMerge(merge(), foldAction([duplicateRecorded]), foldAction([survivorRecorded]));
+    const merged = foldAction([duplicateRecorded, ...duplicate]);
+    expect(merged).toMatchObject({ status: 'merged', mergedInto: ID, statusReason: 'same executive order, ingested twice', title: 'EO 13768' });
+    expect(merged?.sources).toHaveLength(3);
+    const absorbed = foldAction([survivorRecorded, ...survivor]);
+    expect(absorbed?.sources).toEqual([...survivorSources, pressRelease]);
+    expect(absorbed?.citations.map((c) => c.text)).toEqual(['82 FR 8799', '8 U.S.C. 1373']);
+    expect(absorbed?.relations).toEqual([{ relation: 'cites', targetId: OTHER }, { relation: 'responds_to', targetId: THIRD }]);
+    expect(absorbed?.status).toBe('published');
+  });
+
+  it('records the absorption even when the duplicate brings nothing new, and merges a proposal into a published action', () => {
+    const copy: ActionEvent = { type: 'ActionProposed', data: { actionId: DUP, content: { ...content, sources: survivorSources }, relations: [], proposal } };
+    givenStreams([copy], [survivorRecorded])
+      .when(merge())
+      .then({
+        duplicate: [{ type: 'ActionMerged', data: { actionId: DUP, into: ID, reason: 'same executive order, ingested twice' } }],
+        survivor: [{ type: 'DuplicateAbsorbed', data: { actionId: ID, duplicateId: DUP, sources: [], citations: [], relations: [] } }],
+      });
+  });
+
+  it('refuses a merge into itself (at into), a missing duplicate (404) or survivor (at into), and a bad reason', () => {
+    givenStreams([duplicateRecorded], [duplicateRecorded]).when(merge({ into: DUP })).thenThrows('ACTION.SELF_MERGE', { errors: [{ path: 'into', message: expect.any(String) }] });
+    givenStreams([], [survivorRecorded]).when(merge()).thenThrows('ACTION.UNKNOWN', { details: { actionId: DUP } });
+    givenStreams([duplicateRecorded], []).when(merge()).thenThrows('ACTION.UNKNOWN', { errors: [{ path: 'into', message: `action ${ID} does not exist` }] });
+    givenStreams([duplicateRecorded], [survivorRecorded]).when(merge({ reason: ' ' })).thenThrows('ACTION.INVALID', { errors: [{ path: 'reason', message: 'is required' }] });
+  });
+
+  it('refuses when either side is rejected, retracted or already merged, naming where a merged one went', () => {
+    const closed = (e: ActionEvent): ActionEvent => ({ ...e, data: { ...e.data, actionId: DUP } }) as ActionEvent;
+    const rejectedCopy: ActionEvent[] = [{ type: 'ActionProposed', data: { actionId: DUP, content, relations: [], proposal } }, closed(rejected)];
+    givenStreams(rejectedCopy, [survivorRecorded]).when(merge()).thenThrows('ACTION.NOT_MERGEABLE', { details: { actionId: DUP, status: 'rejected' } });
+    givenStreams([duplicateRecorded], [survivorRecorded, retracted]).when(merge()).thenThrows('ACTION.NOT_MERGEABLE', { details: { actionId: ID, status: 'retracted' } });
+    const mergedAway: ActionEvent = { type: 'ActionMerged', data: { actionId: ID, into: OTHER, reason: 'dup' } };
+    givenStreams([duplicateRecorded], [survivorRecorded, mergedAway])
+      .when(merge())
+      .thenThrows('ACTION.NOT_MERGEABLE', { details: { actionId: ID, status: 'merged', mergedInto: OTHER } });
+  });
+
+  it('refuses actions of different kinds: duplicates agree on what the act was', () => {
+    const directive: ActionEvent = { type: 'ActionRecorded', data: { actionId: DUP, content: { ...content, kind: 'agency_directive' }, relations: [] } };
+    givenStreams([directive], [survivorRecorded])
+      .when(merge())
+      .thenThrows('ACTION.MERGE_KIND_MISMATCH', { details: { actionId: DUP, kind: 'agency_directive', into: ID, intoKind: 'executive_order' } });
+  });
+
+  it('refuses a merge that would take the survivor past its limit of sources', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ url: `https://example.org/${i}`, publisher: 'Example' }));
+    const full: ActionEvent = { type: 'ActionRecorded', data: { actionId: ID, content: { ...content, sources: many }, relations: [] } };
+    const other: ActionEvent = {
+      type: 'ActionRecorded',
+      data: { actionId: DUP, content: { ...content, sources: many.map((s) => ({ ...s, url: `${s.url}/copy` })) }, relations: [] },
+    };
+    givenStreams([other], [full]).when(merge()).thenThrows('ACTION.INVALID', { errors: [{ path: 'into', message: expect.stringContaining('120 sources') }] });
+  });
+
+  it('closes the merged action to every later change', () => {
+    const mergedCopy: ActionEvent[] = [recorded, { type: 'ActionMerged', data: { actionId: ID, into: OTHER, reason: 'dup' } }];
+    given(mergedCopy).when(correct({ title: 'x' }), NOTHING_MISSING).thenThrows('ACTION.NOT_CORRECTABLE', { details: { actionId: ID, status: 'merged' } });
+    given(mergedCopy).when(link('cites', OTHER), NOTHING_MISSING).thenThrows('ACTION.NOT_CORRECTABLE');
+    given(mergedCopy).when(retract(), NOTHING_MISSING).thenThrows('ACTION.NOT_PUBLISHED');
+    given(mergedCopy)
+      .when({ type: 'ApplySourceUpdate', data: { actionId: ID, changes: { title: 'Upstream' }, reason: 'source updated' } }, NOTHING_MISSING)
+      .then([]);
   });
 });

@@ -9,8 +9,10 @@ export type PolicyAction = ActionContent & {
   relations: Relation[];
   /** Where an ingested action came from; null for curated ones. */
   proposal: Proposal | null;
-  /** Why it was rejected or retracted; null otherwise. */
+  /** Why it was rejected, retracted or merged; null otherwise. */
   statusReason: string | null;
+  /** The action a merged duplicate was folded into; null unless merged. */
+  mergedInto: string | null;
   /** A correction ingestion suggests, awaiting a curator; null when none is pending. */
   suggestion: SuggestedCorrection | null;
 };
@@ -27,7 +29,7 @@ export function evolveAction(state: ActionState, event: ActionEvent): ActionStat
       const { actionId, content, relations } = event.data;
       const proposal = event.type === 'ActionProposed' ? event.data.proposal : null;
       const status = event.type === 'ActionProposed' ? 'proposed' : 'published';
-      return { ...content, id: actionId, status, relations, proposal, statusReason: null, suggestion: null };
+      return { ...content, id: actionId, status, relations, proposal, statusReason: null, mergedInto: null, suggestion: null };
     }
     case 'ProposalPublished':
       return { ...existing(state, event), status: 'published' };
@@ -49,6 +51,20 @@ export function evolveAction(state: ActionState, event: ActionEvent): ActionStat
     case 'CorrectionSuggested': {
       const { changes, reason } = event.data;
       return { ...existing(state, event), suggestion: { changes, reason } };
+    }
+    case 'ActionMerged': {
+      const { into, reason } = event.data;
+      return { ...existing(state, event), status: 'merged', statusReason: reason, mergedInto: into };
+    }
+    case 'DuplicateAbsorbed': {
+      const current = existing(state, event);
+      const { sources, citations, relations } = event.data;
+      return {
+        ...current,
+        sources: [...current.sources, ...sources],
+        citations: [...current.citations, ...citations],
+        relations: [...current.relations, ...relations],
+      };
     }
     case 'SuggestedCorrectionAccepted':
     case 'SuggestedCorrectionDismissed':

@@ -36,6 +36,7 @@ describe('GetActionHandler', () => {
       relations: [],
       proposal: null,
       statusReason: null,
+      mergedInto: null,
       suggestion: null,
       version: 2,
       recordedAt: expect.any(String),

@@ -21,7 +21,8 @@ export const actionDetailSchema = actionContentSchema
     status: z.enum(ACTION_STATUSES),
     relations: z.array(relationSchema).meta({ description: 'links from this action to others' }),
     proposal: proposalSchema.nullable().meta({ description: 'where an ingested action came from; null for a curated one' }),
-    statusReason: z.string().nullable().meta({ description: 'why it was rejected or retracted; null otherwise' }),
+    statusReason: z.string().nullable().meta({ description: 'why it was rejected, retracted or merged; null otherwise' }),
+    mergedInto: actionIdSchema.nullable().meta({ description: 'the action a merged duplicate was folded into (its sources went there); null unless merged' }),
     suggestion: suggestedCorrectionSchema
       .nullable()
       .meta({ description: 'a correction ingestion found upstream, for a curator to accept or dismiss; null when none is pending' }),
