@@ -23,6 +23,7 @@ import {
   actionIdSchema,
   isDomainError,
   LinkActionsCommand,
+  MergeActionsCommand,
   ProposeActionCommand,
   PublishActionCommand,
   RecordActionCommand,
@@ -69,6 +70,13 @@ const linkBody = z
   })
   .meta({ id: 'NewLink' });
 const sourceBody = z.strictObject({ source: sourceSchema }).meta({ id: 'NewSource' });
+const mergeBody = z.strictObject({ into: actionIdSchema, reason: z.string('must be a string') });
+const mergeDoc = mergeBody
+  .extend({
+    into: actionIdSchema.meta({ description: 'the survivor: the action that keeps the sources, citations and links' }),
+    reason: reasonSchema,
+  })
+  .meta({ id: 'ActionMerge' });
 
 const idParams = z.strictObject({ id: z.string().meta({ description: 'the action id' }) });
 
@@ -325,6 +333,30 @@ export class ActionsController {
   link(@Param('id') id: string, @Body() body: unknown, @Meta() meta: CommandMeta) {
     const { relation, targetId } = parse(linkBody, body, 'body');
     return this.versionOnly(new LinkActionsCommand({ actionId: id, relation, targetId }, meta));
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @RequiresRole('curator')
+  @ApiContract({
+    summary: 'Merge this action (a duplicate) into another, with a reason',
+    description:
+      'The duplicate ends `merged` with `mergedInto` and leaves the timelines; the survivor gains the sources, citations ' +
+      'and links it lacked. Both must be open and of the same kind. If-Match is the duplicate\'s version; the answer is its new one.',
+    params: idParams,
+    headers: [IF_MATCH, ...WRITE_HEADERS],
+    body: mergeDoc,
+    response: { description: 'Merged', body: actionChanged },
+    problems: {
+      400: ['ACTION.INVALID', 'ACTION.SELF_MERGE'],
+      404: ['ACTION.UNKNOWN'],
+      409: ['POLICY.VERSION_CONFLICT', 'ACTION.NOT_MERGEABLE', 'ACTION.MERGE_KIND_MISMATCH'],
+      422: ['ACTION.UNKNOWN'],
+    },
+  })
+  merge(@Param('id') id: string, @Body() body: unknown, @IfMatchVersion() version: number, @Meta() meta: CommandMeta) {
+    const { into, reason } = parse(mergeBody, body, 'body');
+    return this.versionOnly(new MergeActionsCommand({ actionId: id, into, reason }, { ...meta, expectedVersion: version }));
   }
 
   @Post(':id/sources')
