@@ -96,6 +96,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge this action (a duplicate) into another, with a reason
+         * @description The duplicate ends `merged` with `mergedInto` and leaves the timelines; the survivor gains the sources, citations and links it lacked. Both must be open and of the same kind. If-Match is the duplicate's version; the answer is its new one.
+         *
+         *     Needs an API key with the curator role or higher.
+         */
+        post: operations["actionsMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/{id}/publication": {
         parameters: {
             query?: never;
@@ -615,13 +637,15 @@ export interface components {
             tags: string[];
             id: components["schemas"]["ActionId"];
             /** @enum {string} */
-            status: "proposed" | "published" | "rejected" | "retracted";
+            status: "proposed" | "published" | "rejected" | "retracted" | "merged";
             /** @description links from this action to others */
             relations: components["schemas"]["Relation"][];
             /** @description where an ingested action came from; null for a curated one */
             proposal: components["schemas"]["Proposal"] | null;
-            /** @description why it was rejected or retracted; null otherwise */
+            /** @description why it was rejected, retracted or merged; null otherwise */
             statusReason: string | null;
+            /** @description the action a merged duplicate was folded into (its sources went there); null unless merged */
+            mergedInto: components["schemas"]["ActionId"] | null;
             /** @description a correction ingestion found upstream, for a curator to accept or dismiss; null when none is pending */
             suggestion: components["schemas"]["SuggestedCorrection"] | null;
             /** @description the version of its stream; the ETag, and what If-Match sends back */
@@ -644,7 +668,7 @@ export interface components {
         ActionHistoryEntry: {
             version: number;
             position: number;
-            /** @description the event type: ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached, CorrectionSuggested, SuggestedCorrectionAccepted, SuggestedCorrectionDismissed */
+            /** @description the event type: ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached, CorrectionSuggested, SuggestedCorrectionAccepted, SuggestedCorrectionDismissed, ActionMerged, DuplicateAbsorbed */
             type: string;
             recordedAt: string;
             /** @description the event's data, as its type defines it */
@@ -657,6 +681,11 @@ export interface components {
             };
         };
         ActionId: string;
+        ActionMerge: {
+            /** @description the survivor: the action that keeps the sources, citations and links */
+            into: components["schemas"]["ActionId"];
+            reason: string;
+        };
         ActionSummary: {
             /** @enum {string} */
             kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
@@ -677,13 +706,15 @@ export interface components {
             tags: string[];
             id: components["schemas"]["ActionId"];
             /** @enum {string} */
-            status: "proposed" | "published" | "rejected" | "retracted";
+            status: "proposed" | "published" | "rejected" | "retracted" | "merged";
             /** @description links from this action to others */
             relations: components["schemas"]["Relation"][];
             /** @description where an ingested action came from; null for a curated one */
             proposal: components["schemas"]["Proposal"] | null;
-            /** @description why it was rejected or retracted; null otherwise */
+            /** @description why it was rejected, retracted or merged; null otherwise */
             statusReason: string | null;
+            /** @description the action a merged duplicate was folded into (its sources went there); null unless merged */
+            mergedInto: components["schemas"]["ActionId"] | null;
             /** @description a correction ingestion found upstream, for a curator to accept or dismiss; null when none is pending */
             suggestion: components["schemas"]["SuggestedCorrection"] | null;
             /** @description the version of its stream; the ETag, and what If-Match sends back */
@@ -1153,7 +1184,7 @@ export interface components {
             kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
             title: string;
             /** @enum {string} */
-            status: "proposed" | "published" | "rejected" | "retracted";
+            status: "proposed" | "published" | "rejected" | "retracted" | "merged";
             /** @description as precisely as it is known: '2017-01-25', '2017-01' or '2017' */
             occurredOn: string;
             /** @enum {string} */
@@ -1201,7 +1232,7 @@ export interface operations {
     actionsList: {
         parameters: {
             query?: {
-                /** @description statuses (all when absent), comma-separated: any of proposed, published, rejected, retracted */
+                /** @description statuses (all when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
                 status?: string;
                 /** @description action kinds, comma-separated: any of executive_order, agency_directive, grant_condition, agency_report, legislation, ordinance, resolution, defiance_pledge, public_statement, lawsuit_filing, amicus_brief, court_ruling, appeal, funding_action, other */
                 kind?: string;
@@ -1659,6 +1690,123 @@ export interface operations {
             };
             /** @description Unprocessable Content: `ACTION.UNKNOWN`, `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actionsMerge: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
+                "If-Match": string;
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                "Idempotency-Key"?: string;
+                /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
+                "X-Request-Id"?: string;
+                /** @description Ties several requests into one piece of work: the correlation id of the events appended (else the request's own id). */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description the action id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionMerge"];
+            };
+        };
+        responses: {
+            /** @description Merged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionChanged"];
+                };
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `ACTION.SELF_MERGE`, `REQUEST.INVALID`, `REQUEST.MALFORMED`, `REQUEST.MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `ACTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `ACTION.MERGE_KIND_MISMATCH`, `ACTION.NOT_MERGEABLE`, `POLICY.VERSION_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `ACTION.UNKNOWN`, `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3219,7 +3367,7 @@ export interface operations {
                 level?: string;
                 /** @description action kinds, comma-separated: any of executive_order, agency_directive, grant_condition, agency_report, legislation, ordinance, resolution, defiance_pledge, public_statement, lawsuit_filing, amicus_brief, court_ruling, appeal, funding_action, other */
                 kind?: string;
-                /** @description statuses (published when absent), comma-separated: any of proposed, published, rejected, retracted */
+                /** @description statuses (published when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
                 status?: string;
                 /** @description false: only what sits on this jurisdiction itself, not what reached it from above */
                 inherited?: "true" | "false";
