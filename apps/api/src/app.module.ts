@@ -12,6 +12,7 @@ import { PolicyModule, policyInlineProjections, policyProjections } from '@app/p
 import { ActionsController } from './actions.controller';
 import { ApiKeyGuard } from './api-key.guard';
 import { EventsController } from './events.controller';
+import { EventStreams } from './event-stream';
 import { HealthController } from './health.controller';
 import { IngestionController } from './ingestion.controller';
 import { DatabaseHealthIndicator, ProjectionsHealthIndicator } from './health.indicators';
@@ -69,6 +70,7 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         DatabaseHealthIndicator,
         ProjectionsHealthIndicator,
+        EventStreams,
       ],
     };
   }

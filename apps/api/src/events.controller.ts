@@ -1,9 +1,13 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { decodeCheckpoint, InvalidCheckpointError, type CommitPoint } from '@app/event-store';
 import { ReadEventsQuery, eventsPageSchema, type EventsPage } from '@app/policy';
-import { ApiContract } from './openapi-contract';
+import { EventStreams, MAX_STREAMS } from './event-stream';
+import { ApiContract, type HeaderContract } from './openapi-contract';
+import { HttpProblem } from './problem';
 import { pageLimit, parse } from './validation';
 
 const feedParams = z.strictObject({
@@ -11,10 +15,38 @@ const feedParams = z.strictObject({
   limit: pageLimit(1000, 'events per page; 100 when absent'),
 });
 
+const streamParams = z.strictObject({
+  after: z
+    .string()
+    .max(100)
+    .optional()
+    .meta({ description: 'a cursor of /events (its nextCursor) or an event id of this stream; from now when absent (history is /events)' }),
+  type: z
+    .string()
+    .max(2000)
+    .regex(/^[A-Za-z]\w*(,[A-Za-z]\w*)*$/, 'must be a comma-separated list of event types')
+    .optional()
+    .meta({ description: 'only events of these types, comma-separated (ActionRecorded,ActionCorrected)' })
+    .transform((v) => v?.split(',')),
+  stream: z.string().min(1).max(300).optional().meta({ description: "only events of streams whose id starts with this ('action-', 'action-<id>')" }),
+});
+
+const LAST_EVENT_ID: HeaderContract = {
+  name: 'Last-Event-ID',
+  schema: z
+    .string()
+    .max(100)
+    .meta({ description: 'The id of the last event received: the stream resumes right after it (an EventSource sends it when it reconnects). Wins over `after`.' }),
+  problems: { 400: ['EVENT_STORE.INVALID_CHECKPOINT'] },
+};
+
 @ApiTags('events')
 @Controller('api/v1/events')
 export class EventsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly streams: EventStreams,
+  ) {}
 
   @Get()
   @ApiContract({
@@ -27,5 +59,45 @@ export class EventsController {
   list(@Query() query: unknown): Promise<EventsPage> {
     const { after, limit } = parse(feedParams, query, 'query');
     return this.queries.execute(new ReadEventsQuery(after, limit ?? 100));
+  }
+
+  @Get('stream')
+  @ApiContract({
+    summary: 'Events as they are committed, as server-sent events (gap-safe, in commit order)',
+    description:
+      'Each event is a message with `id:` (the checkpoint after it: the same cursor as /events), `event:` (its type) and ' +
+      '`data:` (the event as /events gives it). Starts after Last-Event-ID, else `after`, else at the head. ' +
+      `Comment lines keep idle connections open. At most ${MAX_STREAMS} streams per process.`,
+    query: streamParams,
+    headers: [LAST_EVENT_ID],
+    response: {
+      description: 'An endless text/event-stream',
+      content: { 'text/event-stream': z.string().meta({ description: 'SSE messages: `id`, `event` and `data` (a FeedEvent as JSON)' }) },
+    },
+    problems: { 400: ['EVENT_STORE.INVALID_CHECKPOINT'], 503: ['EVENTS.TOO_MANY_STREAMS'] },
+  })
+  async stream(@Query() query: unknown, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+    const { after, type, stream } = parse(streamParams, query, 'query');
+    // Everything that can refuse the request runs before the first byte: after it, the answer is a 200.
+    const given = lastEventId !== undefined && lastEventId !== '' ? checkpoint(lastEventId, 'header.last-event-id') : undefined;
+    const from = given ?? (after !== undefined ? checkpoint(after, 'query.after') : undefined);
+    if (this.streams.full) {
+      throw new HttpProblem(503, 'EVENTS.TOO_MANY_STREAMS', 'Service unavailable', `this process serves at most ${MAX_STREAMS} event streams; retry later`);
+    }
+    const start = from ?? (await this.streams.head());
+    // Nest and Fastify leave the response alone from here: the stream writes it until the end.
+    reply.hijack();
+    void this.streams.serve(reply.raw, { from: start, types: type, streamPrefix: stream });
+  }
+}
+
+/** A cursor the store issued, else a 400 naming where it came from. */
+function checkpoint(value: string, path: string): CommitPoint {
+  try {
+    if (value.length > 100) throw new InvalidCheckpointError(value.slice(0, 100));
+    return decodeCheckpoint(value);
+  } catch (err) {
+    if (!(err instanceof InvalidCheckpointError)) throw err;
+    throw new HttpProblem(400, err.code, 'Invalid request', err.message, [{ path, message: 'must be an event id or cursor this API issued' }]);
   }
 }

@@ -262,6 +262,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events as they are committed, as server-sent events (gap-safe, in commit order)
+         * @description Each event is a message with `id:` (the checkpoint after it: the same cursor as /events), `event:` (its type) and `data:` (the event as /events gives it). Starts after Last-Event-ID, else `after`, else at the head. Comment lines keep idle connections open. At most 100 streams per process.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["eventsStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ingestion/courtlistener/webhooks/{secret}": {
         parameters: {
             query?: never;
@@ -2541,6 +2563,63 @@ export interface operations {
             };
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    eventsStream: {
+        parameters: {
+            query?: {
+                /** @description a cursor of /events (its nextCursor) or an event id of this stream; from now when absent (history is /events) */
+                after?: string;
+                /** @description only events of these types, comma-separated (ActionRecorded,ActionCorrected) */
+                type?: string;
+                /** @description only events of streams whose id starts with this ('action-', 'action-<id>') */
+                stream?: string;
+            };
+            header?: {
+                /** @description The id of the last event received: the stream resumes right after it (an EventSource sends it when it reconnects). Wins over `after`. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request: `EVENT_STORE.INVALID_CHECKPOINT`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `EVENTS.TOO_MANY_STREAMS` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
