@@ -7,6 +7,7 @@ import {
   actionBody,
   caughtUpFeed,
   enc,
+  ifMatch,
   expectNothingAppended,
   expectProblem,
   startApi,
@@ -19,7 +20,6 @@ import {
 let api: ApiHarness;
 let analystKey: string;
 
-const ifMatch = (version: number | string) => ({ headers: { 'if-match': `"${version}"` } });
 
 beforeAll(async () => {
   api = await startApi();

@@ -1,5 +1,5 @@
 import { createApiKey } from '@app/db';
-import { J, SOURCE, enc, expectNothingAppended, expectProblem, startApi, type ApiHarness } from '../support/api-harness';
+import { J, SOURCE, enc, ifMatch, expectNothingAppended, expectProblem, startApi, type ApiHarness } from '../support/api-harness';
 
 // Merging a duplicate into its survivor over HTTP: the answer, what both actions and the
 // timelines show afterwards, and every refusal (appending nothing).
@@ -7,7 +7,6 @@ import { J, SOURCE, enc, expectNothingAppended, expectProblem, startApi, type Ap
 let api: ApiHarness;
 let analystKey: string;
 
-const ifMatch = (version: number | string) => ({ headers: { 'if-match': `"${version}"` } });
 const press = { url: 'https://www.oaklandca.gov/news/2017/sanctuary-city', publisher: 'City of Oakland' };
 const pledge = { kind: 'defiance_pledge', actingJurisdictionId: J.oakland, affectedJurisdictionIds: [J.oakland] };
 

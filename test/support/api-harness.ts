@@ -46,6 +46,9 @@ export const TREE: { id: string; name: string; level: string; parentId?: string 
 /** `ocd-division/country:us` → `ocd-division%2Fcountry%3Aus`, as a path segment. */
 export const enc = (id: string) => encodeURIComponent(id);
 
+/** The If-Match header of a change to an action at this version. */
+export const ifMatch = (version: number | string) => ({ headers: { 'if-match': `"${version}"` } });
+
 export interface Reply {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;

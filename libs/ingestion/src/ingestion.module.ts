@@ -33,7 +33,7 @@ export function ingestionSettings(config: AppConfig): IngestionSettings {
 }
 
 /** Adds the default sources that are missing, at every start: an admin's changes are kept. */
-export async function addDefaultSources(store: EventStore): Promise<void> {
+async function addDefaultSources(store: EventStore): Promise<void> {
   const sources = new SourceRepository(ingestionDb(store.db));
   for (const source of DEFAULT_SOURCES) await sources.add(source);
 }

@@ -17,7 +17,7 @@ import { loadPlaceDirectory } from '../places/place-directory';
 import { registrationsFor, withPlaces } from '../places/with-places';
 import { ItemRepository, type KnownItem } from '../repositories/item.repository';
 import { ParkedRepository, type NewParkedItem } from '../repositories/parked.repository';
-import { RunRepository, type RunCounts, type StoredRun } from '../repositories/run.repository';
+import { NO_COUNTS, RunRepository, type RunCounts, type StoredRun } from '../repositories/run.repository';
 import { SourceRepository, type StoredSource } from '../repositories/source.repository';
 import { adapterFor, MIN_INTERVAL_MS, type IngestionSettings } from '../sources/registry';
 import { configOf, existingSource } from '../sources/source-settings';
@@ -93,7 +93,7 @@ export class SourceRunner {
     const run = await this.runs.start(sourceId, options.trigger);
     await this.hold(sourceId, run.id, true);
     options.onStart?.(run);
-    const counts: RunCounts = { pages: 0, fetched: 0, proposed: 0, corrected: 0, suggested: 0, unchanged: 0, parked: 0, failed: 0 };
+    const counts: RunCounts = { ...NO_COUNTS };
     try {
       const headers = adapter.requestHeaders?.(config);
       const http = new HttpClient({ sourceId, minIntervalMs: MIN_INTERVAL_MS[adapter.type], headers, ...this.settings.http });
