@@ -223,6 +223,34 @@ describe('/api/v1/keys (admin)', () => {
   });
 });
 
+describe('GET /api/v1/keys/current', () => {
+  it('answers who the key is (id, role, name) for any role; the id is the actor its writes record', async () => {
+    expect((await api.get('/api/v1/keys/current', { key: ADMIN_KEY })).body).toEqual({ id: 'env:API_ADMIN_KEY', role: 'admin', name: 'API_ADMIN_KEY' });
+    const analyst = await api.get('/api/v1/keys/current', { key: analystKey });
+    expect(analyst.status).toBe(200);
+    expect(analyst.body).toEqual({ id: expect.stringMatching(/^key:/), role: 'analyst', name: 'e2e analyst' });
+    const listed = await api.get('/api/v1/keys', { key: ADMIN_KEY });
+    expect(listed.body.items).toContainEqual(expect.objectContaining({ id: analyst.body.id.replace(/^key:/, ''), name: 'e2e analyst' }));
+
+    const unnamed = await api.post('/api/v1/keys', { role: 'curator' });
+    expect((await api.get('/api/v1/keys/current', { key: unnamed.body.key })).body).toEqual({ id: `key:${unnamed.body.id}`, role: 'curator', name: null });
+    const body = { id: 'ocd-division/country:us/state:nv', name: 'Nevada', level: 'state' };
+    expect((await api.post('/api/v1/jurisdictions', body, { key: unnamed.body.key })).status).toBe(201);
+    const event = (await caughtUpFeed(api)).find((e: { streamId: string }) => e.streamId === `jurisdiction-${body.id}`);
+    expect(event.metadata.actor).toBe(`key:${unnamed.body.id}`);
+  });
+
+  it('needs a valid key even while reads are open: 401 without one, with a wrong one and with a revoked one', async () => {
+    expect(api.config.API_READ_REQUIRES_KEY).toBeFalsy();
+    expectProblem(await api.get('/api/v1/keys/current', { key: null }), 401, 'AUTH.UNAUTHORIZED', ['header.authorization']);
+    expectProblem(await api.get('/api/v1/keys/current', { key: 'pl_not-a-real-key-at-all' }), 401, 'AUTH.UNAUTHORIZED');
+    const { id, key } = (await api.post('/api/v1/keys', { role: 'analyst', name: 'soon revoked' })).body;
+    expect((await api.get('/api/v1/keys/current', { key })).status).toBe(200);
+    expect((await api.request('DELETE', `/api/v1/keys/${id}`, undefined, { key: ADMIN_KEY })).status).toBe(204);
+    expectProblem(await api.get('/api/v1/keys/current', { key }), 401, 'AUTH.UNAUTHORIZED');
+  });
+});
+
 describe('GET /api/v1/jurisdictions', () => {
   it('lists the directory in id order, filtered by q and level', async () => {
     const all = await api.get('/api/v1/jurisdictions?limit=500');

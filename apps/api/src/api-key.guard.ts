@@ -22,8 +22,11 @@ const PUBLIC_KEY = 'publicRoute';
 export const PublicRoute = () => SetMetadata(PUBLIC_KEY, true);
 
 export interface Caller {
+  /** The actor recorded on the events it appends: `key:<stored key id>` or `env:API_ADMIN_KEY`. */
   id: string;
   role: Role;
+  /** What the key is for, as named when created; null for an unnamed key. */
+  name: string | null;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -63,9 +66,9 @@ export class ApiKeyGuard implements CanActivate {
 /** Who holds this API key: the API_ADMIN_KEY variable, or a stored key; null for neither. */
 export async function identifyCaller(key: string, db: Database, config: AppConfig): Promise<Caller | null> {
   const admin = config.API_ADMIN_KEY;
-  if (admin && timingSafeEqual(sha256(admin), sha256(key))) return { id: 'env:API_ADMIN_KEY', role: 'admin' };
+  if (admin && timingSafeEqual(sha256(admin), sha256(key))) return { id: 'env:API_ADMIN_KEY', role: 'admin', name: 'API_ADMIN_KEY' };
   const row = await findApiKeyByPlaintext(db, key);
-  return row ? { id: `key:${row.id}`, role: row.role as Role } : null;
+  return row ? { id: `key:${row.id}`, role: row.role, name: row.name } : null;
 }
 
 /** Whether a role reaches the one needed (analyst < curator < admin). */

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { API_KEY_ROLES, createApiKey, listApiKeys, revokeApiKey, type Database } from '@app/db';
-import { RequiresRole } from './api-key.guard';
+import { RequiresRole, type Caller } from './api-key.guard';
 import { ApiContract } from './openapi-contract';
 import { HttpProblem } from './problem';
 import { DATABASE } from './tokens';
@@ -42,11 +43,22 @@ const apiKeySchema = z
 
 const apiKeyList = z.strictObject({ items: z.array(apiKeySchema) }).meta({ id: 'ApiKeyList' });
 
+const currentApiKey = z
+  .strictObject({
+    id: z.string().meta({
+      description: "the actor id its writes record: 'key:<id>' for a stored key (its id in /api/v1/keys after the prefix), 'env:API_ADMIN_KEY' for the variable's key",
+    }),
+    role: z.enum(API_KEY_ROLES),
+    name: z.string().nullable().meta({ description: "what the key is for; null for an unnamed key, 'API_ADMIN_KEY' for the variable's key" }),
+  })
+  .meta({ id: 'CurrentApiKey' });
+
 const idParams = z.strictObject({ id: z.string().meta({ description: 'the key id (not the key)' }) });
 
 /**
  * API keys over HTTP, for admins: the same as `npm run cli -- keys …`, for when the CLI cannot
- * reach the database (the embedded default is open in the API process) or is not at hand.
+ * reach the database (the embedded default is open in the API process) or is not at hand. Any
+ * key may ask who it is (`current`).
  */
 @ApiTags('keys')
 @Controller('api/v1/keys')
@@ -74,6 +86,19 @@ export class KeysController {
   })
   async list() {
     return { items: await listApiKeys(this.db) };
+  }
+
+  // The handler's role overrides the class's (the guard reads the handler first), and a role
+  // makes the key required even when reads are open: there is no "who" without one.
+  @Get('current')
+  @RequiresRole('analyst')
+  @ApiContract({
+    summary: 'The key this request sent: its id, role and name (any valid key)',
+    response: { description: 'The key', body: currentApiKey },
+  })
+  current(@Req() request: FastifyRequest & { caller?: Caller }): z.output<typeof currentApiKey> {
+    const { id, role, name } = request.caller!;
+    return { id, role, name };
   }
 
   @Delete(':id')

@@ -10,7 +10,7 @@ describe('API keys', () => {
   it('creates a key that is found by its plaintext and stored only as a hash', async () => {
     const { id, key } = await createApiKey(test.db, { role: 'curator', name: 'ingest worker' });
     expect(key).toMatch(/^pl_[A-Za-z0-9_-]{43}$/);
-    expect(await findApiKeyByPlaintext(test.db, key)).toEqual({ id, role: 'curator' });
+    expect(await findApiKeyByPlaintext(test.db, key)).toEqual({ id, role: 'curator', name: 'ingest worker' });
     expect(await findApiKeyByPlaintext(test.db, `${key}x`)).toBeNull();
 
     const row = await test.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -54,10 +54,13 @@ export async function createApiKey(
 }
 
 /** The live (not revoked) key with this plaintext, or null. */
-export async function findApiKeyByPlaintext(db: Database, key: string): Promise<{ id: string; role: ApiKeyRole } | null> {
+export async function findApiKeyByPlaintext(
+  db: Database,
+  key: string,
+): Promise<{ id: string; role: ApiKeyRole; name: string | null } | null> {
   const row = await keysDb(db)
     .selectFrom('api_keys')
-    .select(['id', 'role'])
+    .select(['id', 'role', 'name'])
     .where('key_hash', '=', hashKey(key))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
