@@ -212,8 +212,31 @@ describe('GET /api/v1/actions (the review queue)', () => {
     expect(published.body.items).toEqual([]);
   });
 
+  it('finds actions by part of the title (q): any case, trimmed, % and _ taken literally, with the other filters', async () => {
+    const create = (id: string, title: string) => api.createAction({ id, title, proposal: { sourceSystem: 'e2e-titles', externalId: id } });
+    await create('title-1', 'Mayor affirms SANCTUARY city status');
+    await create('title-2', 'Grants cut by 100% for sanctuary_cities');
+    await create('title-3', 'Budget hearing on transit');
+    const ids = async (query: string) => {
+      const res = await api.get(`/api/v1/actions?sourceSystem=e2e-titles&${query}`);
+      expect(res.status).toBe(200);
+      return res.body.items.map((a: { id: string }) => a.id);
+    };
+    expect(await ids(`q=${encodeURIComponent('  Sanctuary ')}`)).toEqual(['title-2', 'title-1']);
+    expect(await ids(`q=${encodeURIComponent('100%')}`)).toEqual(['title-2']);
+    expect(await ids('q=y_c')).toEqual(['title-2']);
+    expect(await ids('q=sanctuary&status=published')).toEqual([]);
+    const first = await api.get('/api/v1/actions?sourceSystem=e2e-titles&q=sanctuary&limit=1');
+    expect(first.body.items.map((a: { id: string }) => a.id)).toEqual(['title-2']);
+    const second = await api.get(`/api/v1/actions?sourceSystem=e2e-titles&q=sanctuary&limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ id: 'title-1' })], nextCursor: null });
+  });
+
   it('names the query parameter at fault', async () => {
     expectProblem(await api.get('/api/v1/actions?status=pending'), 400, 'REQUEST.INVALID', ['query.status.0']);
+    expectProblem(await api.get('/api/v1/actions?q='), 400, 'REQUEST.INVALID', ['query.q']);
+    expectProblem(await api.get('/api/v1/actions?q=%20%20'), 400, 'REQUEST.INVALID', ['query.q']);
+    expectProblem(await api.get(`/api/v1/actions?q=${'x'.repeat(201)}`), 400, 'REQUEST.INVALID', ['query.q']);
     expectProblem(await api.get('/api/v1/actions?jurisdiction=garbage'), 400, 'REQUEST.INVALID', ['query.jurisdiction']);
     expectProblem(await api.get('/api/v1/actions?limit=0'), 400, 'REQUEST.INVALID', ['query.limit']);
     expectProblem(await api.get('/api/v1/actions?cursor=garbage'), 400, 'ACTION.INVALID', ['query.cursor']);

@@ -85,6 +85,13 @@ const listParams = z.strictObject({
   kind: commaList(ACTION_KINDS, 'action kinds').optional(),
   sourceSystem: z.string().min(1).max(100).optional().meta({ description: "ingested from this system (the proposal's sourceSystem)" }),
   jurisdiction: ocdIdSchema.optional().meta({ description: 'acting, or named as affected (the actions directly on its timeline)' }),
+  q: z
+    .string('must be a string')
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .optional()
+    .meta({ description: 'part of the title, any case (% and _ match themselves)' }),
   cursor: z.string().max(100).optional().meta({ description: "the previous page's nextCursor" }),
   limit: pageLimit(ACTION_LIST_MAX_LIMIT, 'actions per page; 50 when absent'),
 });
@@ -149,7 +156,7 @@ export class ActionsController {
 
   @Get()
   @ApiContract({
-    summary: 'Actions newest first, by status, kind, source and jurisdiction (the review queue: status=proposed)',
+    summary: 'Actions newest first, by status, kind, source, jurisdiction and title (the review queue: status=proposed)',
     query: listParams,
     response: { description: 'A page of actions', body: actionsPageSchema },
     problems: { 400: ['ACTION.INVALID'] },
@@ -162,6 +169,7 @@ export class ActionsController {
         kinds: p.kind,
         sourceSystem: p.sourceSystem,
         jurisdictionId: p.jurisdiction,
+        q: p.q,
         cursor: p.cursor,
         limit: p.limit,
       }),

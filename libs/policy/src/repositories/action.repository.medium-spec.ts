@@ -113,4 +113,25 @@ describe('ActionRepository', () => {
       expect(rows).toEqual([{ recorded_at: T(1) }]);
     });
   });
+
+  describe('list by part of the title', () => {
+    it('matches any case, with %, _ and backslash taken literally', async () => {
+      const titled = (id: string, title: string, position: number) => row(state(id, { title, kind: 'court_ruling' }), 1, position, T(40));
+      await ctx.actions.upsert([
+        titled('repo-t1', 'Judge blocks SANCTUARY funding cuts', 101),
+        titled('repo-t2', 'Grants cut by 100% for sanctuary_cities', 102),
+        titled('repo-t3', 'Ruling on C:\\path\\to\\file', 103),
+        titled('repo-t4', 'Court hears transit case', 104),
+      ]);
+      const ids = async (titleContains: string) =>
+        (await ctx.actions.list({ kinds: ['court_ruling'], titleContains, take: 10 })).map((a) => a.state.id);
+      expect(await ids('sanctuary')).toEqual(['repo-t2', 'repo-t1']);
+      expect(await ids('100%')).toEqual(['repo-t2']);
+      expect(await ids('%')).toEqual(['repo-t2']);
+      // A wildcard would also match "sanctuary funding" (the space).
+      expect(await ids('y_')).toEqual(['repo-t2']);
+      expect(await ids('\\to\\')).toEqual(['repo-t3']);
+      expect(await ids('nowhere')).toEqual([]);
+    });
+  });
 });

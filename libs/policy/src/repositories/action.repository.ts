@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { PREPARE } from '@app/db/connection';
 import type { ActionKind, ActionStatus, PolicyAction, Relation } from '../domain';
 import type { ActionsTable, PolicyDatabase } from '../database';
-import { idIn } from './sql';
+import { escapeLike, idIn } from './sql';
 
 /** An action's current state with what the ledger knows of its life. */
 export interface StoredAction {
@@ -31,6 +31,8 @@ export interface ActionListSelection {
   kinds?: readonly ActionKind[];
   sourceSystem?: string;
   jurisdictionId?: string;
+  /** Part of the title, any case, matched literally (no wildcards). */
+  titleContains?: string;
   /** Only actions first recorded before the one at this position (the previous page's last). */
   beforePosition?: number;
   take: number;
@@ -94,6 +96,7 @@ export class ActionRepository {
           eb.or([eb('acting_jurisdiction_id', '=', s.jurisdictionId!), sql<boolean>`${s.jurisdictionId!} = ANY(affected_jurisdiction_ids)`]),
         ),
       )
+      .$if(!!s.titleContains, (q) => q.where(sql<boolean>`title ILIKE ${`%${escapeLike(s.titleContains!)}%`}`))
       .$if(s.beforePosition !== undefined, (q) => q.where('first_position', '<', s.beforePosition!))
       .orderBy('first_position', 'desc')
       .limit(s.take)

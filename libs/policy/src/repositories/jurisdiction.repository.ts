@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { JurisdictionLevel } from '../domain';
-import { idIn } from './sql';
+import { escapeLike, idIn } from './sql';
 import type { JurisdictionsTable, PolicyDatabase } from '../database';
 
 const CACHE_SIZE = 50_000;
@@ -145,8 +145,4 @@ export class JurisdictionRepository {
 
 function toRow(r: Pick<JurisdictionsTable, 'id' | 'name' | 'level' | 'parent_id'>): JurisdictionRow {
   return { id: r.id, name: r.name, level: r.level, parentId: r.parent_id };
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -45,6 +45,25 @@ describe('ListActionsHandler', () => {
     expect(await ids({ jurisdictionId: J.ca })).toEqual([]);
   });
 
+  it('finds actions by part of the title, any case, wildcards taken literally, with the other filters and pages', async () => {
+    const city = await propose('queue-q', '1', { title: 'Mayor affirms SANCTUARY city status' });
+    const grants = await propose('queue-q', '2', { title: 'Grants cut by 100% for sanctuary_cities' });
+    const transit = await propose('queue-q', '3', { title: 'Budget hearing on transit' });
+    await ctx.rejectAction.execute(new RejectActionCommand({ actionId: transit.id, reason: 'not a policy action' }, { expectedVersion: 1 }));
+
+    const ids = async (filters: ActionListFilters) => (await list({ sourceSystem: 'queue-q', ...filters })).items.map((a) => a.id);
+    expect(await ids({ q: 'Sanctuary' })).toEqual([grants.id, city.id]);
+    expect(await ids({ q: '100%' })).toEqual([grants.id]);
+    expect(await ids({ q: 'y_c' })).toEqual([grants.id]);
+    expect(await ids({ q: 'transit', statuses: ['proposed'] })).toEqual([]);
+    expect(await ids({ q: 'transit', statuses: ['rejected'] })).toEqual([transit.id]);
+
+    const first = await list({ sourceSystem: 'queue-q', q: 'sanctuary', limit: 1 });
+    expect(first.items.map((a) => a.id)).toEqual([grants.id]);
+    const second = await list({ sourceSystem: 'queue-q', q: 'sanctuary', limit: 1, cursor: first.nextCursor! });
+    expect([second.items.map((a) => a.id), second.nextCursor]).toEqual([[city.id], null]);
+  });
+
   it('pages with a cursor, with no action missed or repeated', async () => {
     const made: string[] = [];
     for (let i = 0; i < 7; i++) made.push((await propose('queue-c', String(i))).id);

@@ -29,6 +29,7 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery, Actio
       kinds: f.kinds,
       sourceSystem: f.sourceSystem,
       jurisdictionId: f.jurisdictionId,
+      titleContains: f.q,
       beforePosition: f.cursor ? decodeCursor(f.cursor) : undefined,
       take: limit + 1,
     });

@@ -11,11 +11,13 @@ export interface ActionListFilters {
   sourceSystem?: string;
   /** Acting or named as affected: the actions that sit on this jurisdiction directly. */
   jurisdictionId?: string;
+  /** Part of the title, any case; matched literally (`%` and `_` are not wildcards). */
+  q?: string;
   cursor?: string;
   limit?: number;
 }
 
-/** Actions newest first, by status, kind, source and jurisdiction: the review queue's list. */
+/** Actions newest first, by status, kind, source, jurisdiction and title: the review queue's list. */
 export class ListActionsQuery {
   constructor(readonly filters: ActionListFilters = {}) {}
 }
