@@ -110,3 +110,59 @@ describe('POST /api/v1/actions/{id}/merge', () => {
     });
   });
 });
+
+describe('GET /api/v1/actions/{id}/duplicates', () => {
+  // Its own days (in 2018), so the other tests' pledges are never near enough.
+  const on = (date: string) => ({ ...pledge, occurredOn: { date, precision: 'day' as const } });
+  const title = 'Oakland mayor pledges to remain a sanctuary city';
+
+  it('lists the published pledges that may be the same, best first; after the merge, none', async () => {
+    await api.createAction({ id: 'dup-survivor', ...on('2018-02-01'), title });
+    await api.createAction({ id: 'dup-reworded', ...on('2018-02-03'), title: 'Oakland will remain a sanctuary city, mayor pledges' });
+    await api.createAction({ id: 'dup-partial', ...on('2018-02-01'), title: 'Oakland mayor pledges new housing funds' });
+    await api.createAction({ id: 'dup-far', ...on('2018-03-30'), title });
+    await api.createAction({ id: 'dup-statement', ...on('2018-02-01'), kind: 'public_statement', title });
+    await api.createAction({
+      id: 'dup-ingested',
+      ...on('2018-02-02'),
+      title: 'OAKLAND MAYOR PLEDGES TO REMAIN A SANCTUARY CITY',
+      proposal: { sourceSystem: 'oakland_press', externalId: '2018-02-02' },
+    });
+
+    const res = await api.get('/api/v1/actions/dup-ingested/duplicates');
+    expect(res.status).toBe(200);
+    expect(res.body.actionId).toBe('dup-ingested');
+    expect(res.body.items.map((c: { action: { id: string }; similarity: number; daysApart: number }) => [c.action.id, c.similarity, c.daysApart])).toEqual([
+      ['dup-survivor', 1, 1],
+      // One word more ("will"): 12 / 13.
+      ['dup-reworded', 0.92, 1],
+      // oakland mayor pledges remain sanctuary city / oakland mayor pledges new housing funds: 6 / 12
+      ['dup-partial', 0.5, 1],
+    ]);
+    expect(res.body.items[0].action).toMatchObject({ id: 'dup-survivor', status: 'published', kind: 'defiance_pledge', version: 1 });
+    expect((await api.get('/api/v1/actions/dup-ingested/duplicates?limit=1')).body.items.map((c: { action: { id: string } }) => c.action.id)).toEqual(['dup-survivor']);
+    expect((await api.get('/api/v1/actions/dup-ingested/duplicates?days=60&limit=20')).body.items.map((c: { action: { id: string } }) => c.action.id)).toContain('dup-far');
+
+    const merged = await api.post('/api/v1/actions/dup-reworded/merge', { into: 'dup-survivor', reason: 'the same pledge' }, ifMatch(1));
+    expect(merged.status).toBe(200);
+    const after = await api.get('/api/v1/actions/dup-survivor/duplicates', { key: analystKey });
+    expect(after.body.items.map((c: { action: { id: string } }) => c.action.id)).toEqual(['dup-partial']);
+  });
+
+  it('404 ACTION.UNKNOWN for an unknown action; 400 naming days or limit when out of range', async () => {
+    expectProblem(await api.get('/api/v1/actions/no-such-action/duplicates'), 404, 'ACTION.UNKNOWN');
+    await api.createAction({ id: 'dup-bounds', ...on('2018-06-01'), title });
+    expect((await api.get('/api/v1/actions/dup-bounds/duplicates?days=0&limit=20')).body).toEqual({ actionId: 'dup-bounds', items: [] });
+    for (const [query, path] of [
+      ['days=61', 'query.days'],
+      ['days=-1', 'query.days'],
+      ['days=1.5', 'query.days'],
+      ['days=soon', 'query.days'],
+      ['limit=0', 'query.limit'],
+      ['limit=21', 'query.limit'],
+      ['near=1', 'query.near'],
+    ]) {
+      expectProblem(await api.get(`/api/v1/actions/dup-bounds/duplicates?${query}`), 400, 'REQUEST.INVALID', [path]);
+    }
+  });
+});

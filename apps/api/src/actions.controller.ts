@@ -13,6 +13,13 @@ import {
   AttachSourceCommand,
   CorrectActionCommand,
   DomainError,
+  DUPLICATES_CANDIDATES_COMPARED,
+  DUPLICATES_DEFAULT_DAYS,
+  DUPLICATES_DEFAULT_LIMIT,
+  DUPLICATES_MAX_DAYS,
+  DUPLICATES_MAX_LIMIT,
+  DUPLICATES_MIN_SIMILARITY,
+  FindDuplicatesQuery,
   GetActionHistoryQuery,
   GetActionQuery,
   ListActionsQuery,
@@ -31,6 +38,7 @@ import {
   RetractActionCommand,
   actionChangesSchema,
   actionDetailSchema,
+  actionDuplicatesSchema,
   actionHistorySchema,
   proposalSchema,
   reasonSchema,
@@ -38,6 +46,7 @@ import {
   sourceSchema,
   type ActionCommandResult,
   type ActionDetail,
+  type ActionDuplicates,
   type ActionHistory,
   type ActionsPage,
   type CommandMeta,
@@ -94,6 +103,17 @@ const listParams = z.strictObject({
     .meta({ description: 'part of the title, any case (% and _ match themselves)' }),
   cursor: z.string().max(100).optional().meta({ description: "the previous page's nextCursor" }),
   limit: pageLimit(ACTION_LIST_MAX_LIMIT, 'actions per page; 50 when absent'),
+});
+
+const duplicatesParams = z.strictObject({
+  days: z.coerce
+    .number('must be a number')
+    .int('must be an integer')
+    .min(0, 'must be at least 0')
+    .max(DUPLICATES_MAX_DAYS, `must be at most ${DUPLICATES_MAX_DAYS}`)
+    .optional()
+    .meta({ description: `how many days before or after the action a candidate may have occurred; ${DUPLICATES_DEFAULT_DAYS} when absent` }),
+  limit: pageLimit(DUPLICATES_MAX_LIMIT, `candidates at most; ${DUPLICATES_DEFAULT_LIMIT} when absent`),
 });
 
 const actionCreated = z
@@ -198,6 +218,23 @@ export class ActionsController {
   })
   history(@Param('id') id: string): Promise<ActionHistory> {
     return this.queries.execute(new GetActionHistoryQuery(id));
+  }
+
+  @Get(':id/duplicates')
+  @ApiContract({
+    summary: 'Published actions that may be the same as this one, best first (to merge or link)',
+    description:
+      'Candidates are of the same kind and occurred within `days` of it; their titles share enough words ' +
+      `(Dice's coefficient of the words, stop words left out, at least ${DUPLICATES_MIN_SIMILARITY}). The nearest ` +
+      `${DUPLICATES_CANDIDATES_COMPARED} in time are compared.`,
+    params: idParams,
+    query: duplicatesParams,
+    response: { description: 'The candidates', body: actionDuplicatesSchema },
+    problems: { 404: ['ACTION.UNKNOWN'] },
+  })
+  duplicates(@Param('id') id: string, @Query() query: unknown): Promise<ActionDuplicates> {
+    const { days, limit } = parse(duplicatesParams, query, 'query');
+    return this.queries.execute(new FindDuplicatesQuery(id, { days, limit }));
   }
 
   @Patch(':id')

@@ -25,6 +25,7 @@ export * from './queries/get-timeline/get-timeline.query';
 export * from './queries/get-action/get-action.query';
 export * from './queries/get-action-history/get-action-history.query';
 export * from './queries/list-actions/list-actions.query';
+export * from './queries/find-duplicates/find-duplicates.query';
 export * from './queries/search-jurisdictions/search-jurisdictions.query';
 export * from './queries/get-jurisdiction/get-jurisdiction.query';
 export * from './queries/read-events/read-events.query';

@@ -16,6 +16,7 @@ import { RegisterJurisdictionHandler } from './commands/register-jurisdiction/re
 import { RejectActionHandler } from './commands/reject-action/reject-action.handler';
 import { RetractActionHandler } from './commands/retract-action/retract-action.handler';
 import { policyDb } from './database';
+import { FindDuplicatesHandler } from './queries/find-duplicates/find-duplicates.query-handler';
 import { GetActionHistoryHandler } from './queries/get-action-history/get-action-history.query-handler';
 import { GetActionHandler } from './queries/get-action/get-action.query-handler';
 import { GetJurisdictionHandler } from './queries/get-jurisdiction/get-jurisdiction.query-handler';
@@ -57,6 +58,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     GetActionHandler,
     GetActionHistoryHandler,
     ListActionsHandler,
+    FindDuplicatesHandler,
     SearchJurisdictionsHandler,
     GetJurisdictionHandler,
     ReadEventsHandler,

@@ -4,6 +4,7 @@ import * as policyReadModels from './2026-11-24T11-00-policy-read-models';
 import * as apiKeys from './2026-11-24T12-00-api-keys';
 import * as actionRelations from './2026-11-24T13-00-action-relations';
 import * as ingestion from './2026-11-30T00-00-ingestion';
+import * as actionsKindOccurredOn from './2026-11-30T02-00-actions-kind-occurred-on';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T12-00-api-keys': apiKeys,
   '2026-11-24T13-00-action-relations': actionRelations,
   '2026-11-30T00-00-ingestion': ingestion,
+  '2026-11-30T02-00-actions-kind-occurred-on': actionsKindOccurredOn,
 };

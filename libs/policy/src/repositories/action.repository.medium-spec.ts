@@ -1,6 +1,9 @@
-import { actionContentSchema, partialDateStart, type PolicyAction } from '../domain';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import { createPool } from '@app/db/connection';
+import type { PolicyDatabase } from '../database';
+import { actionContentSchema, partialDateStart, type ActionKind, type PolicyAction } from '../domain';
 import { actionContent, createPolicyTestContext, J, type PolicyTestContext } from '../testing';
-import type { ActionRowInput, RelationRowInput } from './action.repository';
+import { ActionRepository, type ActionRowInput, type RelationRowInput } from './action.repository';
 
 describe('ActionRepository', () => {
   let ctx: PolicyTestContext;
@@ -132,6 +135,78 @@ describe('ActionRepository', () => {
       expect(await ids('y_')).toEqual(['repo-t2']);
       expect(await ids('\\to\\')).toEqual(['repo-t3']);
       expect(await ids('nowhere')).toEqual([]);
+    });
+  });
+
+  describe('nearby', () => {
+    const on = (id: string, kind: ActionKind, date: string, position: number, overrides: Partial<PolicyAction> = {}) =>
+      row(state(id, { kind, occurredOn: { date, precision: 'day' }, ...overrides }), 1, position, T(50));
+
+    beforeAll(async () => {
+      await ctx.actions.upsert([
+        on('near-self', 'executive_order', '2019-06-15', 200),
+        on('near-same-day-later', 'executive_order', '2019-06-15', 209),
+        on('near-same-day', 'executive_order', '2019-06-15', 201),
+        on('near-minus-1', 'executive_order', '2019-06-14', 202),
+        on('near-plus-1', 'executive_order', '2019-06-16', 203),
+        on('near-minus-3', 'executive_order', '2019-06-12', 204),
+        on('near-plus-7', 'executive_order', '2019-06-22', 205),
+        on('near-plus-8', 'executive_order', '2019-06-23', 206),
+        on('near-retracted', 'executive_order', '2019-06-15', 207, { status: 'retracted', statusReason: 'wrong' }),
+        on('near-proposed', 'executive_order', '2019-06-15', 208, { status: 'proposed' }),
+        on('near-other-kind', 'lawsuit_filing', '2019-06-15', 210),
+        // A month-precision action sits on its first day.
+        row(state('near-month', { kind: 'executive_order', occurredOn: { date: '2019-06', precision: 'month' } }), 1, 211, T(50)),
+      ]);
+    });
+
+    const nearby = (days: number, take: number) =>
+      ctx.actions.nearby({ kind: 'executive_order', occurredOn: '2019-06-15', days, excludeId: 'near-self', take });
+
+    it('answers the published actions of the kind within the days, nearest first and in recording order on a tie', async () => {
+      const found = await nearby(7, 50);
+      expect(found.map((a) => [a.state.id, a.daysApart])).toEqual([
+        ['near-same-day', 0],
+        ['near-same-day-later', 0],
+        ['near-minus-1', 1],
+        ['near-plus-1', 1],
+        ['near-minus-3', 3],
+        ['near-plus-7', 7],
+      ]);
+      expect(found[0]).toMatchObject({ version: 1, firstPosition: 201, recordedAt: T(50), state: { status: 'published' } });
+      expect((await nearby(14, 50)).map((a) => [a.state.id, a.daysApart])).toContainEqual(['near-month', 14]);
+      expect((await nearby(0, 50)).map((a) => a.state.id)).toEqual(['near-same-day', 'near-same-day-later']);
+    });
+
+    it('answers at most `take`, the nearest from both sides', async () => {
+      expect((await nearby(7, 3)).map((a) => a.state.id)).toEqual(['near-same-day', 'near-same-day-later', 'near-minus-1']);
+      expect((await nearby(7, 5)).map((a) => a.state.id)).toEqual(['near-same-day', 'near-same-day-later', 'near-minus-1', 'near-plus-1', 'near-minus-3']);
+    });
+
+    it('reads from the index on published (kind, occurred_on), even in a generic plan', async () => {
+      // One connection, so the settings hold for the statements that follow; the statement is
+      // the one the repository sends, prepared and explained with sequential scans off.
+      const queries: CompiledQuery[] = [];
+      const db = new Kysely<PolicyDatabase>({
+        dialect: new PostgresDialect({ pool: createPool(ctx.database.url, { max: 1 }) }),
+        log: (event) => void (event.level === 'query' && queries.push(event.query)),
+      });
+      try {
+        await new ActionRepository(db).nearby({ kind: 'executive_order', occurredOn: '2019-06-15', days: 7, excludeId: 'near-self', take: 200 });
+        const [query] = queries;
+        const literal = (value: unknown) => (typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`);
+        await sql`SET enable_seqscan = off`.execute(db);
+        await sql`SET plan_cache_mode = force_generic_plan`.execute(db);
+        await db.executeQuery(CompiledQuery.raw(`PREPARE nearby AS ${query.sql}`));
+        const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>(
+          CompiledQuery.raw(`EXPLAIN EXECUTE nearby(${query.parameters.map(literal).join(', ')})`),
+        );
+        const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain('actions_published_kind_occurred_on');
+        expect(plan).not.toMatch(/Seq Scan/);
+      } finally {
+        await db.destroy();
+      }
     });
   });
 });

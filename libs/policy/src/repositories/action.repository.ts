@@ -38,6 +38,23 @@ export interface ActionListSelection {
   take: number;
 }
 
+/** Published actions of one kind that occurred near a day: the candidates for a duplicate. */
+export interface NearbySelection {
+  kind: ActionKind;
+  /** The day, 'YYYY-MM-DD' (the `occurred_on` of the action they are compared with). */
+  occurredOn: string;
+  /** At most this many days before or after it. */
+  days: number;
+  /** Left out: the action they are compared with. */
+  excludeId: string;
+  take: number;
+}
+
+/** An action near the day asked about, and how many days from it (0 or more). */
+export interface NearbyAction extends StoredAction {
+  daysApart: number;
+}
+
 export interface RelationRowInput {
   sourceId: string;
   relation: Relation['relation'];
@@ -102,6 +119,41 @@ export class ActionRepository {
       .limit(s.take)
       .execute();
     return rows.map(storedAction);
+  }
+
+  /**
+   * Published actions of a kind within `days` of a day, nearest first (ties in recording
+   * order), at most `take`. Each side of the day is read nearest first from the index on
+   * published (kind, occurred_on) and cut at `take`, so a crowded stretch of the calendar
+   * costs no more than a quiet one.
+   */
+  async nearby(s: NearbySelection): Promise<NearbyAction[]> {
+    const day = sql<string>`${s.occurredOn}::date`;
+    const side = (earlier: boolean) =>
+      this.db
+        .selectFrom('actions')
+        .select(['id', 'state', 'version', 'first_position', 'recorded_at', 'updated_at'])
+        .select(sql<number>`abs(occurred_on - ${day})`.as('days_apart'))
+        // A literal, not a parameter: the planner matches it to the partial index's predicate
+        // even in a generic plan.
+        .where('status', '=', sql.lit('published'))
+        .where('kind', '=', s.kind)
+        .where('id', '!=', s.excludeId)
+        .$if(earlier, (q) =>
+          q.where('occurred_on', '<=', day).where('occurred_on', '>=', sql<string>`${day} - ${s.days}::int`).orderBy('occurred_on', 'desc'),
+        )
+        .$if(!earlier, (q) => q.where('occurred_on', '>', day).where('occurred_on', '<=', sql<string>`${day} + ${s.days}::int`).orderBy('occurred_on'))
+        .orderBy('first_position')
+        .limit(s.take);
+    const rows = await this.db
+      .selectFrom(side(true).as('earlier'))
+      .selectAll()
+      .unionAll(this.db.selectFrom(side(false).as('later')).selectAll())
+      .orderBy('days_apart')
+      .orderBy('first_position')
+      .limit(s.take)
+      .execute();
+    return rows.map((r) => ({ ...storedAction(r), daysApart: r.days_apart }));
   }
 
   /** Links from other actions to this one, oldest first. */

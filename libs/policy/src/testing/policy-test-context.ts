@@ -21,6 +21,7 @@ import { RetractActionHandler } from '../commands/retract-action/retract-action.
 import { policyDb, type PolicyDatabase } from '../database';
 import type { ActionContentInput, JurisdictionLevel, Proposal, Relation } from '../domain';
 import { policyInlineProjections, policyProjections } from '../projections';
+import { FindDuplicatesHandler } from '../queries/find-duplicates/find-duplicates.query-handler';
 import { GetActionHistoryHandler } from '../queries/get-action-history/get-action-history.query-handler';
 import { ListActionsHandler } from '../queries/list-actions/list-actions.query-handler';
 import { GetActionHandler } from '../queries/get-action/get-action.query-handler';
@@ -105,6 +106,7 @@ export interface PolicyTestContext {
   getAction: GetActionHandler;
   getActionHistory: GetActionHistoryHandler;
   listActions: ListActionsHandler;
+  findDuplicates: FindDuplicatesHandler;
   searchJurisdictions: SearchJurisdictionsHandler;
   getJurisdiction: GetJurisdictionHandler;
   readEvents: ReadEventsHandler;
@@ -191,6 +193,7 @@ export async function createPolicyTestContext(): Promise<PolicyTestContext> {
     getAction: new GetActionHandler(actions),
     getActionHistory: new GetActionHistoryHandler(store),
     listActions: new ListActionsHandler(actions),
+    findDuplicates: new FindDuplicatesHandler(actions),
     searchJurisdictions: new SearchJurisdictionsHandler(jurisdictions),
     getJurisdiction: new GetJurisdictionHandler(jurisdictions, timelines),
     readEvents: new ReadEventsHandler(store),

@@ -1,7 +1,12 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../domain';
-import { ActionRepository } from '../../repositories/action.repository';
-import { ACTION_LIST_MAX_LIMIT, ListActionsQuery, type ActionsPage } from './list-actions.query';
+import { ActionRepository, type StoredAction } from '../../repositories/action.repository';
+import { ACTION_LIST_MAX_LIMIT, ListActionsQuery, type ActionSummary, type ActionsPage } from './list-actions.query';
+
+/** A stored action as lists show it: its state, version and when it was first and last recorded. */
+export function toActionSummary(a: StoredAction): ActionSummary {
+  return { ...a.state, version: a.version, recordedAt: a.recordedAt.toISOString(), updatedAt: a.updatedAt.toISOString() };
+}
 
 function encodeCursor(firstPosition: number): string {
   return Buffer.from(String(firstPosition)).toString('base64url');
@@ -36,12 +41,7 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery, Actio
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map((a) => ({
-        ...a.state,
-        version: a.version,
-        recordedAt: a.recordedAt.toISOString(),
-        updatedAt: a.updatedAt.toISOString(),
-      })),
+      items: page.map(toActionSummary),
       nextCursor: rows.length > limit && last ? encodeCursor(last.firstPosition) : null,
     };
   }
