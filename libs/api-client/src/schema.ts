@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Actions newest first, by status, kind, source and jurisdiction (the review queue: status=proposed)
+         * Actions newest first, by status, kind, source, jurisdiction and title (the review queue: status=proposed)
          * @description Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
         get: operations["actionsList"];
@@ -54,6 +54,28 @@ export interface paths {
          *     Needs an API key with the curator role or higher.
          */
         patch: operations["actionsCorrect"];
+        trace?: never;
+    };
+    "/api/v1/actions/{id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Published actions that may be the same as this one, best first (to merge or link)
+         * @description Candidates are of the same kind and occurred within `days` of it; their titles share enough words (Dice's coefficient of the words, stop words left out, at least 0.3). The nearest 200 in time are compared.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["actionsDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/actions/{id}/history": {
@@ -546,6 +568,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/keys/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The key this request sent: its id, role and name (any valid key)
+         * @description Needs an API key with the analyst role or higher.
+         */
+        get: operations["keysCurrent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys/{id}": {
         parameters: {
             query?: never;
@@ -683,6 +725,11 @@ export interface components {
                 sourceId: components["schemas"]["ActionId"];
             }[];
         };
+        ActionDuplicates: {
+            actionId: components["schemas"]["ActionId"];
+            /** @description most similar first; nearer in time, then recorded earlier, among equals */
+            items: components["schemas"]["DuplicateCandidate"][];
+        };
         ActionHistory: {
             actionId: string;
             events: components["schemas"]["ActionHistoryEntry"][];
@@ -793,6 +840,21 @@ export interface components {
         /** @description a CourtListener webhook delivery as posted: {webhook: {event_type, …}, payload: {results: [docket entries]}} */
         CourtListenerDelivery: {
             [key: string]: unknown;
+        };
+        CurrentApiKey: {
+            /** @description the actor id its writes record: 'key:<id>' for a stored key (its id in /api/v1/keys after the prefix), 'env:API_ADMIN_KEY' for the variable's key */
+            id: string;
+            /** @enum {string} */
+            role: "analyst" | "curator" | "admin";
+            /** @description what the key is for; null for an unnamed key, 'API_ADMIN_KEY' for the variable's key */
+            name: string | null;
+        };
+        DuplicateCandidate: {
+            action: components["schemas"]["ActionSummary"];
+            /** @description how alike the titles are, 0 to 1 to two decimals: Dice's coefficient of their words, stop words left out */
+            similarity: number;
+            /** @description days between the two occurredOn (the first day of a month or year) */
+            daysApart: number;
         };
         EventsPage: {
             items: components["schemas"]["FeedEvent"][];
@@ -1262,6 +1324,8 @@ export interface operations {
                 sourceSystem?: string;
                 /** @description acting, or named as affected (the actions directly on its timeline) */
                 jurisdiction?: string;
+                /** @description part of the title, any case (% and _ match themselves) */
+                q?: string;
                 /** @description the previous page's nextCursor */
                 cursor?: string;
                 /** @description actions per page; 50 when absent */
@@ -1556,6 +1620,61 @@ export interface operations {
             };
             /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actionsDuplicates: {
+        parameters: {
+            query?: {
+                /** @description how many days before or after the action a candidate may have occurred; 7 when absent */
+                days?: number;
+                /** @description candidates at most; 5 when absent */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the action id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The candidates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionDuplicates"];
+                };
+            };
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `ACTION.UNKNOWN` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3608,6 +3727,44 @@ export interface operations {
             };
             /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    keysCurrent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentApiKey"];
+                };
+            };
+            /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `AUTH.FORBIDDEN` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
