@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const TS_FILES = ['{apps,libs,test}/**/*.ts'];
+const TS_FILES = ['{apps,libs,test}/**/*.{ts,tsx,mts}'];
 
 // Node's globals for the few plain-JS config files at the root (jest.config.js, this file).
 const nodeGlobals = {

@@ -23,7 +23,7 @@ module.exports = {
     ]),
   ),
   globalSetup: '<rootDir>/libs/db/src/testing/global-setup.ts',
-  globalTeardown: '<rootDir>/libs/db/src/testing/global-teardown.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -95,7 +95,7 @@ export interface ActionBody {
   sources?: unknown[];
   tags?: string[];
   relations?: { relation: string; targetId: string }[];
-  proposal?: { sourceSystem: string; externalId: string };
+  proposal?: { sourceSystem: string; externalId: string; places?: unknown };
   [key: string]: unknown;
 }
 

@@ -33,7 +33,7 @@ export function compiledApps(tag: string): {
         );
       }),
     compile: async () => {
-      await promisify(execFile)('npx', ['swc', 'apps', 'libs', '-d', outDir, '--quiet'], { cwd: ROOT, timeout: 120_000 });
+      await promisify(execFile)('npx', ['swc', 'apps', 'libs', '-d', outDir, '--quiet', '--ignore', 'apps/console/**'], { cwd: ROOT, timeout: 120_000 });
     },
     remove: () => rmSync(outDir, { recursive: true, force: true }),
   };

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule, type ApiModuleOptions } from './app.module';
 import { BullmqIngestionQueue, INGESTION_QUEUE } from '@app/ingestion';
 import { buildOpenApiDocument } from './openapi-document';
+import { defaultConsoleDir, mountConsole } from './console-static';
 import { mountQueuesBoard } from './queues-board';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
@@ -49,6 +50,7 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   }
   // Built from the controllers' contracts, as `npm run openapi` builds docs/openapi.json.
   SwaggerModule.setup('api/docs', app, buildOpenApiDocument(module.controllers ?? []));
+  await mountConsole(app, options.config.CONSOLE_DIR ?? defaultConsoleDir());
   // The queues exist only with Redis; without it runs happen in this process and there is nothing to show.
   if (options.config.REDIS_URL) {
     const queue = app.get<unknown>(INGESTION_QUEUE, { strict: false });

@@ -748,6 +748,8 @@ export interface components {
                 correlationId?: string;
                 causationId?: string;
             };
+            /** @description what the event did to the action, field by field (status, title, sources, …) */
+            changes: components["schemas"]["FieldChange"][];
         };
         ActionId: string;
         ActionMerge: {
@@ -883,6 +885,12 @@ export interface components {
                 [key: string]: unknown;
             };
             recordedAt: string;
+        };
+        /** @description a field of the action as it was before the event and after it (null when absent) */
+        FieldChange: {
+            field: string;
+            before: unknown;
+            after: unknown;
         };
         FieldError: {
             /** @description the field at fault, dotted as the client wrote it: 'sources.0.url', 'query.limit', 'header.if-match' */

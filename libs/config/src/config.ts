@@ -26,6 +26,8 @@ const schema = z.object({
   API_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   API_READ_REQUIRES_KEY: booleanFlag.default(false),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** The console's built files (`npm run build:console`); `dist/console` beside the API when unset. */
+  CONSOLE_DIR: z.string().min(1).optional(),
   /** Run the asynchronous projections in this process (API replicas may leave them to the worker). */
   RUN_PROJECTIONS: booleanFlag.default(true),
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),

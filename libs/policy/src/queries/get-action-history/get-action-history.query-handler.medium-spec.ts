@@ -1,4 +1,5 @@
 import { CorrectActionCommand } from '../../commands/correct-action/correct-action.command';
+import { MergeActionsCommand } from '../../commands/merge-actions/merge-actions.command';
 import { PublishActionCommand } from '../../commands/publish-action/publish-action.command';
 import { createPolicyTestContext, type PolicyTestContext } from '../../testing';
 import { GetActionHistoryQuery } from './get-action-history.query';
@@ -36,6 +37,10 @@ describe('GetActionHistoryHandler', () => {
         recordedAt: expect.any(String),
         data: expect.objectContaining({ actionId: proposed.id, content: expect.objectContaining({ title: 'Ingested title' }) }),
         metadata: { actor: 'worker:doj', correlationId: 'ingest-7', causationId: 'job-7' },
+        changes: expect.arrayContaining([
+          { field: 'title', before: null, after: 'Ingested title' },
+          { field: 'status', before: null, after: 'proposed' },
+        ]),
       },
       {
         version: 2,
@@ -44,6 +49,7 @@ describe('GetActionHistoryHandler', () => {
         recordedAt: expect.any(String),
         data: { actionId: proposed.id },
         metadata: { actor: 'curator:ada', correlationId: 'review-1', causationId: 'req-1' },
+        changes: [{ field: 'status', before: 'proposed', after: 'published' }],
       },
       {
         version: 3,
@@ -52,6 +58,7 @@ describe('GetActionHistoryHandler', () => {
         recordedAt: expect.any(String),
         data: { actionId: proposed.id, changes: { title: 'Curated title' }, reason: 'official title' },
         metadata: { actor: 'curator:bo' },
+        changes: [{ field: 'title', before: 'Ingested title', after: 'Curated title' }],
       },
     ]);
     expect(answer.events.every((e) => !('idempotencyKey' in e.metadata))).toBe(true);
@@ -64,6 +71,20 @@ describe('GetActionHistoryHandler', () => {
     expect(positions).toEqual([...positions].sort((x, y) => x - y));
     const instants = answer.events.map((e) => Date.parse(e.recordedAt));
     expect(instants).toEqual([...instants].sort((x, y) => x - y));
+  });
+
+  it('says what each event did to the action, folded with the domain’s own rules', async () => {
+    const survivor = await ctx.record({ title: 'Survivor' });
+    const duplicate = await ctx.propose({ title: 'Duplicate', sources: [{ url: 'https://example.org/dup', publisher: 'Example' }] });
+    await ctx.mergeActions.execute(new MergeActionsCommand({ actionId: duplicate.id, into: survivor.id, reason: 'same act' }, { expectedVersion: 1 }));
+    const merged = (await history(duplicate.id)).events.at(-1)!;
+    expect(merged.changes).toEqual([
+      { field: 'status', before: 'proposed', after: 'merged' },
+      { field: 'statusReason', before: null, after: 'same act' },
+      { field: 'mergedInto', before: null, after: survivor.id },
+    ]);
+    const absorbed = (await history(survivor.id)).events.at(-1)!;
+    expect(absorbed.changes.map((c) => c.field)).toEqual(['sources']);
   });
 
   it('answers ACTION.UNKNOWN for an id with no stream', async () => {

@@ -6,6 +6,10 @@ export class GetActionHistoryQuery {
   constructor(readonly actionId: string) {}
 }
 
+export const fieldChangeSchema = z
+  .strictObject({ field: z.string(), before: z.unknown(), after: z.unknown() })
+  .meta({ id: 'FieldChange', description: "a field of the action as it was before the event and after it (null when absent)" });
+
 export const actionHistoryEntrySchema = z
   .strictObject({
     version: z.int().min(1),
@@ -16,6 +20,7 @@ export const actionHistoryEntrySchema = z
     metadata: z
       .strictObject({ actor: z.string().optional(), correlationId: z.string().optional(), causationId: z.string().optional() })
       .meta({ description: 'who wrote it (the API key) and why (the request, and the work it was part of)' }),
+    changes: z.array(fieldChangeSchema).meta({ description: 'what the event did to the action, field by field (status, title, sources, …)' }),
   })
   .meta({ id: 'ActionHistoryEntry' });
 
@@ -26,5 +31,6 @@ export const actionHistorySchema = z
   })
   .meta({ id: 'ActionHistory' });
 
+export type FieldChange = z.output<typeof fieldChangeSchema>;
 export type ActionHistoryEntry = z.output<typeof actionHistoryEntrySchema>;
 export type ActionHistory = z.output<typeof actionHistorySchema>;

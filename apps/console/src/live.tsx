@@ -1,0 +1,74 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createEventSource } from 'eventsource-client';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { sentByThisTab, type Schemas } from './api';
+
+export type FeedEvent = Schemas['FeedEvent'];
+type Listener = (event: FeedEvent) => void;
+
+interface LiveState {
+  connected: boolean;
+  /** Calls `listener` with every event committed from now on; returns the unsubscribe. */
+  subscribe(listener: Listener): () => void;
+}
+
+const LiveContext = createContext<LiveState>({ connected: false, subscribe: () => () => {} });
+
+/**
+ * One server-sent event stream per tab (GET /api/v1/events/stream, from the head on): every
+ * event another curator, an ingestion run or this tab commits refreshes what shows it. The
+ * client resumes after the last event id when the connection drops, so nothing is missed.
+ * A fetch-based client rather than EventSource: it can send the key when reads need one.
+ */
+export function LiveProvider({ apiKey, children }: { apiKey: string | null; children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const listeners = useRef(new Set<Listener>());
+  const [connected, setConnected] = useState(false);
+
+  useEffect(() => {
+    const source = createEventSource({
+      url: new URL('/api/v1/events/stream', location.origin),
+      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+      onConnect: () => setConnected(true),
+      onDisconnect: () => setConnected(false),
+      onMessage: (message) => {
+        let event: FeedEvent;
+        try {
+          event = JSON.parse(message.data) as FeedEvent;
+        } catch {
+          return;
+        }
+        if (event.streamId.startsWith('action-')) {
+          const id = event.streamId.slice('action-'.length);
+          void queryClient.invalidateQueries({ queryKey: ['action', id] });
+          void queryClient.invalidateQueries({ queryKey: ['actions'] });
+          void queryClient.invalidateQueries({ queryKey: ['timeline'] });
+        } else if (event.streamId.startsWith('jurisdiction-')) {
+          void queryClient.invalidateQueries({ queryKey: ['jurisdictions'] });
+        }
+        for (const listener of listeners.current) listener(event);
+      },
+    });
+    return () => source.close();
+  }, [apiKey, queryClient]);
+
+  const subscribe = useCallback((listener: Listener) => {
+    listeners.current.add(listener);
+    return () => void listeners.current.delete(listener);
+  }, []);
+  const value = useMemo(() => ({ connected, subscribe }), [connected, subscribe]);
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
+}
+
+export const useLive = () => useContext(LiveContext);
+
+/** Calls `onEvent` for each live event of this action's stream. */
+export function useActionEvents(actionId: string, onEvent: Listener): void {
+  const { subscribe } = useLive();
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  useEffect(() => subscribe((e) => e.streamId === `action-${actionId}` && handler.current(e)), [subscribe, actionId]);
+}
+
+/** Whether this tab wrote the event (its Idempotency-Key is one this tab made). */
+export const isOwnEvent = (event: FeedEvent) => sentByThisTab(event.metadata?.idempotencyKey);

@@ -1,0 +1,470 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, canWrite, isConflict, newKey, unwrap, writeHeaders, type Action, type Schemas } from '../api';
+import { ActionForm, CONTENT_FIELDS, contentOf, formFields, toContent, toDraft, type Draft } from '../components/action-form';
+import { MergeDialog } from '../components/merge-dialog';
+import { ReasonDialog } from '../components/reason-dialog';
+import { ChangesTable, Field, Place, ProblemNotice, StatusBadge, Time, kindLabel } from '../components/ui';
+import { changedFields, rebase } from '../lib/diff';
+import { fieldMessages } from '../lib/field-errors';
+import { isOwnEvent, useActionEvents } from '../live';
+import { useAction, useHistory, useTitleSearch } from '../queries';
+import { actionRoute } from '../router';
+import { useSession } from '../session';
+
+/** One action: every field editable, its history event by event, its links, sources and fate. */
+export function ActionPage() {
+  const { id } = actionRoute.useParams();
+  const action = useAction(id);
+  if (action.isPending) return <p>Loading…</p>;
+  if (action.error) return <ProblemNotice error={action.error} />;
+  return <ActionView key={id} action={action.data} />;
+}
+
+type Dialogs = 'reject' | 'retract' | 'dismiss' | 'merge' | null;
+
+function ActionView({ action }: { action: Action }) {
+  const { session } = useSession();
+  const writable = canWrite(session);
+  const queryClient = useQueryClient();
+  const { edit } = actionRoute.useSearch();
+  const [dialog, setDialog] = useState<Dialogs>(null);
+  const [notice, setNotice] = useState('');
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['action', action.id] });
+
+  // Another curator's change to this action while it is open: say so at once.
+  useActionEvents(action.id, (e) => {
+    if (!isOwnEvent(e)) setNotice(`Another curator just changed this action (${e.type}, version ${e.streamVersion}).`);
+  });
+
+  const publish = useMutation({
+    mutationFn: () =>
+      unwrap(api().POST('/api/v1/actions/{id}/publication', { params: { path: { id: action.id }, header: writeHeaders(newKey(), action.version) }, body: {} })),
+    onSuccess: () => refresh(),
+  });
+  const accept = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api().POST('/api/v1/actions/{id}/suggestion/accept', { params: { path: { id: action.id }, header: writeHeaders(newKey(), action.version) }, body: {} }),
+      ),
+    onSuccess: () => refresh(),
+  });
+  const withReason = (path: '/api/v1/actions/{id}/rejection' | '/api/v1/actions/{id}/retraction' | '/api/v1/actions/{id}/suggestion/dismiss') => (reason: string, key: string) =>
+    unwrap(api().POST(path, { params: { path: { id: action.id }, header: writeHeaders(key, action.version) }, body: { reason } }));
+  const done = () => {
+    setDialog(null);
+    void refresh();
+  };
+
+  return (
+    <article className="action-page">
+      <div className="page-head">
+        <h1>{action.title}</h1>
+        <span>
+          <StatusBadge status={action.status} /> <span className="muted">version {action.version}</span>
+        </span>
+      </div>
+      <p className="row-meta">
+        {kindLabel(action.kind)} · {action.occurredOn.date} ({action.occurredOn.precision}) · acting: <Place id={action.actingJurisdictionId} /> · updated{' '}
+        <Time at={action.updatedAt} />
+      </p>
+      {action.statusReason && (
+        <p className="notice notice--info">
+          {action.status === 'merged' ? 'Merged' : action.status === 'rejected' ? 'Rejected' : 'Retracted'}: {action.statusReason}
+          {action.mergedInto && (
+            <>
+              {' '}
+              — into{' '}
+              <Link to="/actions/$id" params={{ id: action.mergedInto }}>
+                the surviving action
+              </Link>
+            </>
+          )}
+        </p>
+      )}
+      <p role="status" className="status-line">
+        {notice}
+      </p>
+      <ProblemNotice error={publish.error ?? accept.error} />
+      {writable && (
+        <div className="actions-bar">
+          {action.status === 'proposed' && (
+            <>
+              <button type="button" className="primary" onClick={() => publish.mutate()} disabled={publish.isPending}>
+                Publish
+              </button>
+              <button type="button" onClick={() => setDialog('reject')}>
+                Reject…
+              </button>
+            </>
+          )}
+          {action.status === 'published' && (
+            <button type="button" className="danger" onClick={() => setDialog('retract')}>
+              Retract…
+            </button>
+          )}
+          {(action.status === 'proposed' || action.status === 'published') && (
+            <button type="button" onClick={() => setDialog('merge')}>
+              Merge into…
+            </button>
+          )}
+        </div>
+      )}
+      {action.suggestion && (
+        <section className="panel notice--warn" aria-labelledby="suggestion-title">
+          <h2 id="suggestion-title">Suggested correction from ingestion</h2>
+          <p>{action.suggestion.reason}</p>
+          <ChangesTable
+            caption="What the source now says"
+            changes={Object.entries(action.suggestion.changes).map(([field, after]) => ({ field, before: (action as Record<string, unknown>)[field], after }))}
+          />
+          {writable && (
+            <div className="actions-bar">
+              <button type="button" className="primary" onClick={() => accept.mutate()} disabled={accept.isPending}>
+                Accept suggestion
+              </button>
+              <button type="button" onClick={() => setDialog('dismiss')}>
+                Dismiss suggestion…
+              </button>
+            </div>
+          )}
+        </section>
+      )}
+      <div className="action-layout">
+        <div>
+          <EditPanel action={action} writable={writable} startEditing={!!edit} />
+        </div>
+        <div>
+          <LinksPanel action={action} writable={writable} />
+          <SourcesPanel action={action} writable={writable} />
+          <HistoryPanel id={action.id} />
+        </div>
+      </div>
+      <ReasonDialog open={dialog === 'reject'} title="Reject this proposal" action="Reject" onClose={() => setDialog(null)} send={withReason('/api/v1/actions/{id}/rejection')} onDone={done} />
+      <ReasonDialog open={dialog === 'retract'} title="Retract this action" action="Retract" onClose={() => setDialog(null)} send={withReason('/api/v1/actions/{id}/retraction')} onDone={done} />
+      <ReasonDialog
+        open={dialog === 'dismiss'}
+        title="Dismiss the suggested correction"
+        action="Dismiss"
+        onClose={() => setDialog(null)}
+        send={withReason('/api/v1/actions/{id}/suggestion/dismiss')}
+        onDone={done}
+      />
+      <MergeDialog open={dialog === 'merge'} duplicate={action} onClose={() => setDialog(null)} onDone={done} />
+    </article>
+  );
+}
+
+interface Conflict {
+  theirs: Action;
+}
+
+/**
+ * The edit form. Saving sends only the fields changed since the version it was loaded from,
+ * with If-Match on that version. When someone saved in between, the API refuses (409) and the
+ * form shows what they changed and offers to reapply this edit on top of their version; the
+ * curator saves again, so nothing is overwritten without being seen.
+ */
+function EditPanel({ action, writable, startEditing }: { action: Action; writable: boolean; startEditing: boolean }) {
+  const queryClient = useQueryClient();
+  const [base, setBase] = useState(action);
+  const [draft, setDraft] = useState<Draft>(() => toDraft(action));
+  const [reason, setReason] = useState('');
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [reapplied, setReapplied] = useState<string[]>([]);
+  const mine = changedFields(contentOf(base), toContent(draft), CONTENT_FIELDS);
+  const dirty = mine.length > 0;
+
+  // A newer version arriving (live or after a write) replaces an untouched form; an edited one
+  // is kept, and its save will meet the conflict.
+  useEffect(() => {
+    if (action.version !== base.version && !dirty) {
+      setBase(action);
+      setDraft(toDraft(action));
+    }
+  }, [action, base.version, dirty]);
+
+  const save = useMutation({
+    mutationFn: async ({ andPublish }: { andPublish: boolean }) => {
+      let version = base.version;
+      if (dirty) {
+        const changes = Object.fromEntries(mine.map((c) => [c.field, c.after]));
+        const saved = await unwrap(
+          api().PATCH('/api/v1/actions/{id}', {
+            params: { path: { id: base.id }, header: writeHeaders(newKey(), base.version) },
+            body: { changes: changes as Schemas['ActionChanges'], reason },
+          }),
+        );
+        version = saved.version;
+      }
+      if (andPublish) {
+        await unwrap(api().POST('/api/v1/actions/{id}/publication', { params: { path: { id: base.id }, header: writeHeaders(newKey(), version) }, body: {} }));
+      }
+    },
+    onSuccess: async () => {
+      setReason('');
+      setReapplied([]);
+      const fresh = await queryClient.fetchQuery({
+        queryKey: ['action', base.id],
+        queryFn: () => unwrap(api().GET('/api/v1/actions/{id}', { params: { path: { id: base.id } } })),
+      });
+      setBase(fresh);
+      setDraft(toDraft(fresh));
+      void queryClient.invalidateQueries({ queryKey: ['action', base.id] });
+      void queryClient.invalidateQueries({ queryKey: ['actions'] });
+    },
+    onError: async (error) => {
+      if (!isConflict(error)) return;
+      const theirs = await unwrap(api().GET('/api/v1/actions/{id}', { params: { path: { id: base.id } } }));
+      setConflict({ theirs });
+    },
+  });
+
+  const reapply = () => {
+    if (!conflict) return;
+    const r = rebase(contentOf(base), toContent(draft), contentOf(conflict.theirs), CONTENT_FIELDS);
+    setBase(conflict.theirs);
+    setDraft(toDraft(r.merged as Schemas['ActionChanges']));
+    setReapplied(r.conflicts);
+    setConflict(null);
+    save.reset();
+  };
+  const discard = () => {
+    if (!conflict) return;
+    setBase(conflict.theirs);
+    setDraft(toDraft(conflict.theirs));
+    setConflict(null);
+    save.reset();
+  };
+
+  const messages = save.error instanceof ApiError && !conflict ? fieldMessages(save.error.problem.errors, formFields(draft), 'changes') : {};
+  const submit = (e: FormEvent, andPublish = false) => {
+    e.preventDefault();
+    save.mutate({ andPublish });
+  };
+  const editable = writable && (base.status === 'proposed' || base.status === 'published');
+
+  return (
+    <section className="panel" aria-labelledby="edit-title">
+      <h2 id="edit-title">{editable ? 'Edit' : 'Fields'}</h2>
+      {startEditing && editable && base.status === 'proposed' && <p className="muted">Correct what the source got wrong, then save and publish.</p>}
+      {conflict && (
+        <div className="notice notice--warn" role="alert">
+          <strong>Someone else saved version {conflict.theirs.version} while you were editing version {base.version}.</strong> Nothing of yours was saved.
+          <ChangesTable caption="What they changed" changes={changedFields(contentOf(base), contentOf(conflict.theirs), CONTENT_FIELDS)} />
+          <ChangesTable caption="Your edit" changes={mine} />
+          <div className="actions-bar">
+            <button type="button" className="primary" onClick={reapply}>
+              Reapply my edit on their version
+            </button>
+            <button type="button" onClick={discard}>
+              Discard my edit
+            </button>
+          </div>
+        </div>
+      )}
+      {reapplied.length > 0 && (
+        <p className="notice notice--warn">
+          You and they both changed: {reapplied.join(', ')}. Your values are in the form; check them before saving.
+        </p>
+      )}
+      <form onSubmit={(e) => submit(e)} aria-labelledby="edit-title">
+        <ActionForm draft={draft} onChange={setDraft} messages={messages} disabled={!editable || !!conflict} />
+        {editable && (
+          <>
+            <Field label="Reason for the correction" messages={messages.reason} hint="Kept in the history with your change.">
+              {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} disabled={!!conflict} />}
+            </Field>
+            <ProblemNotice error={conflict ? null : save.error} messages={messages} />
+            <div className="actions-bar">
+              <button type="submit" className="primary" disabled={!dirty || save.isPending || !!conflict}>
+                Save correction
+              </button>
+              {base.status === 'proposed' && (
+                <button type="button" onClick={(e) => submit(e, true)} disabled={save.isPending || !!conflict}>
+                  {dirty ? 'Save and publish' : 'Publish'}
+                </button>
+              )}
+              <span className="muted">{dirty ? `${mine.length} field${mine.length > 1 ? 's' : ''} changed` : 'No change yet'}</span>
+            </div>
+          </>
+        )}
+      </form>
+    </section>
+  );
+}
+
+const RELATIONS = ['responds_to', 'challenges', 'implements', 'enjoins', 'amends', 'supersedes', 'joins', 'cites'] as const;
+
+function LinksPanel({ action, writable }: { action: Action; writable: boolean }) {
+  const queryClient = useQueryClient();
+  const [relation, setRelation] = useState<(typeof RELATIONS)[number]>('responds_to');
+  const [q, setQ] = useState('');
+  const [target, setTarget] = useState('');
+  const found = useTitleSearch(q, ['published', 'proposed']);
+  const link = useMutation({
+    mutationFn: () =>
+      unwrap(api().POST('/api/v1/actions/{id}/links', { params: { path: { id: action.id }, header: writeHeaders(newKey()) }, body: { relation, targetId: target } })),
+    onSuccess: () => {
+      setQ('');
+      setTarget('');
+      void queryClient.invalidateQueries({ queryKey: ['action'] });
+    },
+  });
+  const messages = link.error instanceof ApiError ? fieldMessages(link.error.problem.errors, ['relation', 'targetId']) : {};
+  return (
+    <section className="panel" aria-labelledby="links-title">
+      <h2 id="links-title">Links</h2>
+      {action.relations.length === 0 && action.incoming.length === 0 && <p className="muted">No link to or from this action.</p>}
+      <ul>
+        {action.relations.map((r) => (
+          <li key={`${r.relation}-${r.targetId}`}>
+            this {r.relation.replace('_', ' ')}{' '}
+            <Link to="/actions/$id" params={{ id: r.targetId }}>
+              {r.targetId}
+            </Link>
+          </li>
+        ))}
+        {action.incoming.map((r) => (
+          <li key={`in-${r.relation}-${r.sourceId}`}>
+            <Link to="/actions/$id" params={{ id: r.sourceId }}>
+              {r.sourceId}
+            </Link>{' '}
+            {r.relation.replace('_', ' ')} this
+          </li>
+        ))}
+      </ul>
+      {writable && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            link.mutate();
+          }}
+          aria-label="Link to another action"
+        >
+          <Field label="Relation" messages={messages.relation}>
+            {(p) => (
+              <select {...p} value={relation} onChange={(e) => setRelation(e.target.value as (typeof RELATIONS)[number])}>
+                {RELATIONS.map((r) => (
+                  <option key={r} value={r}>
+                    {r.replace('_', ' ')}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Find the other action by title" messages={messages.targetId}>
+            {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
+          </Field>
+          {found.data && (
+            <fieldset>
+              <legend>Link to</legend>
+              {found.data.items.filter((a) => a.id !== action.id).length === 0 && <p className="muted">No action has that in its title.</p>}
+              {found.data.items
+                .filter((a) => a.id !== action.id)
+                .map((a) => (
+                  <label key={a.id} className="choice">
+                    <input type="radio" name="link-target" value={a.id} checked={target === a.id} onChange={() => setTarget(a.id)} /> {a.title}{' '}
+                    <span className="muted">({a.occurredOn.date})</span>
+                  </label>
+                ))}
+            </fieldset>
+          )}
+          <ProblemNotice error={link.error} messages={messages} />
+          <button type="submit" disabled={!target || link.isPending}>
+            Add link
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function SourcesPanel({ action, writable }: { action: Action; writable: boolean }) {
+  const queryClient = useQueryClient();
+  const [source, setSource] = useState({ url: '', publisher: '', title: '' });
+  const attach = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api().POST('/api/v1/actions/{id}/sources', {
+          params: { path: { id: action.id }, header: writeHeaders(newKey()) },
+          body: { source: { url: source.url.trim(), publisher: source.publisher.trim(), ...(source.title.trim() ? { title: source.title.trim() } : {}) } },
+        }),
+      ),
+    onSuccess: () => {
+      setSource({ url: '', publisher: '', title: '' });
+      void queryClient.invalidateQueries({ queryKey: ['action', action.id] });
+    },
+  });
+  const messages = attach.error instanceof ApiError ? fieldMessages(attach.error.problem.errors, ['url', 'publisher', 'title'], 'source') : {};
+  return (
+    <section className="panel" aria-labelledby="sources-title">
+      <h2 id="sources-title">Sources</h2>
+      <ul>
+        {action.sources.map((s) => (
+          <li key={s.url}>
+            <a href={s.url} target="_blank" rel="noreferrer">
+              {s.title ?? s.url}
+            </a>{' '}
+            <span className="muted">— {s.publisher}</span>
+          </li>
+        ))}
+      </ul>
+      {writable && (
+        <form
+          aria-label="Attach a source"
+          onSubmit={(e) => {
+            e.preventDefault();
+            attach.mutate();
+          }}
+        >
+          <Field label="Source URL" messages={messages.url}>
+            {(p) => <input {...p} type="url" value={source.url} onChange={(e) => setSource({ ...source, url: e.target.value })} />}
+          </Field>
+          <Field label="Publisher" messages={messages.publisher}>
+            {(p) => <input {...p} value={source.publisher} onChange={(e) => setSource({ ...source, publisher: e.target.value })} />}
+          </Field>
+          <Field label="Source title (optional)" messages={messages.title}>
+            {(p) => <input {...p} value={source.title} onChange={(e) => setSource({ ...source, title: e.target.value })} />}
+          </Field>
+          <ProblemNotice error={attach.error} messages={messages} />
+          <button type="submit" disabled={attach.isPending}>
+            Attach source
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** Every event of the action, oldest first, each with who, when, why and what it changed. */
+function HistoryPanel({ id }: { id: string }) {
+  const history = useHistory(id);
+  return (
+    <section className="panel" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      {history.error && <ProblemNotice error={history.error} />}
+      <ol className="history">
+        {history.data?.events
+          .slice()
+          .reverse()
+          .map((e) => {
+            const reason = (e.data as { reason?: string } | null)?.reason;
+            return (
+              <li key={e.version}>
+                <span className="event-type">
+                  v{e.version} {e.type}
+                </span>{' '}
+                <span className="muted">
+                  by {e.metadata.actor ?? 'unknown'} · <Time at={e.recordedAt} />
+                </span>
+                {reason && <p className="reason">Reason: {reason}</p>}
+                {e.type !== 'ActionRecorded' && e.type !== 'ActionProposed' && <ChangesTable changes={e.changes} />}
+              </li>
+            );
+          })}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,438 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, canWrite, newKey, unwrap, writeHeaders, type Schemas } from '../api';
+import { MergeDialog } from '../components/merge-dialog';
+import { ReasonDialog } from '../components/reason-dialog';
+import { Dialog, KIND_LABELS, Place, ProblemNotice, kindLabel } from '../components/ui';
+import { QUEUE_KEYS, queueCommand } from '../lib/keymap';
+import { isOwnEvent, useActionEvents } from '../live';
+import { useDuplicates, useSources } from '../queries';
+import { reviewRoute } from '../router';
+import { useSession } from '../session';
+
+type Proposal = Schemas['ActionSummary'];
+
+/**
+ * The review queue: what ingestion proposed, newest first, triaged from the keyboard as in a
+ * mail client. Each proposal shows where it came from, which places were read in it and why,
+ * and the published actions it may duplicate.
+ */
+export function ReviewQueue() {
+  const filters = reviewRoute.useSearch();
+  const navigate = useNavigate({ from: reviewRoute.fullPath });
+  const { session } = useSession();
+  const writable = canWrite(session);
+  const queryClient = useQueryClient();
+
+  const queue = useInfiniteQuery({
+    queryKey: ['actions', 'queue', filters],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api().GET('/api/v1/actions', {
+          params: {
+            query: {
+              status: 'proposed',
+              limit: 50,
+              ...(filters.kind ? { kind: filters.kind } : {}),
+              ...(filters.source ? { sourceSystem: filters.source } : {}),
+              ...(filters.jurisdiction ? { jurisdiction: filters.jurisdiction } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = useMemo(() => queue.data?.pages.flatMap((p) => p.items) ?? [], [queue.data]);
+
+  const [currentId, setCurrentId] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [dialog, setDialog] = useState<'reject' | 'merge' | 'help' | null>(null);
+  const [message, setMessage] = useState<string>('');
+  const index = Math.max(0, items.findIndex((a) => a.id === currentId));
+  const current: Proposal | undefined = items[index];
+
+  // Keep a current proposal while the list changes under it (published here or by others).
+  useEffect(() => {
+    if (items.length > 0 && !items.some((a) => a.id === currentId)) setCurrentId(items[Math.min(index, items.length - 1)].id);
+    setSelected((s) => {
+      const alive = new Set([...s].filter((id) => items.some((a) => a.id === id)));
+      return alive.size === s.size ? s : alive;
+    });
+  }, [items, currentId, index]);
+
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['actions'] });
+
+  const publish = useMutation({
+    mutationFn: async (targets: Proposal[]) => {
+      const failed: string[] = [];
+      for (const a of targets) {
+        try {
+          await unwrap(
+            api().POST('/api/v1/actions/{id}/publication', {
+              params: { path: { id: a.id }, header: writeHeaders(newKey(), a.version) },
+              body: {},
+            }),
+          );
+        } catch (e) {
+          if (targets.length === 1) throw e;
+          failed.push(a.title);
+        }
+      }
+      return { published: targets.length - failed.length, failed };
+    },
+    onSuccess: ({ published, failed }) => {
+      setMessage(`Published ${published}${failed.length ? `; not published (changed or gone): ${failed.join('; ')}` : ''}.`);
+      setSelected(new Set());
+      void refresh();
+    },
+  });
+
+  const move = useCallback(
+    (delta: number) => {
+      const next = items[Math.min(items.length - 1, Math.max(0, index + delta))];
+      if (next) {
+        setCurrentId(next.id);
+        document.getElementById(`proposal-${next.id}`)?.scrollIntoView({ block: 'nearest' });
+      }
+    },
+    [items, index],
+  );
+
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const publishTargets = selected.size > 0 ? items.filter((a) => selected.has(a.id)) : current ? [current] : [];
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (dialog && dialog !== 'help') return; // the dialog has the keyboard
+      const target = e.target as HTMLElement | null;
+      const command = queueCommand({
+        key: e.key,
+        ctrlKey: e.ctrlKey,
+        metaKey: e.metaKey,
+        altKey: e.altKey,
+        targetTag: target?.tagName,
+        targetEditable: target?.isContentEditable,
+      });
+      if (!command) return;
+      if (command === 'close') return setDialog(null);
+      if (command === 'help') return setDialog(dialog === 'help' ? null : 'help');
+      e.preventDefault();
+      if (command === 'next') move(1);
+      else if (command === 'previous') move(-1);
+      else if (!current || !writable) return;
+      else if (command === 'toggle') toggle(current.id);
+      else if (command === 'publish') publish.mutate(publishTargets);
+      else if (command === 'reject') setDialog('reject');
+      else if (command === 'merge') setDialog('merge');
+      else if (command === 'edit') void navigate({ to: '/actions/$id', params: { id: current.id }, search: { edit: true } });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  // Another curator acting on the proposal in view: say so (the list refreshes by itself).
+  useActionEvents(current?.id ?? '', (e) => {
+    if (!isOwnEvent(e)) setMessage(`Someone else just changed “${current?.title}” (${e.type}).`);
+  });
+
+  return (
+    <div className="queue">
+      <div className="page-head">
+        <h1>Review queue</h1>
+        <button type="button" className="link-button" onClick={() => setDialog('help')} aria-keyshortcuts="?">
+          Keyboard shortcuts (?)
+        </button>
+      </div>
+      <Filters filters={filters} onChange={(next) => void navigate({ search: { ...filters, ...next } })} />
+      <p role="status" className="status-line">
+        {message}
+      </p>
+      <ProblemNotice error={queue.error ?? publish.error} />
+      {writable && (
+        <div className="toolbar" aria-label="Selection">
+          <span>{selected.size} selected</span>
+          <button type="button" onClick={() => setSelected(new Set(items.map((a) => a.id)))} disabled={items.length === 0}>
+            Select all shown
+          </button>
+          <button type="button" onClick={() => setSelected(new Set())} disabled={selected.size === 0}>
+            Clear selection
+          </button>
+          <button type="button" className="primary" disabled={selected.size === 0 || publish.isPending} onClick={() => publish.mutate(publishTargets)}>
+            Publish {selected.size} selected
+          </button>
+        </div>
+      )}
+      <div className="queue-panes">
+        <section aria-label="Proposals" className="queue-list">
+          {queue.isPending ? (
+            <p>Loading…</p>
+          ) : items.length === 0 ? (
+            <p className="empty">Nothing awaits review{filters.kind || filters.source || filters.jurisdiction ? ' with these filters' : ''}.</p>
+          ) : (
+            <ol>
+              {items.map((a) => (
+                <li key={a.id} id={`proposal-${a.id}`} className={a.id === current?.id ? 'current' : undefined} aria-current={a.id === current?.id ? 'true' : undefined}>
+                  {writable && (
+                    <input type="checkbox" aria-label={`Select “${a.title}”`} checked={selected.has(a.id)} onChange={() => toggle(a.id)} />
+                  )}
+                  <button type="button" className="row-button" onClick={() => setCurrentId(a.id)}>
+                    <span className="row-title">{a.title}</span>
+                    <span className="row-meta">
+                      {kindLabel(a.kind)} · {a.occurredOn.date} · {a.proposal?.sourceSystem ?? 'curated'}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ol>
+          )}
+          {queue.hasNextPage && (
+            <button type="button" onClick={() => void queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>
+              Load more
+            </button>
+          )}
+        </section>
+        {current && (
+          <ProposalDetail
+            key={current.id}
+            proposal={current}
+            writable={writable}
+            busy={publish.isPending}
+            onPublish={() => publish.mutate([current])}
+            onReject={() => setDialog('reject')}
+            onMerge={() => setDialog('merge')}
+          />
+        )}
+      </div>
+      {current && (
+        <ReasonDialog
+          open={dialog === 'reject'}
+          title={`Reject “${current.title}”`}
+          action="Reject"
+          onClose={() => setDialog(null)}
+          send={(reason, key) =>
+            unwrap(
+              api().POST('/api/v1/actions/{id}/rejection', {
+                params: { path: { id: current.id }, header: writeHeaders(key, current.version) },
+                body: { reason },
+              }),
+            )
+          }
+          onDone={() => {
+            setMessage(`Rejected “${current.title}”.`);
+            setDialog(null);
+            void refresh();
+          }}
+        />
+      )}
+      {current && (
+        <MergeDialog
+          open={dialog === 'merge'}
+          duplicate={current}
+          onClose={() => setDialog(null)}
+          onDone={(survivor) => {
+            setMessage(`Merged “${current.title}” into “${survivor}”.`);
+            setDialog(null);
+            void refresh();
+          }}
+        />
+      )}
+      <KeyboardHelp open={dialog === 'help'} onClose={() => setDialog(null)} />
+    </div>
+  );
+}
+
+function Filters({
+  filters,
+  onChange,
+}: {
+  filters: { source?: string; kind?: string; jurisdiction?: string };
+  onChange(next: { source?: string; kind?: string; jurisdiction?: string }): void;
+}) {
+  const sources = useSources();
+  const [jurisdiction, setJurisdiction] = useState(filters.jurisdiction ?? '');
+  return (
+    <form
+      className="filters"
+      aria-label="Filter proposals"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange({ jurisdiction: jurisdiction.trim() || undefined });
+      }}
+    >
+      <label>
+        Source
+        <select value={filters.source ?? ''} onChange={(e) => onChange({ source: e.target.value || undefined })}>
+          <option value="">All sources</option>
+          {sources.data?.items.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Kind
+        <select value={filters.kind ?? ''} onChange={(e) => onChange({ kind: e.target.value || undefined })}>
+          <option value="">All kinds</option>
+          {Object.entries(KIND_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Jurisdiction (OCD id)
+        <input value={jurisdiction} onChange={(e) => setJurisdiction(e.target.value)} placeholder="ocd-division/country:us/state:il/place:chicago" />
+      </label>
+      <button type="submit">Apply</button>
+    </form>
+  );
+}
+
+function ProposalDetail({
+  proposal: a,
+  writable,
+  busy,
+  onPublish,
+  onReject,
+  onMerge,
+}: {
+  proposal: Proposal;
+  writable: boolean;
+  busy: boolean;
+  onPublish(): void;
+  onReject(): void;
+  onMerge(): void;
+}) {
+  const duplicates = useDuplicates(a.id);
+  const places = a.proposal?.places;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  return (
+    <section aria-labelledby="proposal-title" className="queue-detail">
+      <h2 id="proposal-title" ref={headingRef}>
+        <Link to="/actions/$id" params={{ id: a.id }}>
+          {a.title}
+        </Link>
+      </h2>
+      <p className="row-meta">
+        {kindLabel(a.kind)} · {a.occurredOn.date} ({a.occurredOn.precision}) · acting: <Place id={a.actingJurisdictionId} />
+      </p>
+      <blockquote className="excerpt">{a.summary}</blockquote>
+      {a.sources.length > 0 && (
+        <p>
+          Source:{' '}
+          {a.sources.map((s) => (
+            <a key={s.url} href={s.url} target="_blank" rel="noreferrer">
+              {s.title ?? s.publisher}
+            </a>
+          ))}
+        </p>
+      )}
+      <h3>Places read in it</h3>
+      <ul className="places">
+        {a.affectedJurisdictionIds.map((id) => (
+          <li key={id}>
+            <Place id={id} />
+            {places?.matched.find((m) => m.jurisdictionId === id) && (
+              <span className="evidence"> — matched “{places.matched.find((m) => m.jurisdictionId === id)!.evidence}”</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {places && places.ambiguous.length > 0 && (
+        <>
+          <h3>Ambiguous names to resolve</h3>
+          <ul className="places">
+            {places.ambiguous.map((p) => (
+              <li key={p.evidence}>
+                “{p.evidence}” could be{' '}
+                {p.candidates.map((c, i) => (
+                  <span key={c}>
+                    {i > 0 && ', '}
+                    <Place id={c} />
+                  </span>
+                ))}{' '}
+                — <Link to="/actions/$id" params={{ id: a.id }} search={{ edit: true }}>resolve in the editor</Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {places && places.unmatched.length > 0 && (
+        <p className="muted">Place-like names matched to nothing: {places.unmatched.map((u) => `“${u.evidence}”`).join(', ')}</p>
+      )}
+      <h3>Possible duplicates</h3>
+      {duplicates.isPending ? (
+        <p className="muted">Looking…</p>
+      ) : duplicates.error ? (
+        <ProblemNotice error={duplicates.error} />
+      ) : duplicates.data.items.length === 0 ? (
+        <p className="muted">No published {kindLabel(a.kind).toLowerCase()} with a similar title within a week.</p>
+      ) : (
+        <ul className="duplicates">
+          {duplicates.data.items.map((d) => (
+            <li key={d.action.id}>
+              <Link to="/actions/$id" params={{ id: d.action.id }}>
+                {d.action.title}
+              </Link>{' '}
+              <span className="muted">
+                {d.action.occurredOn.date} · {Math.round(d.similarity * 100)}% similar · {d.daysApart} days apart
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {writable ? (
+        <div className="actions-bar">
+          <button type="button" className="primary" onClick={onPublish} disabled={busy} aria-keyshortcuts="p">
+            Publish
+          </button>
+          <button type="button" onClick={onReject} aria-keyshortcuts="r">
+            Reject…
+          </button>
+          <Link className="button" to="/actions/$id" params={{ id: a.id }} search={{ edit: true }} aria-keyshortcuts="e">
+            Edit, then publish
+          </Link>
+          <button type="button" onClick={onMerge} aria-keyshortcuts="m">
+            Merge into…
+          </button>
+        </div>
+      ) : (
+        <p className="muted">Your key reads only: sign in with a curator key to publish or reject.</p>
+      )}
+    </section>
+  );
+}
+
+function KeyboardHelp({ open, onClose }: { open: boolean; onClose(): void }) {
+  return (
+    <Dialog open={open} onClose={onClose} title="Keyboard shortcuts">
+      <table className="keys">
+        <tbody>
+          {QUEUE_KEYS.map((k) => (
+            <tr key={k.key}>
+              <th scope="row">
+                <kbd>{k.key}</kbd>
+              </th>
+              <td>{k.label}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
+    </Dialog>
+  );
+}
