@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 
 // The console is served by the API at /console (one process, one port); `vite` in development
 // proxies the API's routes to a running API (PORT, 3000 by default).
@@ -9,6 +10,9 @@ export default defineConfig({
   root: here('.'),
   base: '/console/',
   resolve: { alias: { '@app/api-client': here('../../libs/api-client/src') } },
+  // Brotli and gzip copies of each asset beside it, served by the API as the browser accepts
+  // (@fastify/static preCompressed): a third of the bytes on the first load, no CPU per request.
+  plugins: [compression({ algorithms: ['brotliCompress', 'gzip'] })],
   // React's automatic JSX runtime (no `import React` in every file).
   oxc: { jsx: { runtime: 'automatic' } },
   build: {

@@ -185,6 +185,18 @@ describe('an action', () => {
     expect(await api().eventCount()).toBe(before);
   });
 
+  it('resolves an ambiguous place name, then saves and publishes (e from the queue)', async () => {
+    const made = await propose({ title: 'San Jose and Oakland mayors write to the Attorney General' });
+    await page.goto(`${base()}/console/?source=feed:oakland-mayor`);
+    await page.getByRole('heading', { level: 2, name: 'San Jose and Oakland mayors write to the Attorney General' }).waitFor();
+    await page.keyboard.press('e');
+    await page.getByRole('button', { name: 'Add San Jose, CA' }).click();
+    await page.getByLabel('Reason for the correction').fill('San Jose, California, as the letter says');
+    await page.getByRole('button', { name: 'Save and publish' }).click();
+    const done = await waitFor(() => action(made.id), (a) => a.status === 'published', 'saved and published');
+    expect(done.affectedJurisdictionIds).toEqual([J.oakland, J.sanJose]);
+  });
+
   it('meets an edit conflict, shows what the other curator changed, and reapplies the edit on top', async () => {
     const made = await api().createAction({ title: 'San Francisco sues over sanctuary order', summary: 'The city filed suit.' });
     await page.goto(`${base()}/console/actions/${made.id}`);

@@ -46,6 +46,8 @@ export async function mountConsole(app: NestFastifyApplication, dir: string): Pr
       prefix: '/console/',
       wildcard: false,
       index: false,
+      // The build writes .br and .gz beside each asset; the browser's Accept-Encoding picks one.
+      preCompressed: true,
       setHeaders: (reply, path) => {
         reply.header('cache-control', path.startsWith(join(dir, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },

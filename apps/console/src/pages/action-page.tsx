@@ -5,7 +5,7 @@ import { api, ApiError, canWrite, isConflict, newKey, unwrap, writeHeaders, type
 import { ActionForm, CONTENT_FIELDS, contentOf, formFields, toContent, toDraft, type Draft } from '../components/action-form';
 import { MergeDialog } from '../components/merge-dialog';
 import { ReasonDialog } from '../components/reason-dialog';
-import { ChangesTable, Field, Place, ProblemNotice, StatusBadge, Time, kindLabel } from '../components/ui';
+import { ChangesTable, Field, Place, ProblemNotice, StatusBadge, Time, kindLabel, placeLabel } from '../components/ui';
 import { changedFields, rebase } from '../lib/diff';
 import { fieldMessages } from '../lib/field-errors';
 import { isOwnEvent, useActionEvents } from '../live';
@@ -17,6 +17,9 @@ import { useSession } from '../session';
 export function ActionPage() {
   const { id } = actionRoute.useParams();
   const action = useAction(id);
+  // Asked for now, beside the action, rather than once the action has arrived and the
+  // history panel renders: one round trip instead of two before the page is complete.
+  useHistory(id);
   if (action.isPending) return <p>Loading…</p>;
   if (action.error) return <ProblemNotice error={action.error} />;
   return <ActionView key={id} action={action.data} />;
@@ -269,6 +272,7 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
           You and they both changed: {reapplied.join(', ')}. Your values are in the form; check them before saving.
         </p>
       )}
+      {editable && <AmbiguousPlaces action={base} draft={draft} onChange={setDraft} />}
       <form onSubmit={(e) => submit(e)} aria-labelledby="edit-title">
         <ActionForm draft={draft} onChange={setDraft} messages={messages} disabled={!editable || !!conflict} />
         {editable && (
@@ -292,6 +296,39 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
         )}
       </form>
     </section>
+  );
+}
+
+/**
+ * Names ingestion read in the source that match several places: never picked for the curator,
+ * who adds the right one (or none) to the affected jurisdictions here, then saves.
+ */
+function AmbiguousPlaces({ action, draft, onChange }: { action: Action; draft: Draft; onChange(d: Draft): void }) {
+  const ambiguous = action.proposal?.places?.ambiguous ?? [];
+  if (ambiguous.length === 0) return null;
+  const affected = draft.affected.split(/\n|,/).map((s) => s.trim());
+  return (
+    <div className="notice notice--info">
+      <strong>Ambiguous names read in the source</strong>
+      <ul>
+        {ambiguous.map((a) => (
+          <li key={a.evidence}>
+            “{a.evidence}”:{' '}
+            {a.candidates.map((id) =>
+              affected.includes(id) ? (
+                <span key={id} className="muted">
+                  <Place id={id} /> (added){' '}
+                </span>
+              ) : (
+                <button key={id} type="button" onClick={() => onChange({ ...draft, affected: `${draft.affected.trim()}\n${id}`.trim() })}>
+                  Add {placeLabel(id)}
+                </button>
+              ),
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

@@ -67,6 +67,8 @@ export function IngestionPage() {
         }),
       ),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // Polled with the runs: a run quick enough to finish between two looks still shows its items.
+    refetchInterval: poll,
   });
 
   const sourceList = useMemo(() => sources.data?.items ?? [], [sources.data]);
@@ -402,7 +404,9 @@ function ParkedCard({
         <dt>Stage</dt>
         <dd>{item.stage === 'parse' ? 'Parse: the source’s item could not be read' : 'Propose: the ledger refused the proposal'}</dd>
         <dt>Reason</dt>
-        <dd className="parked-reason">{item.reason}</dd>
+        <dd className="parked-reason">
+          {item.reason}
+        </dd>
         <dt>Parked</dt>
         <dd>
           <Time at={item.parkedAt} />

@@ -15,7 +15,7 @@ const isLevel = (v: string | undefined): v is Level => !!v && (LEVELS as readonl
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Entries per timeline page; the picture shows the first page, the table the same and more. */
-const PAGE_SIZE = 100;
+const PAGE_SIZE = 50;
 /** Entries per request of the CSV download, which follows X-Next-Cursor to the end. */
 const CSV_PAGE_SIZE = 500;
 const CSV_MAX_PAGES = 200;

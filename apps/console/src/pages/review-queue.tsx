@@ -7,7 +7,7 @@ import { ReasonDialog } from '../components/reason-dialog';
 import { Dialog, KIND_LABELS, Place, ProblemNotice, kindLabel } from '../components/ui';
 import { QUEUE_KEYS, queueCommand } from '../lib/keymap';
 import { isOwnEvent, useActionEvents } from '../live';
-import { useDuplicates, useSources } from '../queries';
+import { useDirectory, useDuplicates, useSources } from '../queries';
 import { reviewRoute } from '../router';
 import { useSession } from '../session';
 
@@ -260,6 +260,7 @@ function Filters({
 }) {
   const sources = useSources();
   const [jurisdiction, setJurisdiction] = useState(filters.jurisdiction ?? '');
+  const directory = useDirectory(jurisdiction.startsWith('ocd-division/') ? '' : jurisdiction);
   return (
     <form
       className="filters"
@@ -292,8 +293,21 @@ function Filters({
         </select>
       </label>
       <label>
-        Jurisdiction (OCD id)
-        <input value={jurisdiction} onChange={(e) => setJurisdiction(e.target.value)} placeholder="ocd-division/country:us/state:il/place:chicago" />
+        Jurisdiction (name or OCD id)
+        <input
+          value={jurisdiction}
+          list="jurisdiction-choices"
+          onChange={(e) => setJurisdiction(e.target.value)}
+          placeholder="Chicago, or ocd-division/country:us/state:il/place:chicago"
+        />
+        {/* Typing a name offers the directory's matches; choosing one puts its id in the field. */}
+        <datalist id="jurisdiction-choices">
+          {directory.data?.items.map((j) => (
+            <option key={j.id} value={j.id}>
+              {j.name} ({j.level})
+            </option>
+          ))}
+        </datalist>
       </label>
       <button type="submit">Apply</button>
     </form>

@@ -5,6 +5,7 @@ import * as apiKeys from './2026-11-24T12-00-api-keys';
 import * as actionRelations from './2026-11-24T13-00-action-relations';
 import * as ingestion from './2026-11-30T00-00-ingestion';
 import * as actionsKindOccurredOn from './2026-11-30T02-00-actions-kind-occurred-on';
+import * as actionsStatusFirstPosition from './2026-11-30T03-00-actions-status-first-position';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T13-00-action-relations': actionRelations,
   '2026-11-30T00-00-ingestion': ingestion,
   '2026-11-30T02-00-actions-kind-occurred-on': actionsKindOccurredOn,
+  '2026-11-30T03-00-actions-status-first-position': actionsStatusFirstPosition,
 };
