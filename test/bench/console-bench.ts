@@ -23,7 +23,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
 import { admin, formatTable, withDatabase } from './common';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -59,31 +60,45 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-/** Loads the ledger with bench:api itself (`--only load --keep-db`): one loader, one dataset. */
-async function loadLedger(events: number): Promise<string> {
+/**
+ * Loads the ledger with bench:api itself (`--only load --keep-db`): one loader, one dataset.
+ * The database's name is known from the start, so it can be dropped even if the load fails.
+ */
+function loadLedger(events: number): { dbName: string; loaded: Promise<void> } {
   const child = fork(join(__dirname, 'api-bench.js'), ['--only', 'load', '--keep-db', '--events', String(events)], { stdio: 'inherit' });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bench:api load exited with ${code}`);
-  return `pl_benchapi_${child.pid}`;
+  const loaded = new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench:api load exited with ${code}`))));
+  });
+  return { dbName: `pl_benchapi_${child.pid}`, loaded };
 }
 
+/** The API in a process of its own; stopped again if it does not come up. */
 async function startApi(url: string): Promise<{ port: number; close(): Promise<void> }> {
   const child: ChildProcess = fork(join(__dirname, 'api', 'server.js'), [], {
     env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_API_ADMIN_KEY: ADMIN_KEY },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
-    child.once('message', (m: { type?: string; port: number }) => (m?.type === 'ready' ? resolve(m) : reject(new Error(JSON.stringify(m)))));
-    child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
-  });
-  return {
-    port,
-    close: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'close' });
-      await exited;
-    },
-  };
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  try {
+    const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+      child.once('message', (m: { type?: string; port: number }) => (m?.type === 'ready' ? resolve(m) : reject(new Error(JSON.stringify(m)))));
+      child.once('error', reject);
+      void exited.then((code) => reject(new Error(`API exited with ${code}`)));
+    });
+    return {
+      port,
+      close: async () => {
+        if (running()) child.send({ type: 'close' });
+        await exited;
+      },
+    };
+  } catch (err) {
+    if (running()) child.kill();
+    await exited;
+    throw err;
+  }
 }
 
 interface PageCase {
@@ -194,16 +209,22 @@ async function main(): Promise<void> {
   const gz = bundle.reduce((sum, f) => sum + gzipSync(readFileSync(join(CONSOLE, 'assets', f)), { level: 9 }).length, 0);
   log(`console bundle: ${bundle.length} script(s), ${(gz / 1024).toFixed(1)} KB gzipped (budget 250 KB)`);
 
-  const dbName = opts.reuse ?? (await loadLedger(opts.events));
-  const url = withDatabase(opts.serverUrl, dbName);
-  const api = await startApi(url);
-  const origin = `http://127.0.0.1:${api.port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // Nothing is created before the try: the ledger, the API and the browser are each cleaned up
+  // in the finally, whichever of them came up.
+  let dbName = opts.reuse;
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let browser: Browser | undefined;
   const rows: { page: string; cold: number; median: number; max: number; api: number; ratio: number }[] = [];
   try {
+    if (!dbName) {
+      const load = loadLedger(opts.events);
+      dbName = load.dbName;
+      await load.loaded;
+    }
+    const url = withDatabase(opts.serverUrl, dbName);
+    api = await startApi(url);
+    const origin = `http://127.0.0.1:${api.port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
     const { rows: counts } = await admin(url, (c) => c.query<{ n: string }>('SELECT count(*) AS n FROM events'));
     log(`ledger ${dbName}: ${Number(counts[0].n).toLocaleString('en-US')} events; API on ${origin}; ${opts.runs} loads per page`);
     for (const c of await pageCases(origin)) {
@@ -228,10 +249,12 @@ async function main(): Promise<void> {
       log(`  ${c.name}: first ${fmt(row.cold)} ms, then median ${fmt(row.median)} ms (max ${fmt(row.max)}); its API requests alone ${fmt(row.api)} ms`);
     }
   } finally {
-    await browser.close();
-    await api.close();
-    if (!opts.reuse && !opts.keepDb) await admin(opts.serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
-    else log(`kept ${dbName}`);
+    await browser?.close().catch((err) => console.error('closing Chromium:', err));
+    await api?.close().catch((err) => console.error('stopping the API:', err));
+    if (dbName) {
+      if (!opts.reuse && !opts.keepDb) await admin(opts.serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+      else log(`kept ${dbName}`);
+    }
   }
   const header = ['page', 'first load ms', 'median ms', 'max ms', 'API alone ms', 'ratio', `≤ ${TARGET_MS} ms`];
   const lines = rows.map((r) => [r.page, fmt(r.cold), fmt(r.median), fmt(r.max), fmt(r.api), r.ratio.toFixed(1), r.max <= TARGET_MS ? 'yes' : 'NO']);

@@ -1,7 +1,17 @@
 import type { Page } from 'playwright-core';
 import { createApiKey } from '@app/db';
 import { J, ifMatch, sleep } from '../support/api-harness';
-import { openBrowser, screenshot, seriousViolations, signIn, startConsoleServer, unexpectedErrors, type BrowserSession, type ConsoleServer } from '../support/browser';
+import {
+  expectAccessible,
+  expectNoOverflow,
+  openBrowser,
+  screenshot,
+  signIn,
+  startConsoleServer,
+  unexpectedErrors,
+  type BrowserSession,
+  type ConsoleServer,
+} from '../support/browser';
 
 // The curator console in Debian's Chromium against the real API on real Postgres: sign in,
 // triage the review queue from the keyboard, correct through an edit conflict, merge, link,
@@ -70,10 +80,6 @@ async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: s
   }
 }
 
-async function expectAccessible(page: Page) {
-  expect(await seriousViolations(page)).toEqual([]);
-}
-
 describe('sign in', () => {
   it('shows the role; an analyst key reads only', async () => {
     const page = await browser.newPage();
@@ -90,7 +96,7 @@ describe('sign in', () => {
     await page.reload();
     await page.getByRole('heading', { name: /Oakland mayor restates/ }).waitFor();
     expect(await page.getByRole('button', { name: 'Publish', exact: true }).count()).toBe(0);
-    await expect(page.getByText('Your key reads only').isVisible()).resolves.toBe(true);
+    await page.getByText('Your key reads only').waitFor();
     await page.context().close();
   });
 });
@@ -109,8 +115,8 @@ describe('the review queue', () => {
     await page.goto(`${base()}/console/?source=feed:oakland-mayor`);
     // Newest first: the second proposal is current.
     await page.getByRole('heading', { name: 'Oakland police chief on ICE cooperation' }).waitFor();
-    await expect(page.getByText('matched “Oakland”').first().isVisible()).resolves.toBe(true);
-    await expect(page.getByText('“San Jose” could be').isVisible()).resolves.toBe(true);
+    await page.getByText('matched “Oakland”').first().waitFor();
+    await page.getByText('“San Jose” could be').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'review-queue');
 
@@ -154,9 +160,7 @@ describe('the review queue', () => {
     const phone = await browser.newPage(390);
     await signIn(phone, base(), alice, '/console/?source=feed:oakland-mayor');
     await phone.getByRole('heading', { name: 'Small screen proposal' }).waitFor();
-    // The page itself never scrolls sideways (wide tables scroll in their own box).
-    const overflow = await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
+    await expectNoOverflow(phone);
     await expectAccessible(phone);
     await screenshot(phone, 'review-queue-390');
     await phone.context().close();
@@ -203,10 +207,13 @@ describe('an action', () => {
     await page.getByLabel('Title', { exact: true }).fill('San Francisco v. Trump filed');
     await page.getByLabel('Reason for the correction').fill('the case name');
 
-    // Bob saves a change to the summary first.
+    // Bob saves first, changing the title too (and the summary).
     const theirs = await api().patch(
       `/api/v1/actions/${made.id}`,
-      { changes: { summary: 'The city and county filed suit in the Northern District of California.' }, reason: 'more precise' },
+      {
+        changes: { title: 'City and County of San Francisco v. Trump', summary: 'The city and county filed suit in the Northern District of California.' },
+        reason: 'more precise',
+      },
       { key: bob, ...ifMatch(1) },
     );
     expect(theirs.status).toBe(200);
@@ -216,11 +223,14 @@ describe('an action', () => {
     await conflict.waitFor();
     await expect(conflict.getByRole('table', { name: 'What they changed' }).textContent()).resolves.toMatch(/Northern District/);
     await expect(conflict.getByRole('table', { name: 'Your edit' }).textContent()).resolves.toMatch(/v\. Trump/);
-    expect((await action(made.id)).title).toBe('San Francisco sues over sanctuary order'); // nothing overwritten
+    expect((await action(made.id)).title).toBe('City and County of San Francisco v. Trump'); // Bob's, not overwritten
     await expectAccessible(page);
+    await conflict.scrollIntoViewIfNeeded();
     await screenshot(page, 'action-conflict');
 
     await conflict.getByRole('button', { name: 'Reapply my edit on their version' }).click();
+    // Both changed the title: Alice's is in the form, and she is told to check it.
+    await page.getByText('You and they both changed: title').waitFor();
     await page.getByRole('button', { name: 'Save correction' }).click();
     const saved = await waitFor(() => action(made.id), (a) => a.version === 3, 'saved after reapplying');
     expect(saved).toMatchObject({ title: 'San Francisco v. Trump filed', summary: 'The city and county filed suit in the Northern District of California.' });
@@ -230,7 +240,24 @@ describe('an action', () => {
     await history.getByText('v3 ActionCorrected').waitFor();
     await expect(history.textContent()).resolves.toMatch(/Reason: the case name/);
     await expect(history.locator('ins').filter({ hasText: 'Trump' }).count()).resolves.toBeGreaterThan(0);
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'action-page');
+  });
+
+  it('saves an edit on top of a change to other fields made meanwhile, and says so', async () => {
+    const made = await api().createAction({ title: 'Philadelphia sues over Byrne JAG conditions' });
+    await page.goto(`${base()}/console/actions/${made.id}`);
+    await page.getByLabel('Summary', { exact: true }).fill('The City of Philadelphia filed suit in the Eastern District of Pennsylvania.');
+    await page.getByLabel('Reason for the correction').fill('the court');
+    // Bob attaches a source meanwhile: version 2, a field this edit does not touch.
+    const attached = await api().post(`/api/v1/actions/${made.id}/sources`, { source: { url: 'https://www.phila.gov/press/jag-suit', publisher: 'City of Philadelphia' } }, { key: bob });
+    expect(attached.status).toBe(201);
+    await page.getByRole('button', { name: 'Save correction' }).click();
+    const saved = await waitFor(() => action(made.id), (a) => a.version === 3, 'saved on top of the source');
+    expect(saved.summary).toMatch(/Eastern District/);
+    expect(saved.sources.map((s: any) => s.url)).toContain('https://www.phila.gov/press/jag-suit');
+    await page.getByRole('status').filter({ hasText: 'Saved on top of version 2' }).filter({ hasText: 'sources' }).waitFor();
+    expect(await page.getByText('while you were editing').count()).toBe(0);
   });
 
   it('links to another action found by title, attaches a source and retracts with a reason', async () => {
@@ -249,6 +276,8 @@ describe('an action', () => {
     await sources.getByLabel('Publisher').fill('CourtListener');
     await sources.getByRole('button', { name: 'Attach source' }).click();
     await waitFor(() => action(suit.id), (a) => a.sources.some((s: any) => s.publisher === 'CourtListener'), 'source attached');
+    // The page has read the action again: its retraction goes with the version that holds the source.
+    await sources.getByRole('listitem').filter({ hasText: 'CourtListener' }).waitFor();
 
     await page.getByRole('button', { name: 'Retract…' }).click();
     await page.getByRole('dialog').getByLabel('Reason').fill('Filed under the wrong county');
@@ -294,8 +323,8 @@ describe('live', () => {
 
     const res = await api().patch(`/api/v1/actions/${made.id}`, { changes: { title: 'City of Chicago v. Sessions' }, reason: 'case name' }, { key: bob, ...ifMatch(1) });
     expect(res.status).toBe(200);
-    await page.getByRole('status').filter({ hasText: 'Another curator just changed this action' }).waitFor({ timeout: 5000 });
-    await page.getByRole('heading', { level: 1, name: 'City of Chicago v. Sessions' }).waitFor({ timeout: 5000 });
+    await page.getByRole('status').filter({ hasText: 'Another curator just changed this action' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'City of Chicago v. Sessions' }).waitFor();
     await page.context().close();
   });
 

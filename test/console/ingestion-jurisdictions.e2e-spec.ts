@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createApiKey } from '@app/db';
 import { J, enc } from '../support/api-harness';
-import { openBrowser, screenshot, seriousViolations, signIn, startConsoleServer, unexpectedErrors, type BrowserSession, type ConsoleServer } from '../support/browser';
+import {
+  expectAccessible,
+  expectNoOverflow,
+  openBrowser,
+  screenshot,
+  signIn,
+  startConsoleServer,
+  unexpectedErrors,
+  type BrowserSession,
+  type ConsoleServer,
+} from '../support/browser';
 import { ok, startReplayServer, type ReplayServer } from '../support/replay-server';
 
 // The console's ingestion and jurisdiction pages in Debian's Chromium against the real API on
@@ -46,6 +56,8 @@ const FEED = `<?xml version="1.0" encoding="UTF-8"?>
   </channel>
 </rss>`;
 
+/** What the Federal Register serves for the first window: changed where a test needs it. */
+let served: { results: Record<string, unknown>[] } & Record<string, unknown> = WITH_MALFORMED;
 let replay: ReplayServer;
 let server: ConsoleServer;
 let browser: BrowserSession;
@@ -57,7 +69,7 @@ const api = () => server.api;
 
 beforeAll(async () => {
   replay = await startReplayServer([
-    { path: '/api/v1/documents.json', query: FIRST_WINDOW, responses: [ok(WITH_MALFORMED)] },
+    { path: '/api/v1/documents.json', query: FIRST_WINDOW, responses: [() => ok(served)] },
     { path: '/api/v1/documents.json', responses: [ok(NOTHING)] },
     { path: '/hoopa/news.rss', responses: [{ status: 200, headers: { 'content-type': 'application/rss+xml' }, body: FEED }] },
   ]);
@@ -73,15 +85,6 @@ afterAll(async () => {
   await server?.close();
   await replay?.close();
 });
-
-async function expectAccessible(page: Page) {
-  expect(await seriousViolations(page)).toEqual([]);
-}
-
-/** The page itself never scrolls sideways (wide tables scroll in their own box). */
-async function expectNoOverflow(page: Page) {
-  expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
-}
 
 /** A parked item, as GET /api/v1/ingestion/parked lists it. */
 interface Parked {
@@ -142,7 +145,7 @@ describe('ingestion', () => {
     await card.getByText('Parse: the source’s item could not be read').waitFor();
     await expect(card.textContent()).resolves.toMatch(/signing_date/);
     await card.getByText('Raw payload').click();
-    await expect(card.getByText(/"signing_date": "January 25, 2017"/).isVisible()).resolves.toBe(true);
+    await card.getByText(/"signing_date": "January 25, 2017"/).waitFor();
     expect((await api().get('/api/v1/actions?status=proposed&sourceSystem=federal-register')).body.items).toHaveLength(2);
   });
 
@@ -199,7 +202,7 @@ describe('ingestion', () => {
     // The unreadable item, retried, is refused again: said at the list, and still parked.
     await page.getByRole('button', { name: `Retry parked item ${malformed.id}` }).click();
     await page.getByRole('alert').filter({ hasText: 'INGESTION.STILL_UNREADABLE' }).waitFor();
-    await expect(page.getByText(`Parked item ${malformed.id} was not stored.`).isVisible()).resolves.toBe(true);
+    await page.getByText(`Parked item ${malformed.id} was not stored.`).waitFor();
     expect((await parkedItems('source=federal-register'))[0]).toMatchObject({ id: malformed.id, status: 'parked' });
 
     // The refused one goes through once the tribe is registered.
@@ -335,5 +338,41 @@ describe('jurisdictions', () => {
   it('left no unexpected error in the browser console', () => {
     // 409: the unreadable parked item retried.
     expect(unexpectedErrors(browser.errors, [409])).toEqual([]);
+  });
+});
+
+describe('a correction a source suggests', () => {
+  it('shows on the action page, word by word, and is accepted there', async () => {
+    const id = 'federal-register:2017-02095';
+    const action = async () => (await api().get(`/api/v1/actions/${enc(id)}`)).body;
+    const proposed = await action();
+    const published = await api().post(`/api/v1/actions/${enc(id)}/publication`, undefined, { headers: { 'if-match': `"${proposed.version}"` } });
+    expect(published.status).toBe(200);
+
+    // The Federal Register corrects the title; the next run suggests it (the action is published).
+    served = { ...WITH_MALFORMED, results: WITH_MALFORMED.results.map((d: Record<string, unknown>) => (d.document_number === '2017-02095' ? { ...d, title: `${d.title} (corrected)` } : d)) };
+    const run = await api().post('/api/v1/ingestion/sources/federal-register/runs', { since: '2017-01-20' }, { key: curator });
+    expect(run.status).toBe(202);
+    const deadline = Date.now() + 15_000;
+    while (!(await action()).suggestion) {
+      if (Date.now() > deadline) throw new Error('no suggestion after the run');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const errorsBefore = browser.errors.length;
+    const page = await browser.newPage();
+    await signIn(page, base(), curator, `/console/actions/${enc(id)}`);
+    const panel = page.getByRole('region', { name: 'Suggested correction from ingestion' });
+    // The Title row's cell: another row of the table says 'corrected' too.
+    const titleRow = panel.getByRole('table', { name: 'What the source now says' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Title', exact: true }) });
+    await titleRow.getByRole('cell').locator('ins').filter({ hasText: 'corrected' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'action-suggestion');
+    await panel.getByRole('button', { name: 'Accept suggestion' }).click();
+    await panel.waitFor({ state: 'detached' });
+    expect(await action()).toMatchObject({ title: expect.stringMatching(/\(corrected\)$/), suggestion: null });
+    await page.getByRole('region', { name: 'History' }).getByText('SuggestedCorrectionAccepted').first().waitFor();
+    expect(unexpectedErrors(browser.errors.slice(errorsBefore))).toEqual([]);
+    await page.context().close();
   });
 });

@@ -1,48 +1,62 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './compiled-apps';
 import { sleep, startApi, type ApiHarness } from './api-harness';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 // The console's browser tests: Debian's Chromium driven by playwright-core (nothing can
 // download a browser here), against the real API listening on a port, on real Postgres.
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 
 /**
  * The console built once per Jest run into a folder of the run's own (Vite, the same build as
  * `npm run build:console`), so a concurrent `npm start` never rewrites what a test serves. The
- * first test file to ask builds it; the others wait for it.
+ * first test file to ask builds it, into a temporary folder renamed into place when complete;
+ * the others wait for it. No test file ever serves a half-written folder.
  */
 export async function builtConsole(): Promise<string> {
-  const dir = join(ROOT, 'dist', `.console-${process.env.PL_TEST_TEMPLATE ?? process.pid}`);
+  const template = process.env.PL_TEST_TEMPLATE;
+  if (!template) throw new Error('PL_TEST_TEMPLATE is not set: run the browser tests through Jest (npm test), whose global setup sets it');
+  const dir = join(ROOT, 'dist', `.console-${template}`);
+  const index = join(dir, 'index.html');
   const lock = `${dir}.lock`;
-  if (existsSync(join(dir, 'index.html'))) return dir;
+  if (existsSync(index)) return dir;
+  mkdirSync(dirname(lock), { recursive: true }); // a fresh clone has no dist/ yet
   let mine = false;
   try {
-    mkdirSync(lock, { recursive: false });
+    mkdirSync(lock);
     mine = true;
-  } catch {
-    // another worker is building it
+  } catch (err) {
+    // EEXIST: another test file is building it; anything else is a real failure.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   if (mine) {
+    const tmp = `${dir}.tmp-${process.pid}`;
     try {
-      await promisify(execFile)('npx', ['vite', 'build', '--config', 'apps/console/vite.config.mts', '--outDir', dir, '--logLevel', 'error'], {
+      // Another test file may have finished the build between the look above and the lock.
+      if (existsSync(index)) return dir;
+      await promisify(execFile)('npx', ['vite', 'build', '--config', 'apps/console/vite.config.mts', '--outDir', tmp, '--emptyOutDir', '--logLevel', 'error'], {
         cwd: ROOT,
         timeout: 180_000,
       });
+      if (!existsSync(join(tmp, 'index.html'))) throw new Error(`the console build wrote no index.html to ${tmp}`);
+      // Nobody serves `dir` without its index.html, so whatever is left of it can go.
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
     } finally {
+      rmSync(tmp, { recursive: true, force: true });
       rmSync(lock, { recursive: true, force: true });
     }
     return dir;
   }
   const deadline = Date.now() + 180_000;
-  while (!existsSync(join(dir, 'index.html'))) {
-    if (!existsSync(lock) && !existsSync(join(dir, 'index.html'))) throw new Error('the console build failed in another test file');
+  while (!existsSync(index)) {
+    if (!existsSync(lock) && !existsSync(index)) throw new Error('the console build failed in another test file');
     if (Date.now() > deadline) throw new Error('the console build did not finish in 3 minutes');
     await sleep(200);
   }
@@ -60,7 +74,12 @@ export interface ConsoleServer {
 export async function startConsoleServer(env: Record<string, string> = {}): Promise<ConsoleServer> {
   const dir = await builtConsole();
   const api = await startApi({ ...env, CONSOLE_DIR: dir });
-  await api.app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (err) {
+    await api.close().catch(() => undefined);
+    throw err;
+  }
   const address = api.app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { api, origin: `http://127.0.0.1:${port}`, close: () => api.close() };
@@ -79,8 +98,7 @@ export async function openBrowser(): Promise<BrowserSession> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    // No sandbox as root in CI; no background traffic, which this machine's closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [...CHROMIUM_ARGS],
   });
   const errors: string[] = [];
   const contexts: BrowserContext[] = [];
@@ -126,6 +144,16 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact ?? '', nodes: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+/** No serious or critical axe-core violation on the page as it is now. */
+export async function expectAccessible(page: Page): Promise<void> {
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+/** The page itself never scrolls sideways at its width (wide tables scroll in their own box). */
+export async function expectNoOverflow(page: Page): Promise<void> {
+  expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
 }
 
 /** A picture of the page for the README, `docs/screenshots/<name>.png`. */

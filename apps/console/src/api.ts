@@ -94,6 +94,13 @@ export function newKey(): string {
 
 export const sentByThisTab = (idempotencyKey: unknown) => typeof idempotencyKey === 'string' && sentKeys.has(idempotencyKey);
 
+/** An action as it stands now. */
+export const fetchAction = (id: string) => unwrap(api().GET('/api/v1/actions/{id}', { params: { path: { id } } }));
+
+/** Publishes a proposal at the version the curator saw. */
+export const publishAction = (id: string, version: number, idempotencyKey: string) =>
+  unwrap(api().POST('/api/v1/actions/{id}/publication', { params: { path: { id }, header: writeHeaders(idempotencyKey, version) }, body: {} }));
+
 /** Whether a problem is the version conflict of an If-Match write. */
 export const isConflict = (e: unknown): e is ApiError => e instanceof ApiError && e.problem.code === 'POLICY.VERSION_CONFLICT';
 

@@ -26,11 +26,31 @@ export function LiveProvider({ apiKey, children }: { apiKey: string | null; chil
   const [connected, setConnected] = useState(false);
 
   useEffect(() => {
+    // Invalidations are gathered and sent every 300 ms: an ingestion run commits hundreds of
+    // events, and each would otherwise refetch every list on screen.
+    const stale = new Set<string>();
+    let flush: ReturnType<typeof setTimeout> | undefined;
+    const invalidate = (key: string) => {
+      stale.add(key);
+      flush ??= setTimeout(() => {
+        flush = undefined;
+        for (const k of stale) void queryClient.invalidateQueries({ queryKey: JSON.parse(k) });
+        stale.clear();
+      }, 300);
+    };
     const source = createEventSource({
       url: new URL('/api/v1/events/stream', location.origin),
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+      // An answer that is not the stream (401, 503 with too many streams) is a failed attempt,
+      // retried later, not a connection: "Live" is shown only while events can arrive.
+      fetch: async (url, init) => {
+        const response = await fetch(url, init as RequestInit);
+        if (!response.ok) throw new Error(`event stream: ${response.status}`);
+        return response;
+      },
       onConnect: () => setConnected(true),
       onDisconnect: () => setConnected(false),
+      onScheduleReconnect: () => setConnected(false),
       onMessage: (message) => {
         let event: FeedEvent;
         try {
@@ -39,17 +59,19 @@ export function LiveProvider({ apiKey, children }: { apiKey: string | null; chil
           return;
         }
         if (event.streamId.startsWith('action-')) {
-          const id = event.streamId.slice('action-'.length);
-          void queryClient.invalidateQueries({ queryKey: ['action', id] });
-          void queryClient.invalidateQueries({ queryKey: ['actions'] });
-          void queryClient.invalidateQueries({ queryKey: ['timeline'] });
+          invalidate(JSON.stringify(['action', event.streamId.slice('action-'.length)]));
+          invalidate(JSON.stringify(['actions']));
+          invalidate(JSON.stringify(['timeline']));
         } else if (event.streamId.startsWith('jurisdiction-')) {
-          void queryClient.invalidateQueries({ queryKey: ['jurisdictions'] });
+          invalidate(JSON.stringify(['jurisdictions']));
         }
         for (const listener of listeners.current) listener(event);
       },
     });
-    return () => source.close();
+    return () => {
+      clearTimeout(flush);
+      source.close();
+    };
   }, [apiKey, queryClient]);
 
   const subscribe = useCallback((listener: Listener) => {

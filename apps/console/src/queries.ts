@@ -1,11 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from './api';
+import { useEffect, useMemo, useState } from 'react';
+import { api, fetchAction, newKey, unwrap } from './api';
 
 // Query keys: ['action', id, …] for one action (its detail, history, duplicates) and
 // ['actions', …] for lists, so a live event for an action refreshes exactly those.
 
-export const useAction = (id: string) =>
-  useQuery({ queryKey: ['action', id], queryFn: () => unwrap(api().GET('/api/v1/actions/{id}', { params: { path: { id } } })) });
+export const actionQuery = (id: string) => ({ queryKey: ['action', id], queryFn: () => fetchAction(id) });
+
+export const useAction = (id: string) => useQuery(actionQuery(id));
 
 export const useHistory = (id: string) =>
   useQuery({
@@ -20,21 +22,45 @@ export const useDuplicates = (id: string | undefined) =>
     queryFn: () => unwrap(api().GET('/api/v1/actions/{id}/duplicates', { params: { path: { id: id! } } })),
   });
 
-/** Published actions whose title holds the text: what a curator links or merges to. */
-export const useTitleSearch = (q: string, status: ('published' | 'proposed')[] = ['published']) =>
-  useQuery({
+/** The value once it has stopped changing for `ms`: a search asked for when the typing pauses. */
+export function useDebounced<T>(value: T, ms = 250): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** Actions whose title holds the text: what a curator links or merges to. */
+export function useTitleSearch(text: string, status: ('published' | 'proposed')[] = ['published']) {
+  const q = useDebounced(text.trim());
+  return useQuery({
     queryKey: ['actions', 'title', q, status],
-    enabled: q.trim().length >= 2,
-    queryFn: () => unwrap(api().GET('/api/v1/actions', { params: { query: { q: q.trim(), status: status.join(','), limit: 10 } } })),
+    enabled: q.length >= 2,
+    queryFn: () => unwrap(api().GET('/api/v1/actions', { params: { query: { q, status: status.join(','), limit: 10 } } })),
   });
+}
+
+/**
+ * The Idempotency-Key of one curator intent: the same while the request would be the same (so
+ * sending it again after a lost answer acts once), a new one as soon as what would be sent
+ * changes (another body, another If-Match version).
+ */
+export function useIntentKey(request: unknown): string {
+  const identity = JSON.stringify(request);
+  return useMemo(() => newKey(), [identity]); // a new key when, and only when, the request changes
+}
 
 export const useSources = () =>
   useQuery({ queryKey: ['ingestion', 'sources'], queryFn: () => unwrap(api().GET('/api/v1/ingestion/sources')) });
 
-export const useDirectory = (q: string, level?: string) =>
-  useQuery({
-    queryKey: ['jurisdictions', q, level],
-    enabled: q.trim().length >= 2,
-    queryFn: () =>
-      unwrap(api().GET('/api/v1/jurisdictions', { params: { query: { q: q.trim(), limit: 20, ...(level ? { level: level as never } : {}) } } })),
+/** Directory entries whose name holds the text, asked for when the typing pauses. */
+export function useDirectory(text: string) {
+  const q = useDebounced(text.trim());
+  return useQuery({
+    queryKey: ['jurisdictions', 'names', q],
+    enabled: q.length >= 2,
+    queryFn: () => unwrap(api().GET('/api/v1/jurisdictions', { params: { query: { q, limit: 20 } } })),
   });
+}

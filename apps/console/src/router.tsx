@@ -58,7 +58,6 @@ export const ingestionRoute = createRoute({ getParentRoute: () => rootRoute, pat
 export const router = createRouter({
   routeTree: rootRoute.addChildren([reviewRoute, actionRoute, jurisdictionsRoute, jurisdictionRoute, ingestionRoute]),
   basepath: '/console',
-  defaultPreload: 'intent',
 });
 
 declare module '@tanstack/react-router' {

@@ -133,13 +133,26 @@ export function formFields(d: Draft): string[] {
 }
 
 /** Every field of an action, with the API's messages at the field they are about. */
-export function ActionForm({ draft, onChange, messages, disabled }: { draft: Draft; onChange(d: Draft): void; messages: FieldMessages; disabled?: boolean }) {
+export function ActionForm({
+  draft,
+  onChange,
+  messages,
+  disabled,
+  focusTitle,
+}: {
+  draft: Draft;
+  onChange(d: Draft): void;
+  messages: FieldMessages;
+  disabled?: boolean;
+  /** Opened to edit (`e` in the review queue): the cursor starts in the title. */
+  focusTitle?: boolean;
+}) {
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => onChange({ ...draft, [key]: value });
   return (
     <fieldset disabled={disabled} className="action-form">
       <legend>Fields</legend>
       <Field label="Title" messages={messages.title}>
-        {(p) => <input {...p} value={draft.title} onChange={(e) => set('title', e.target.value)} />}
+        {(p) => <input {...p} value={draft.title} onChange={(e) => set('title', e.target.value)} autoFocus={focusTitle} />}
       </Field>
       <Field label="Summary" messages={messages.summary}>
         {(p) => <textarea {...p} rows={5} value={draft.summary} onChange={(e) => set('summary', e.target.value)} />}
@@ -195,7 +208,7 @@ function RowsEditor({ name, rows, onChange, messages }: { name: keyof typeof ROW
       {messages[name] && <ul className="field-errors">{messages[name].map((m) => <li key={m}>{m}</li>)}</ul>}
       {rows.length > 0 && (
         <div className="table-wrap">
-          <table aria-labelledby={`rows-${name}`}>
+          <table className="rows" aria-labelledby={`rows-${name}`}>
             <thead>
               <tr>
                 {columns.map((c) => (
@@ -214,6 +227,7 @@ function RowsEditor({ name, rows, onChange, messages }: { name: keyof typeof ROW
                   {columns.map((c) => {
                     const cellMessages = messages[`${name}.${i}.${c.key}`];
                     const label = `${title} ${i + 1} ${c.label.toLowerCase()}`;
+                    const errorId = `${name}-${i}-${c.key}-error`;
                     return (
                       <td key={c.key}>
                         {c.options ? (
@@ -224,9 +238,19 @@ function RowsEditor({ name, rows, onChange, messages }: { name: keyof typeof ROW
                             ))}
                           </select>
                         ) : (
-                          <input aria-label={label} aria-invalid={cellMessages ? true : undefined} value={row[c.key] ?? ''} onChange={(e) => setCell(i, c.key, e.target.value)} />
+                          <input
+                            aria-label={label}
+                            aria-invalid={cellMessages ? true : undefined}
+                            aria-describedby={cellMessages ? errorId : undefined}
+                            value={row[c.key] ?? ''}
+                            onChange={(e) => setCell(i, c.key, e.target.value)}
+                          />
                         )}
-                        {cellMessages && <span className="field-errors">{cellMessages.join('; ')}</span>}
+                        {cellMessages && (
+                          <span id={errorId} className="field-errors">
+                            {cellMessages.join('; ')}
+                          </span>
+                        )}
                       </td>
                     );
                   })}

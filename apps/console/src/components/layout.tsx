@@ -1,4 +1,5 @@
-import { Link, Outlet } from '@tanstack/react-router';
+import { Link, Outlet, useRouterState } from '@tanstack/react-router';
+import { useEffect, useRef } from 'react';
 import { LiveProvider, useLive } from '../live';
 import { SignIn } from '../pages/sign-in';
 import { useSession } from '../session';
@@ -7,6 +8,19 @@ import { useSession } from '../session';
 export function Layout() {
   const { session, signOut } = useSession();
   if (!session) return <SignIn />;
+  return <SignedIn session={session} signOut={signOut} />;
+}
+
+function SignedIn({ session, signOut }: { session: NonNullable<ReturnType<typeof useSession>['session']>; signOut(): void }) {
+  // A new page moves focus to its content, as a page load would: a screen reader starts
+  // reading there, and Tab goes on from there rather than from the link that was clicked.
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [pathname]);
   return (
     <LiveProvider apiKey={session.key}>
       <a className="skip-link" href="#main">
@@ -30,7 +44,7 @@ export function Layout() {
           Sign out
         </button>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
     </LiveProvider>

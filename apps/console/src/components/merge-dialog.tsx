@@ -1,8 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, newKey, unwrap, writeHeaders, type Schemas } from '../api';
+import { api, ApiError, unwrap, writeHeaders, type Schemas } from '../api';
 import { fieldMessages } from '../lib/field-errors';
-import { useDuplicates, useTitleSearch } from '../queries';
+import { useDuplicates, useIntentKey, useTitleSearch } from '../queries';
 import { Dialog, Field, ProblemNotice } from './ui';
 
 /**
@@ -33,7 +33,7 @@ function MergeForm({ duplicate, onClose, onDone }: { duplicate: Schemas['ActionS
   const found = useTitleSearch(q);
   const [into, setInto] = useState<{ id: string; title: string } | null>(null);
   const [reason, setReason] = useState('');
-  const [key] = useState(newKey);
+  const key = useIntentKey(['merge', duplicate.id, duplicate.version, into?.id, reason]);
   const merge = useMutation({
     mutationFn: () =>
       unwrap(
@@ -51,9 +51,11 @@ function MergeForm({ duplicate, onClose, onDone }: { duplicate: Schemas['ActionS
       .filter((a) => a.id !== duplicate.id && !duplicates.data?.items.some((d) => d.action.id === a.id))
       .map((a) => ({ id: a.id, title: a.title, note: a.occurredOn.date })),
   ];
+  // A survivor that dropped out of the list (the search changed) is no longer chosen.
+  const chosen = candidates.some((c) => c.id === into?.id) ? into : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    merge.mutate();
+    if (chosen) merge.mutate();
   };
   return (
     <form onSubmit={submit}>
@@ -76,7 +78,7 @@ function MergeForm({ duplicate, onClose, onDone }: { duplicate: Schemas['ActionS
       </Field>
       <ProblemNotice error={merge.error} messages={messages} />
       <div className="actions-bar">
-        <button type="submit" className="primary" disabled={!into || merge.isPending}>
+        <button type="submit" className="primary" disabled={!chosen || merge.isPending}>
           Merge
         </button>
         <button type="button" onClick={onClose}>

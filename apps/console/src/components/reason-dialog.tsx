@@ -1,12 +1,14 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { ApiError, newKey } from '../api';
+import { ApiError } from '../api';
+import { useIntentKey } from '../queries';
 import { fieldMessages } from '../lib/field-errors';
 import { Dialog, Field, ProblemNotice } from './ui';
 
 /**
  * Asks for a reason and sends it (reject, retract, dismiss a suggestion): the ledger keeps why,
- * not only what. The Idempotency-Key is made when the dialog opens, so a retry acts once.
+ * not only what. Sent again with the same reason (an answer lost), it has the same
+ * Idempotency-Key and acts once.
  */
 export function ReasonDialog({
   open,
@@ -32,7 +34,7 @@ export function ReasonDialog({
 
 function ReasonForm({ action, onClose, send, onDone }: { action: string; onClose(): void; send(reason: string, key: string): Promise<unknown>; onDone(): void }) {
   const [reason, setReason] = useState('');
-  const [key] = useState(newKey);
+  const key = useIntentKey([action, reason]);
   const mutation = useMutation({ mutationFn: () => send(reason, key), onSuccess: onDone });
   const messages = mutation.error instanceof ApiError ? fieldMessages(mutation.error.problem.errors, ['reason']) : {};
   const submit = (e: FormEvent) => {

@@ -76,22 +76,40 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
   );
 }
 
-/** Before and after of one field, word by word: removed struck through, added underlined. */
+/**
+ * Before and after of one field, word by word: removed struck through, added underlined. Most
+ * screen readers do not announce <ins> and <del>, so each says what it is in hidden text.
+ */
 export function ValueDiff({ before, after }: { before: unknown; after: unknown }) {
   const parts = wordDiff(before, after);
   return (
     <span className="value-diff">
       {parts.map((p, i) =>
         p.change === 'added' ? (
-          <ins key={i}>{p.text}</ins>
+          <ins key={i}>
+            <span className="sr-only">[added: </span>
+            {p.text}
+            <span className="sr-only">]</span>
+          </ins>
         ) : p.change === 'removed' ? (
-          <del key={i}>{p.text}</del>
+          <del key={i}>
+            <span className="sr-only">[removed: </span>
+            {p.text}
+            <span className="sr-only">]</span>
+          </del>
         ) : (
           <span key={i}>{p.text}</span>
         ),
       )}
     </span>
   );
+}
+
+/** The tab's title names the page, so a history list, a tab bar and a screen reader can tell them apart. */
+export function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Policy Ledger`;
+  }, [title]);
 }
 
 /** A table of changed fields, each as a word diff. */

@@ -50,8 +50,6 @@ export function wordDiff(before: unknown, after: unknown): DiffPart[] {
 export interface Rebased<T> {
   /** Their version with my changed fields applied on top. */
   merged: T;
-  /** The fields I changed. */
-  mine: string[];
   /** Fields both of us changed, to different values: mine wins in `merged`, but the curator must look. */
   conflicts: string[];
 }
@@ -67,5 +65,5 @@ export function rebase<T extends Record<string, unknown>>(base: T, mine: T, thei
   const merged = { ...theirs } as Record<string, unknown>;
   for (const f of mineChanged) merged[f] = mine[f];
   const conflicts = mineChanged.filter((f) => !same(base[f], theirs[f]) && !same(mine[f], theirs[f]));
-  return { merged: merged as T, mine: mineChanged, conflicts };
+  return { merged: merged as T, conflicts };
 }

@@ -26,6 +26,13 @@ describe('queueCommand: the review queue keyboard map', () => {
     expect(queueCommand({ key: 'Escape', targetTag: 'INPUT' })).toBe('close');
   });
 
+  it('still works after a click on a checkbox or a radio button, which take no text', () => {
+    expect(queueCommand({ key: 'j', targetTag: 'INPUT', targetType: 'checkbox' })).toBe('next');
+    expect(queueCommand({ key: 'p', targetTag: 'INPUT', targetType: 'radio' })).toBe('publish');
+    expect(queueCommand({ key: 'p', targetTag: 'INPUT', targetType: 'search' })).toBeNull();
+    expect(queueCommand({ key: 'p', targetTag: 'INPUT' })).toBeNull();
+  });
+
   it("leaves the browser's shortcuts to the browser", () => {
     expect(queueCommand({ key: 'r', ctrlKey: true })).toBeNull();
     expect(queueCommand({ key: 'p', metaKey: true })).toBeNull();

@@ -19,12 +19,20 @@ export interface KeyPress {
   ctrlKey?: boolean;
   metaKey?: boolean;
   altKey?: boolean;
-  /** The focused element's tag ('INPUT', 'TEXTAREA', 'SELECT', …) and whether it is editable text. */
+  /** The focused element's tag ('INPUT', 'TEXTAREA', 'SELECT', …), an input's type, and whether it is editable text. */
   targetTag?: string;
+  targetType?: string;
   targetEditable?: boolean;
 }
 
-const TYPING = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+/** Inputs that take no typed text: a shortcut still works after a click on a checkbox. */
+const NOT_TEXT = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'range', 'color', 'file']);
+
+function typingInto(press: KeyPress): boolean {
+  const tag = press.targetTag?.toUpperCase();
+  if (press.targetEditable || tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  return tag === 'INPUT' && !NOT_TEXT.has((press.targetType ?? 'text').toLowerCase());
+}
 
 /**
  * The command of a key press, or null. Letters typed into a field are text, not commands, and
@@ -34,6 +42,6 @@ const TYPING = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
 export function queueCommand(press: KeyPress): QueueCommand | null {
   if (press.key === 'Escape') return 'close';
   if (press.ctrlKey || press.metaKey || press.altKey) return null;
-  if (press.targetEditable || (press.targetTag && TYPING.has(press.targetTag.toUpperCase()))) return null;
+  if (typingInto(press)) return null;
   return QUEUE_KEYS.find((k) => k.key === press.key)?.command ?? null;
 }

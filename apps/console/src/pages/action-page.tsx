@@ -1,15 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, canWrite, isConflict, newKey, unwrap, writeHeaders, type Action, type Schemas } from '../api';
+import { api, ApiError, canWrite, fetchAction, isConflict, newKey, publishAction, unwrap, writeHeaders, type Action, type Schemas } from '../api';
 import { ActionForm, CONTENT_FIELDS, contentOf, formFields, toContent, toDraft, type Draft } from '../components/action-form';
 import { MergeDialog } from '../components/merge-dialog';
 import { ReasonDialog } from '../components/reason-dialog';
-import { ChangesTable, Field, Place, ProblemNotice, StatusBadge, Time, kindLabel, placeLabel } from '../components/ui';
+import { ChangesTable, Field, Place, ProblemNotice, StatusBadge, Time, fieldLabel, kindLabel, placeLabel, useDocumentTitle } from '../components/ui';
 import { changedFields, rebase } from '../lib/diff';
 import { fieldMessages } from '../lib/field-errors';
 import { isOwnEvent, useActionEvents } from '../live';
-import { useAction, useHistory, useTitleSearch } from '../queries';
+import { useAction, useHistory, useIntentKey, useTitleSearch } from '../queries';
 import { actionRoute } from '../router';
 import { useSession } from '../session';
 
@@ -25,36 +25,34 @@ export function ActionPage() {
   return <ActionView key={id} action={action.data} />;
 }
 
-type Dialogs = 'reject' | 'retract' | 'dismiss' | 'merge' | null;
+/** A dialog, with the version the curator saw when opening it: the If-Match of what it sends. */
+type OpenDialog = { kind: 'reject' | 'retract' | 'dismiss' | 'merge'; version: number } | null;
 
 function ActionView({ action }: { action: Action }) {
+  useDocumentTitle(action.title);
   const { session } = useSession();
   const writable = canWrite(session);
   const queryClient = useQueryClient();
   const { edit } = actionRoute.useSearch();
-  const [dialog, setDialog] = useState<Dialogs>(null);
+  const [dialog, setDialog] = useState<OpenDialog>(null);
   const [notice, setNotice] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['action', action.id] });
+  const open = (kind: NonNullable<OpenDialog>['kind']) => setDialog({ kind, version: action.version });
 
   // Another curator's change to this action while it is open: say so at once.
   useActionEvents(action.id, (e) => {
     if (!isOwnEvent(e)) setNotice(`Another curator just changed this action (${e.type}, version ${e.streamVersion}).`);
   });
 
-  const publish = useMutation({
-    mutationFn: () =>
-      unwrap(api().POST('/api/v1/actions/{id}/publication', { params: { path: { id: action.id }, header: writeHeaders(newKey(), action.version) }, body: {} })),
-    onSuccess: () => refresh(),
-  });
+  const acceptKey = useIntentKey(['accept', action.id, action.version]);
   const accept = useMutation({
     mutationFn: () =>
-      unwrap(
-        api().POST('/api/v1/actions/{id}/suggestion/accept', { params: { path: { id: action.id }, header: writeHeaders(newKey(), action.version) }, body: {} }),
-      ),
+      unwrap(api().POST('/api/v1/actions/{id}/suggestion/accept', { params: { path: { id: action.id }, header: writeHeaders(acceptKey, action.version) }, body: {} })),
     onSuccess: () => refresh(),
   });
-  const withReason = (path: '/api/v1/actions/{id}/rejection' | '/api/v1/actions/{id}/retraction' | '/api/v1/actions/{id}/suggestion/dismiss') => (reason: string, key: string) =>
-    unwrap(api().POST(path, { params: { path: { id: action.id }, header: writeHeaders(key, action.version) }, body: { reason } }));
+  const withReason =
+    (path: '/api/v1/actions/{id}/rejection' | '/api/v1/actions/{id}/retraction' | '/api/v1/actions/{id}/suggestion/dismiss') => (reason: string, key: string) =>
+      unwrap(api().POST(path, { params: { path: { id: action.id }, header: writeHeaders(key, dialog?.version ?? action.version) }, body: { reason } }));
   const done = () => {
     setDialog(null);
     void refresh();
@@ -89,26 +87,22 @@ function ActionView({ action }: { action: Action }) {
       <p role="status" className="status-line">
         {notice}
       </p>
-      <ProblemNotice error={publish.error ?? accept.error} />
+      <ProblemNotice error={accept.error} />
       {writable && (
         <div className="actions-bar">
+          {/* Publishing a proposal is the edit form's (so an edit in progress is saved with it). */}
           {action.status === 'proposed' && (
-            <>
-              <button type="button" className="primary" onClick={() => publish.mutate()} disabled={publish.isPending}>
-                Publish
-              </button>
-              <button type="button" onClick={() => setDialog('reject')}>
-                Reject…
-              </button>
-            </>
+            <button type="button" onClick={() => open('reject')}>
+              Reject…
+            </button>
           )}
           {action.status === 'published' && (
-            <button type="button" className="danger" onClick={() => setDialog('retract')}>
+            <button type="button" className="danger" onClick={() => open('retract')}>
               Retract…
             </button>
           )}
           {(action.status === 'proposed' || action.status === 'published') && (
-            <button type="button" onClick={() => setDialog('merge')}>
+            <button type="button" onClick={() => open('merge')}>
               Merge into…
             </button>
           )}
@@ -127,7 +121,7 @@ function ActionView({ action }: { action: Action }) {
               <button type="button" className="primary" onClick={() => accept.mutate()} disabled={accept.isPending}>
                 Accept suggestion
               </button>
-              <button type="button" onClick={() => setDialog('dismiss')}>
+              <button type="button" onClick={() => open('dismiss')}>
                 Dismiss suggestion…
               </button>
             </div>
@@ -144,17 +138,17 @@ function ActionView({ action }: { action: Action }) {
           <HistoryPanel id={action.id} />
         </div>
       </div>
-      <ReasonDialog open={dialog === 'reject'} title="Reject this proposal" action="Reject" onClose={() => setDialog(null)} send={withReason('/api/v1/actions/{id}/rejection')} onDone={done} />
-      <ReasonDialog open={dialog === 'retract'} title="Retract this action" action="Retract" onClose={() => setDialog(null)} send={withReason('/api/v1/actions/{id}/retraction')} onDone={done} />
+      <ReasonDialog open={dialog?.kind === 'reject'} title="Reject this proposal" action="Reject" onClose={() => setDialog(null)} send={withReason('/api/v1/actions/{id}/rejection')} onDone={done} />
+      <ReasonDialog open={dialog?.kind === 'retract'} title="Retract this action" action="Retract" onClose={() => setDialog(null)} send={withReason('/api/v1/actions/{id}/retraction')} onDone={done} />
       <ReasonDialog
-        open={dialog === 'dismiss'}
+        open={dialog?.kind === 'dismiss'}
         title="Dismiss the suggested correction"
         action="Dismiss"
         onClose={() => setDialog(null)}
         send={withReason('/api/v1/actions/{id}/suggestion/dismiss')}
         onDone={done}
       />
-      <MergeDialog open={dialog === 'merge'} duplicate={action} onClose={() => setDialog(null)} onDone={done} />
+      <MergeDialog open={dialog?.kind === 'merge'} duplicate={{ ...action, version: dialog?.version ?? action.version }} onClose={() => setDialog(null)} onDone={done} />
     </article>
   );
 }
@@ -176,57 +170,69 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
   const [reason, setReason] = useState('');
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [reapplied, setReapplied] = useState<string[]>([]);
+  const [notice, setNotice] = useState('');
   const mine = changedFields(contentOf(base), toContent(draft), CONTENT_FIELDS);
   const dirty = mine.length > 0;
+  const changes = Object.fromEntries(mine.map((c) => [c.field, c.after])) as Schemas['ActionChanges'];
+  const saveKey = useIntentKey(['correct', base.id, base.version, changes, reason]);
 
   // A newer version arriving (live or after a write) replaces an untouched form; an edited one
-  // is kept, and its save will meet the conflict.
+  // is kept, and its save will meet the conflict. Never an older one (a cached read).
   useEffect(() => {
-    if (action.version !== base.version && !dirty) {
+    if (action.version > base.version && !dirty) {
       setBase(action);
       setDraft(toDraft(action));
     }
   }, [action, base.version, dirty]);
 
+  const adopt = (fresh: Action) => {
+    queryClient.setQueryData(['action', fresh.id], fresh);
+    setBase(fresh);
+    setDraft(toDraft(fresh));
+  };
+
   const save = useMutation({
     mutationFn: async ({ andPublish }: { andPublish: boolean }) => {
       let version = base.version;
       if (dirty) {
-        const changes = Object.fromEntries(mine.map((c) => [c.field, c.after]));
-        const saved = await unwrap(
-          api().PATCH('/api/v1/actions/{id}', {
-            params: { path: { id: base.id }, header: writeHeaders(newKey(), base.version) },
-            body: { changes: changes as Schemas['ActionChanges'], reason },
-          }),
-        );
-        version = saved.version;
+        const patch = (at: number, key: string) =>
+          unwrap(api().PATCH('/api/v1/actions/{id}', { params: { path: { id: base.id }, header: writeHeaders(key, at) }, body: { changes, reason } }));
+        try {
+          version = (await patch(base.version, saveKey)).version;
+        } catch (error) {
+          if (!isConflict(error)) throw error;
+          // Someone saved first. Only the fields of this edit are sent, so when they changed
+          // other fields (a source attached, the date fixed) both changes can stand, as a
+          // three-way merge: the edit is sent again on their version and the curator is told.
+          // When they changed a field of this edit too, nothing is sent: the curator decides.
+          const current = await fetchAction(base.id);
+          const overlap = rebase(contentOf(base), toContent(draft), contentOf(current), CONTENT_FIELDS).conflicts;
+          if (overlap.length > 0) {
+            setConflict({ theirs: current });
+            throw error;
+          }
+          version = (await patch(current.version, newKey())).version;
+          const theirs = changedFields(contentOf(base), contentOf(current), CONTENT_FIELDS).map((c) => fieldLabel(c.field).toLowerCase());
+          setNotice(`Saved on top of version ${current.version}, saved meanwhile by someone else${theirs.length ? ` (${theirs.join(', ')})` : ''}; both changes stand.`);
+        }
+        setReason('');
+        setReapplied([]);
+        adopt(await fetchAction(base.id));
       }
-      if (andPublish) {
-        await unwrap(api().POST('/api/v1/actions/{id}/publication', { params: { path: { id: base.id }, header: writeHeaders(newKey(), version) }, body: {} }));
-      }
+      // Saved first, so a refused publication leaves the correction saved and says so alone.
+      if (andPublish) await publishAction(base.id, version, newKey());
     },
     onSuccess: async () => {
-      setReason('');
-      setReapplied([]);
-      const fresh = await queryClient.fetchQuery({
-        queryKey: ['action', base.id],
-        queryFn: () => unwrap(api().GET('/api/v1/actions/{id}', { params: { path: { id: base.id } } })),
-      });
-      setBase(fresh);
-      setDraft(toDraft(fresh));
+      adopt(await fetchAction(base.id));
       void queryClient.invalidateQueries({ queryKey: ['action', base.id] });
       void queryClient.invalidateQueries({ queryKey: ['actions'] });
-    },
-    onError: async (error) => {
-      if (!isConflict(error)) return;
-      const theirs = await unwrap(api().GET('/api/v1/actions/{id}', { params: { path: { id: base.id } } }));
-      setConflict({ theirs });
     },
   });
 
   const reapply = () => {
     if (!conflict) return;
     const r = rebase(contentOf(base), toContent(draft), contentOf(conflict.theirs), CONTENT_FIELDS);
+    queryClient.setQueryData(['action', conflict.theirs.id], conflict.theirs);
     setBase(conflict.theirs);
     setDraft(toDraft(r.merged as Schemas['ActionChanges']));
     setReapplied(r.conflicts);
@@ -235,8 +241,8 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
   };
   const discard = () => {
     if (!conflict) return;
-    setBase(conflict.theirs);
-    setDraft(toDraft(conflict.theirs));
+    adopt(conflict.theirs);
+    setReapplied([]);
     setConflict(null);
     save.reset();
   };
@@ -244,6 +250,7 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
   const messages = save.error instanceof ApiError && !conflict ? fieldMessages(save.error.problem.errors, formFields(draft), 'changes') : {};
   const submit = (e: FormEvent, andPublish = false) => {
     e.preventDefault();
+    setNotice('');
     save.mutate({ andPublish });
   };
   const editable = writable && (base.status === 'proposed' || base.status === 'published');
@@ -267,14 +274,19 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
           </div>
         </div>
       )}
+      {notice && (
+        <p role="status" className="status-line">
+          {notice}
+        </p>
+      )}
       {reapplied.length > 0 && (
         <p className="notice notice--warn">
-          You and they both changed: {reapplied.join(', ')}. Your values are in the form; check them before saving.
+          You and they both changed: {reapplied.map((f) => fieldLabel(f).toLowerCase()).join(', ')}. Your values are in the form; check them before saving.
         </p>
       )}
       {editable && <AmbiguousPlaces action={base} draft={draft} onChange={setDraft} />}
       <form onSubmit={(e) => submit(e)} aria-labelledby="edit-title">
-        <ActionForm draft={draft} onChange={setDraft} messages={messages} disabled={!editable || !!conflict} />
+        <ActionForm draft={draft} onChange={setDraft} messages={messages} disabled={!editable || !!conflict} focusTitle={startEditing && editable} />
         {editable && (
           <>
             <Field label="Reason for the correction" messages={messages.reason} hint="Kept in the history with your change.">
@@ -340,9 +352,10 @@ function LinksPanel({ action, writable }: { action: Action; writable: boolean })
   const [q, setQ] = useState('');
   const [target, setTarget] = useState('');
   const found = useTitleSearch(q, ['published', 'proposed']);
+  const linkKey = useIntentKey(['link', action.id, relation, target]);
   const link = useMutation({
     mutationFn: () =>
-      unwrap(api().POST('/api/v1/actions/{id}/links', { params: { path: { id: action.id }, header: writeHeaders(newKey()) }, body: { relation, targetId: target } })),
+      unwrap(api().POST('/api/v1/actions/{id}/links', { params: { path: { id: action.id }, header: writeHeaders(linkKey) }, body: { relation, targetId: target } })),
     onSuccess: () => {
       setQ('');
       setTarget('');
@@ -421,11 +434,12 @@ function LinksPanel({ action, writable }: { action: Action; writable: boolean })
 function SourcesPanel({ action, writable }: { action: Action; writable: boolean }) {
   const queryClient = useQueryClient();
   const [source, setSource] = useState({ url: '', publisher: '', title: '' });
+  const attachKey = useIntentKey(['source', action.id, source]);
   const attach = useMutation({
     mutationFn: () =>
       unwrap(
         api().POST('/api/v1/actions/{id}/sources', {
-          params: { path: { id: action.id }, header: writeHeaders(newKey()) },
+          params: { path: { id: action.id }, header: writeHeaders(attachKey) },
           body: { source: { url: source.url.trim(), publisher: source.publisher.trim(), ...(source.title.trim() ? { title: source.title.trim() } : {}) } },
         }),
       ),

@@ -1,7 +1,8 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, canWrite, unwrap, type Schemas } from '../api';
-import { Dialog, Field, ProblemNotice, StatusBadge, Time } from '../components/ui';
+import { TableWrap } from '../components/table-wrap';
+import { Dialog, Field, ProblemNotice, StatusBadge, Time, useDocumentTitle } from '../components/ui';
 import { useSession } from '../session';
 
 type Source = Schemas['IngestionSource'];
@@ -20,6 +21,7 @@ const PARKED_PAGE = 25;
  * stored (parked) to retry once the cause is fixed, or set aside.
  */
 export function IngestionPage() {
+  useDocumentTitle('Ingestion');
   const { session } = useSession();
   const writable = canWrite(session);
   const queryClient = useQueryClient();
@@ -74,23 +76,27 @@ export function IngestionPage() {
   const sourceList = useMemo(() => sources.data?.items ?? [], [sources.data]);
   const runList = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);
   const parkedList = parked.data?.pages.flatMap((p) => p.items) ?? [];
-  const sourceName = (id: string) => sourceList.find((s) => s.id === id)?.name ?? id;
+  const sourceName = useCallback((id: string) => sourceList.find((s) => s.id === id)?.name ?? id, [sourceList]);
 
   // Notice runs finishing: say how they ended, and read the parked list again (a run may park).
+  // Watched: the runs seen running, and the one "Run now" just started (which may be over before
+  // the lists are read again, and so never be seen running).
   const runningIds = useRef<Set<number>>(new Set());
   useEffect(() => {
     const known = [...runList, ...sourceList.flatMap((s) => (s.lastRun ? [s.lastRun] : []))];
+    const seen = new Set(known.map((r) => r.id));
     const now = new Set(known.filter((r) => r.status === 'running').map((r) => r.id));
-    const finished = [...runningIds.current].flatMap((id) => (now.has(id) ? [] : known.filter((r) => r.id === id && r.status !== 'running').slice(0, 1)));
-    runningIds.current = now;
+    const watched = [...runningIds.current];
+    const finished = watched.flatMap((id) => (now.has(id) ? [] : known.filter((r) => r.id === id && r.status !== 'running').slice(0, 1)));
+    // A started run the lists read so far do not show yet stays watched until they do.
+    runningIds.current = new Set([...now, ...watched.filter((id) => !seen.has(id))]);
     setRunning(now.size > 0);
     if (finished.length > 0) {
-      const name = (id: string) => sourceList.find((s) => s.id === id)?.name ?? id;
-      setMessage(finished.map((r) => `Run #${r.id} of ${name(r.sourceId)} ${r.status}: ${runCounts(r)}.`).join(' '));
+      setMessage(finished.map((r) => `Run #${r.id} of ${sourceName(r.sourceId)} ${r.status}: ${runCounts(r)}.`).join(' '));
       void queryClient.invalidateQueries({ queryKey: ['ingestion', 'parked'] });
       void queryClient.invalidateQueries({ queryKey: ['ingestion', 'sources'] });
     }
-  }, [runList, sourceList, queryClient]);
+  }, [runList, sourceList, sourceName, queryClient]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['ingestion'] });
 
@@ -98,6 +104,8 @@ export function IngestionPage() {
     mutationFn: (source: Source) => unwrap(api().POST('/api/v1/ingestion/sources/{id}/runs', { params: { path: { id: source.id } }, body: {} })),
     onMutate: () => setMessage(''),
     onSuccess: (started, source) => {
+      // Its result is reported when the lists show it finished, however soon that is.
+      if (started.mode !== 'queued') runningIds.current.add(started.run.id);
       setMessage(
         started.mode === 'queued'
           ? `Run of ${source.name} queued (job ${started.jobId}); it shows under Recent runs once the worker starts it.`
@@ -426,15 +434,6 @@ function ParkedCard({
         </button>
       </div>
     </li>
-  );
-}
-
-/** A wide table's scroller: focusable, so a keyboard can scroll it on a narrow screen. */
-function TableWrap({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
-      {children}
-    </div>
   );
 }
 

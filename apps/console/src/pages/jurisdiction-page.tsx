@@ -2,7 +2,8 @@ import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, api, unwrap, type Schemas } from '../api';
-import { Field, KIND_LABELS, Place, ProblemNotice, StatusBadge, kindLabel, placeLabel } from '../components/ui';
+import { TableWrap } from '../components/table-wrap';
+import { Field, KIND_LABELS, Place, ProblemNotice, StatusBadge, kindLabel, placeLabel, useDocumentTitle } from '../components/ui';
 import { fieldMessages } from '../lib/field-errors';
 import { jurisdictionRoute, jurisdictionsRoute } from '../router';
 
@@ -24,6 +25,7 @@ const CSV_MAX_PAGES = 200;
 
 /** The jurisdiction directory: search by name, narrow by level, open a timeline. */
 export function JurisdictionsPage() {
+  useDocumentTitle('Jurisdictions');
   const search = jurisdictionsRoute.useSearch();
   const navigate = useNavigate({ from: jurisdictionsRoute.fullPath });
   const q = search.q?.trim() ?? '';
@@ -172,6 +174,7 @@ export function JurisdictionPage() {
     queryFn: () => unwrap(api().GET('/api/v1/jurisdictions/{id}', { params: { path: { id } } })),
   });
   const name = jurisdiction.data?.name ?? placeLabel(id);
+  useDocumentTitle(name);
 
   const timeline = useInfiniteQuery({
     queryKey: ['timeline', id, 'entries', query],
@@ -338,7 +341,7 @@ function pictureAlt(name: string, firstPage: TimelineEntry[], known: boolean): s
 
 function TimelineTable({ entries, name }: { entries: TimelineEntry[]; name: string }) {
   return (
-    <div className="table-wrap" role="region" aria-label="Timeline entries table" tabIndex={0}>
+    <TableWrap label="Timeline entries table">
       <table className="timeline-table">
         <caption>Timeline entries of {name}, in date order</caption>
         <thead>
@@ -388,7 +391,7 @@ function TimelineTable({ entries, name }: { entries: TimelineEntry[]; name: stri
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -1,10 +1,10 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, canWrite, newKey, unwrap, writeHeaders, type Schemas } from '../api';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, api, canWrite, newKey, publishAction, unwrap, writeHeaders, type Schemas } from '../api';
 import { MergeDialog } from '../components/merge-dialog';
 import { ReasonDialog } from '../components/reason-dialog';
-import { Dialog, KIND_LABELS, Place, ProblemNotice, kindLabel } from '../components/ui';
+import { Dialog, KIND_LABELS, Place, ProblemNotice, kindLabel, useDocumentTitle } from '../components/ui';
 import { QUEUE_KEYS, queueCommand } from '../lib/keymap';
 import { isOwnEvent, useActionEvents } from '../live';
 import { useDirectory, useDuplicates, useSources } from '../queries';
@@ -13,12 +13,20 @@ import { useSession } from '../session';
 
 type Proposal = Schemas['ActionSummary'];
 
+/** A dialog, with the proposal it acts on taken when it opened (the list may move under it). */
+type OpenDialog = { kind: 'reject' | 'merge'; target: Proposal } | { kind: 'help' } | null;
+
+// Single-key shortcuts can be turned off (WCAG 2.1.4), for speech input and for whoever types
+// into the page by mistake; the choice is kept on this browser.
+const SHORTCUTS = 'policy-ledger.shortcuts';
+
 /**
  * The review queue: what ingestion proposed, newest first, triaged from the keyboard as in a
  * mail client. Each proposal shows where it came from, which places were read in it and why,
  * and the published actions it may duplicate.
  */
 export function ReviewQueue() {
+  useDocumentTitle('Review queue');
   const filters = reviewRoute.useSearch();
   const navigate = useNavigate({ from: reviewRoute.fullPath });
   const { session } = useSession();
@@ -49,57 +57,66 @@ export function ReviewQueue() {
 
   const [currentId, setCurrentId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [dialog, setDialog] = useState<'reject' | 'merge' | 'help' | null>(null);
+  const [dialog, setDialog] = useState<OpenDialog>(null);
   const [message, setMessage] = useState<string>('');
-  const index = Math.max(0, items.findIndex((a) => a.id === currentId));
+  const [shortcuts, setShortcuts] = useState(() => localStorage.getItem(SHORTCUTS) !== 'off');
+  const found = items.findIndex((a) => a.id === currentId);
+  // Where the current proposal was: when it leaves the list (published here or by someone
+  // else), the one that took its place becomes current, as the next message in a mail client.
+  const lastIndex = useRef(0);
+  if (found >= 0) lastIndex.current = found;
+  const index = found >= 0 ? found : Math.min(lastIndex.current, Math.max(0, items.length - 1));
   const current: Proposal | undefined = items[index];
 
-  // Keep a current proposal while the list changes under it (published here or by others).
   useEffect(() => {
-    if (items.length > 0 && !items.some((a) => a.id === currentId)) setCurrentId(items[Math.min(index, items.length - 1)].id);
+    if (current && current.id !== currentId) setCurrentId(current.id);
     setSelected((s) => {
       const alive = new Set([...s].filter((id) => items.some((a) => a.id === id)));
       return alive.size === s.size ? s : alive;
     });
-  }, [items, currentId, index]);
+    // A dialog about a proposal that has just left the queue has nothing left to act on.
+    if (dialog && dialog.kind !== 'help' && !items.some((a) => a.id === dialog.target.id)) {
+      setDialog(null);
+      setMessage(`“${dialog.target.title}” left the queue while the dialog was open; nothing was sent.`);
+    }
+  }, [items, current, currentId, dialog]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['actions'] });
+
+  // One Idempotency-Key per proposal and version: pressing p again after a lost answer acts once.
+  const intentKeys = useRef(new Map<string, string>());
+  const keyFor = (a: Proposal) => {
+    const intent = `${a.id}@${a.version}`;
+    if (!intentKeys.current.has(intent)) intentKeys.current.set(intent, newKey());
+    return intentKeys.current.get(intent)!;
+  };
 
   const publish = useMutation({
     mutationFn: async (targets: Proposal[]) => {
       const failed: string[] = [];
       for (const a of targets) {
         try {
-          await unwrap(
-            api().POST('/api/v1/actions/{id}/publication', {
-              params: { path: { id: a.id }, header: writeHeaders(newKey(), a.version) },
-              body: {},
-            }),
-          );
+          await publishAction(a.id, a.version, keyFor(a));
         } catch (e) {
           if (targets.length === 1) throw e;
-          failed.push(a.title);
+          failed.push(`“${a.title}” (${e instanceof ApiError ? e.problem.detail : String(e)})`);
         }
       }
       return { published: targets.length - failed.length, failed };
     },
     onSuccess: ({ published, failed }) => {
-      setMessage(`Published ${published}${failed.length ? `; not published (changed or gone): ${failed.join('; ')}` : ''}.`);
+      setMessage(`Published ${published}.${failed.length ? ` Not published: ${failed.join('; ')}.` : ''}`);
       setSelected(new Set());
       void refresh();
     },
   });
 
-  const move = useCallback(
-    (delta: number) => {
-      const next = items[Math.min(items.length - 1, Math.max(0, index + delta))];
-      if (next) {
-        setCurrentId(next.id);
-        document.getElementById(`proposal-${next.id}`)?.scrollIntoView({ block: 'nearest' });
-      }
-    },
-    [items, index],
-  );
+  const moveTo = (next: Proposal | undefined) => {
+    if (!next) return;
+    setCurrentId(next.id);
+    // Focus follows, so a screen reader says which proposal is now current.
+    document.querySelector<HTMLButtonElement>(`#proposal-${CSS.escape(next.id)} .row-button`)?.focus();
+  };
 
   const toggle = (id: string) =>
     setSelected((s) => {
@@ -111,47 +128,62 @@ export function ReviewQueue() {
 
   const publishTargets = selected.size > 0 ? items.filter((a) => selected.has(a.id)) : current ? [current] : [];
 
+  // The handler of the latest render, behind one listener for the page's life.
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
+  onKey.current = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement | null;
+    const command = queueCommand({
+      key: e.key,
+      ctrlKey: e.ctrlKey,
+      metaKey: e.metaKey,
+      altKey: e.altKey,
+      targetTag: target?.tagName,
+      targetType: (target as HTMLInputElement | null)?.type,
+      targetEditable: target?.isContentEditable,
+    });
+    if (!command || (!shortcuts && command !== 'close')) return;
+    if (command === 'close') return setDialog(null);
+    if (dialog) return; // an open dialog (the help too) has the keyboard
+    e.preventDefault();
+    if (command === 'help') return setDialog({ kind: 'help' });
+    if (command === 'next') return moveTo(items[index + 1]);
+    if (command === 'previous') return moveTo(items[index - 1]);
+    if (!current || !writable) return;
+    if (command === 'toggle') toggle(current.id);
+    else if (command === 'publish') {
+      if (!publish.isPending) publish.mutate(publishTargets);
+    } else if (command === 'reject') setDialog({ kind: 'reject', target: current });
+    else if (command === 'merge') setDialog({ kind: 'merge', target: current });
+    else if (command === 'edit') void navigate({ to: '/actions/$id', params: { id: current.id }, search: { edit: true } });
+  };
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (dialog && dialog !== 'help') return; // the dialog has the keyboard
-      const target = e.target as HTMLElement | null;
-      const command = queueCommand({
-        key: e.key,
-        ctrlKey: e.ctrlKey,
-        metaKey: e.metaKey,
-        altKey: e.altKey,
-        targetTag: target?.tagName,
-        targetEditable: target?.isContentEditable,
-      });
-      if (!command) return;
-      if (command === 'close') return setDialog(null);
-      if (command === 'help') return setDialog(dialog === 'help' ? null : 'help');
-      e.preventDefault();
-      if (command === 'next') move(1);
-      else if (command === 'previous') move(-1);
-      else if (!current || !writable) return;
-      else if (command === 'toggle') toggle(current.id);
-      else if (command === 'publish') publish.mutate(publishTargets);
-      else if (command === 'reject') setDialog('reject');
-      else if (command === 'merge') setDialog('merge');
-      else if (command === 'edit') void navigate({ to: '/actions/$id', params: { id: current.id }, search: { edit: true } });
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
+    const listener = (e: KeyboardEvent) => onKey.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
 
   // Another curator acting on the proposal in view: say so (the list refreshes by itself).
   useActionEvents(current?.id ?? '', (e) => {
     if (!isOwnEvent(e)) setMessage(`Someone else just changed “${current?.title}” (${e.type}).`);
   });
 
+  const setShortcutsOn = (on: boolean) => {
+    localStorage.setItem(SHORTCUTS, on ? 'on' : 'off');
+    setShortcuts(on);
+  };
+
   return (
     <div className="queue">
       <div className="page-head">
         <h1>Review queue</h1>
-        <button type="button" className="link-button" onClick={() => setDialog('help')} aria-keyshortcuts="?">
-          Keyboard shortcuts (?)
-        </button>
+        <span className="toolbar">
+          <label className="inline-check">
+            <input type="checkbox" checked={shortcuts} onChange={(e) => setShortcutsOn(e.target.checked)} /> Single-key shortcuts
+          </label>
+          <button type="button" className="link-button" onClick={() => setDialog({ kind: 'help' })} aria-keyshortcuts="?">
+            Keyboard shortcuts (?)
+          </button>
+        </span>
       </div>
       <Filters filters={filters} onChange={(next) => void navigate({ search: { ...filters, ...next } })} />
       <p role="status" className="status-line">
@@ -181,11 +213,11 @@ export function ReviewQueue() {
           ) : (
             <ol>
               {items.map((a) => (
-                <li key={a.id} id={`proposal-${a.id}`} className={a.id === current?.id ? 'current' : undefined} aria-current={a.id === current?.id ? 'true' : undefined}>
+                <li key={a.id} id={`proposal-${a.id}`} className={a.id === current?.id ? 'current' : undefined}>
                   {writable && (
                     <input type="checkbox" aria-label={`Select “${a.title}”`} checked={selected.has(a.id)} onChange={() => toggle(a.id)} />
                   )}
-                  <button type="button" className="row-button" onClick={() => setCurrentId(a.id)}>
+                  <button type="button" className="row-button" aria-current={a.id === current?.id ? 'true' : undefined} onClick={() => setCurrentId(a.id)}>
                     <span className="row-title">{a.title}</span>
                     <span className="row-meta">
                       {kindLabel(a.kind)} · {a.occurredOn.date} · {a.proposal?.sourceSystem ?? 'curated'}
@@ -208,45 +240,47 @@ export function ReviewQueue() {
             writable={writable}
             busy={publish.isPending}
             onPublish={() => publish.mutate([current])}
-            onReject={() => setDialog('reject')}
-            onMerge={() => setDialog('merge')}
+            onReject={() => setDialog({ kind: 'reject', target: current })}
+            onMerge={() => setDialog({ kind: 'merge', target: current })}
           />
         )}
       </div>
-      {current && (
+      {dialog?.kind === 'reject' && (
         <ReasonDialog
-          open={dialog === 'reject'}
-          title={`Reject “${current.title}”`}
+          key={dialog.target.id}
+          open
+          title={`Reject “${dialog.target.title}”`}
           action="Reject"
           onClose={() => setDialog(null)}
           send={(reason, key) =>
             unwrap(
               api().POST('/api/v1/actions/{id}/rejection', {
-                params: { path: { id: current.id }, header: writeHeaders(key, current.version) },
+                params: { path: { id: dialog.target.id }, header: writeHeaders(key, dialog.target.version) },
                 body: { reason },
               }),
             )
           }
           onDone={() => {
-            setMessage(`Rejected “${current.title}”.`);
+            setMessage(`Rejected “${dialog.target.title}”.`);
             setDialog(null);
             void refresh();
           }}
         />
       )}
-      {current && (
+      {dialog?.kind === 'merge' && (
         <MergeDialog
-          open={dialog === 'merge'}
-          duplicate={current}
+          key={dialog.target.id}
+          open
+          duplicate={dialog.target}
           onClose={() => setDialog(null)}
           onDone={(survivor) => {
-            setMessage(`Merged “${current.title}” into “${survivor}”.`);
+            setMessage(`Merged “${dialog.target.title}” into “${survivor}”.`);
             setDialog(null);
             void refresh();
           }}
         />
       )}
-      <KeyboardHelp open={dialog === 'help'} onClose={() => setDialog(null)} />
+      <KeyboardHelp open={dialog?.kind === 'help'} onClose={() => setDialog(null)} />
     </div>
   );
 }
@@ -274,6 +308,8 @@ function Filters({
         Source
         <select value={filters.source ?? ''} onChange={(e) => onChange({ source: e.target.value || undefined })}>
           <option value="">All sources</option>
+          {/* A source named in the URL that is not configured (any more) still shows as chosen. */}
+          {filters.source && !sources.data?.items.some((s) => s.id === filters.source) && <option value={filters.source}>{filters.source}</option>}
           {sources.data?.items.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}
@@ -331,10 +367,9 @@ function ProposalDetail({
 }) {
   const duplicates = useDuplicates(a.id);
   const places = a.proposal?.places;
-  const headingRef = useRef<HTMLHeadingElement>(null);
   return (
     <section aria-labelledby="proposal-title" className="queue-detail">
-      <h2 id="proposal-title" ref={headingRef}>
+      <h2 id="proposal-title">
         <Link to="/actions/$id" params={{ id: a.id }}>
           {a.title}
         </Link>
