@@ -11,7 +11,11 @@ import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 // The console's browser tests: Debian's Chromium driven by playwright-core (nothing can
 // download a browser here), against the real API listening on a port, on real Postgres.
 
-export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/**
+ * Where the screenshots go: dist/screenshots on every run (a run leaves the working tree as it
+ * was), docs/screenshots — the README's pictures — with UPDATE_SCREENSHOTS=1.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'dist', 'screenshots');
 
 /**
  * The console built once per Jest run into a folder of the run's own (Vite, the same build as
@@ -156,7 +160,7 @@ export async function expectNoOverflow(page: Page): Promise<void> {
   expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
 }
 
-/** A picture of the page for the README, `docs/screenshots/<name>.png`. */
+/** A picture of the page, `<SCREENSHOTS>/<name>.png`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
