@@ -14,7 +14,7 @@ async function start(): Promise<() => Promise<void>> {
   await app.listen({ port: config.PORT, host: config.HOST });
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const where = database.embedded ? `embedded PGlite in ${config.DATA_DIR}/pglite` : 'DATABASE_URL';
-  process.stdout.write(`Policy Ledger API on ${url} (database: ${where})\nAPI docs: ${url}/api/docs\n`);
+  process.stdout.write(`Policy Ledger API on ${url} (database: ${where})\nAPI docs: ${url}/api/docs\nCurator console: ${url}/console\n`);
   return async () => {
     await app.close();
     await database.close();
