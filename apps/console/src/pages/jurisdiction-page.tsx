@@ -254,7 +254,7 @@ export function JurisdictionPage() {
               <ProblemNotice error={picture.error} />
             ) : pictureUrl ? (
               <>
-                <img className="timeline-picture" src={pictureUrl} alt={pictureAlt(name, firstPage, timeline.isSuccess)} />
+                <img className="timeline-picture" decoding="async" src={pictureUrl} alt={pictureAlt(name, firstPage, timeline.isSuccess)} />
                 <figcaption className="muted">
                   Dots are coloured by the acting jurisdiction’s level; hollow ones reached {name} from a jurisdiction it sits in.
                   {picture.data?.more ? ` The picture shows the first ${PAGE_SIZE} entries; the table below loads the rest.` : ''}{' '}
