@@ -58,7 +58,9 @@ export const apiWithKey = (key: string) => createApiClient(location.origin, { ap
 export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
-  const problem = (error && typeof error === 'object' && 'status' in error ? error : null) as Problem | null;
+  // A request read as text (a timeline's SVG or CSV) gets its problem+json as text too.
+  const parsed = typeof error === 'string' ? parseJson(error) : error;
+  const problem = (parsed && typeof parsed === 'object' && 'status' in parsed ? parsed : null) as Problem | null;
   throw new ApiError(
     problem ?? {
       type: 'about:blank',
@@ -70,6 +72,14 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
       instance: response.url,
     },
   );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -159,9 +159,10 @@ interface Conflict {
 
 /**
  * The edit form. Saving sends only the fields changed since the version it was loaded from,
- * with If-Match on that version. When someone saved in between, the API refuses (409) and the
- * form shows what they changed and offers to reapply this edit on top of their version; the
- * curator saves again, so nothing is overwritten without being seen.
+ * with If-Match on that version. When someone saved in between (409), an edit of other fields
+ * than theirs is sent again on their version, and the page says so; an edit of a field they
+ * changed too is not: the form shows what they changed and offers to reapply this edit on top
+ * of their version, and the curator saves again. Nothing is overwritten without being seen.
  */
 function EditPanel({ action, writable, startEditing }: { action: Action; writable: boolean; startEditing: boolean }) {
   const queryClient = useQueryClient();
@@ -220,10 +221,12 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
         adopt(await fetchAction(base.id));
       }
       // Saved first, so a refused publication leaves the correction saved and says so alone.
-      if (andPublish) await publishAction(base.id, version, newKey());
+      if (andPublish) {
+        await publishAction(base.id, version, newKey());
+        adopt(await fetchAction(base.id));
+      }
     },
-    onSuccess: async () => {
-      adopt(await fetchAction(base.id));
+    onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['action', base.id] });
       void queryClient.invalidateQueries({ queryKey: ['actions'] });
     },
