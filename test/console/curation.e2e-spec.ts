@@ -238,7 +238,8 @@ describe('an action', () => {
     // The history shows each change with its actor and reason, as a diff.
     const history = page.getByRole('region', { name: 'History' });
     await history.getByText('v3 ActionCorrected').waitFor();
-    await expect(history.textContent()).resolves.toMatch(/Reason: the case name/);
+    await expect(history.textContent()).resolves.toMatch(/v3 ActionCorrected by Alice \(curator\).*Reason: the case name/);
+    await expect(history.textContent()).resolves.toMatch(/v2 ActionCorrected by Bob \(curator\)/);
     await expect(history.locator('ins').filter({ hasText: 'Trump' }).count()).resolves.toBeGreaterThan(0);
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'action-page');

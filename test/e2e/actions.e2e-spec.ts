@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { createApiKey } from '@app/db';
+import { createApiKey, revokeApiKey } from '@app/db';
 import { ProjectionRunner } from '@app/event-store';
 import {
   J,
@@ -262,9 +262,23 @@ describe('GET /api/v1/actions/{id} and /history', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(res.body.events[1]).toMatchObject({
       data: { actionId: id, changes: { title: 'Corrected title' }, reason: 'typo' },
-      metadata: { actor: 'env:API_ADMIN_KEY', correlationId: expect.any(String), causationId: expect.any(String) },
+      metadata: { actor: 'env:API_ADMIN_KEY', actorName: 'API_ADMIN_KEY', correlationId: expect.any(String), causationId: expect.any(String) },
       recordedAt: expect.stringMatching(/Z$/),
     });
+  });
+
+  it("history names the key behind each event when it has a name, revoked or not", async () => {
+    const named = await createApiKey(api.db, { role: 'curator', name: 'Ada (desk editor)' });
+    const unnamed = await createApiKey(api.db, { role: 'curator' });
+    const { id } = await api.createAction({}, { key: named.key });
+    await api.patch(`/api/v1/actions/${id}`, { changes: { title: 'Corrected by the unnamed key' }, reason: 'typo' }, { key: unnamed.key, ...ifMatch(1) });
+    await revokeApiKey(api.db, named.id);
+    const { events } = (await api.get(`/api/v1/actions/${id}/history`)).body;
+    expect(events.map((e: { metadata: object }) => e.metadata)).toEqual([
+      expect.objectContaining({ actor: `key:${named.id}`, actorName: 'Ada (desk editor)' }),
+      expect.not.objectContaining({ actorName: expect.anything() }),
+    ]);
+    expect(events[1].metadata.actor).toBe(`key:${unnamed.id}`);
   });
 
   it('a caller X-Request-Id becomes the causation id, and the correlation id unless X-Correlation-Id names one', async () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Patch, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Patch, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -51,7 +51,9 @@ import {
   type ActionsPage,
   type CommandMeta,
 } from '@app/policy';
+import { apiKeyNames, type Database } from '@app/db';
 import { RequiresRole } from './api-key.guard';
+import { DATABASE } from './tokens';
 import { ApiContract, ETAG, IF_MATCH, WRITE_HEADERS } from './openapi-contract';
 import { IfMatchVersion, Meta } from './request-context';
 import { commaList, pageLimit, parse } from './validation';
@@ -146,6 +148,7 @@ export class ActionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    @Inject(DATABASE) private readonly db: Database,
   ) {}
 
   @Post()
@@ -216,8 +219,17 @@ export class ActionsController {
     response: { description: 'The history', body: actionHistorySchema },
     problems: { 404: ['ACTION.UNKNOWN'] },
   })
-  history(@Param('id') id: string): Promise<ActionHistory> {
-    return this.queries.execute(new GetActionHistoryQuery(id));
+  async history(@Param('id') id: string): Promise<ActionHistory> {
+    const history: ActionHistory = await this.queries.execute(new GetActionHistoryQuery(id));
+    // Events name the key that wrote them ('key:<id>'); a reader wants the person or the
+    // worker behind it. Names are the API's to add: the policy context knows no keys.
+    const keyIds = [...new Set(history.events.map((e) => e.metadata.actor).filter((a) => a?.startsWith('key:')))].map((a) => a!.slice(4));
+    const names = await apiKeyNames(this.db, keyIds);
+    for (const { metadata } of history.events) {
+      const name = metadata.actor === 'env:API_ADMIN_KEY' ? 'API_ADMIN_KEY' : metadata.actor?.startsWith('key:') ? names.get(metadata.actor.slice(4)) : undefined;
+      if (name) metadata.actorName = name;
+    }
+    return history;
   }
 
   @Get(':id/duplicates')

@@ -745,6 +745,8 @@ export interface components {
             /** @description who wrote it (the API key) and why (the request, and the work it was part of) */
             metadata: {
                 actor?: string;
+                /** @description the name of the API key that wrote it, when the key has one ('Alice (curator)') */
+                actorName?: string;
                 correlationId?: string;
                 causationId?: string;
             };

@@ -78,6 +78,13 @@ export async function revokeApiKey(db: Database, id: string): Promise<boolean> {
   return result.numUpdatedRows > 0n;
 }
 
+/** The names of these keys (revoked ones too: their events stay theirs), by id; unnamed keys are absent. */
+export async function apiKeyNames(db: Database, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await keysDb(db).selectFrom('api_keys').select(['id', 'name']).where('id', 'in', ids).where('name', 'is not', null).execute();
+  return new Map(rows.map((r) => [r.id, r.name!]));
+}
+
 /** Every key, revoked ones included, oldest first; never the hashes. */
 export async function listApiKeys(db: Database): Promise<ApiKeyInfo[]> {
   const rows = await keysDb(db)

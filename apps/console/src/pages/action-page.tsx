@@ -511,7 +511,7 @@ function HistoryPanel({ id }: { id: string }) {
                   v{e.version} {e.type}
                 </span>{' '}
                 <span className="muted">
-                  by {e.metadata.actor ?? 'unknown'} · <Time at={e.recordedAt} />
+                  by <span title={e.metadata.actor}>{e.metadata.actorName ?? e.metadata.actor ?? 'unknown'}</span> · <Time at={e.recordedAt} />
                 </span>
                 {reason && <p className="reason">Reason: {reason}</p>}
                 {e.type !== 'ActionRecorded' && e.type !== 'ActionProposed' && <ChangesTable changes={e.changes} />}

@@ -18,7 +18,12 @@ export const actionHistoryEntrySchema = z
     recordedAt: z.string(),
     data: z.unknown().meta({ description: "the event's data, as its type defines it" }),
     metadata: z
-      .strictObject({ actor: z.string().optional(), correlationId: z.string().optional(), causationId: z.string().optional() })
+      .strictObject({
+        actor: z.string().optional(),
+        actorName: z.string().optional().meta({ description: "the name of the API key that wrote it, when the key has one ('Alice (curator)')" }),
+        correlationId: z.string().optional(),
+        causationId: z.string().optional(),
+      })
       .meta({ description: 'who wrote it (the API key) and why (the request, and the work it was part of)' }),
     changes: z.array(fieldChangeSchema).meta({ description: 'what the event did to the action, field by field (status, title, sources, …)' }),
   })
