@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, canWrite, fetchAction, isConflict, newKey, publishAction, unwrap, writeHeaders, type Action, type Schemas } from '../api';
 import { ActionForm, CONTENT_FIELDS, contentOf, formFields, toContent, toDraft, type Draft } from '../components/action-form';
 import { MergeDialog } from '../components/merge-dialog';
@@ -172,6 +172,14 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [reapplied, setReapplied] = useState<string[]>([]);
   const [notice, setNotice] = useState('');
+  // The conflict takes the focus (the Save button it came from is disabled); when it is settled,
+  // the focus goes back to Save, so the keyboard is never left on nothing.
+  const conflictRef = useRef<HTMLDivElement>(null);
+  const saveRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (conflict) conflictRef.current?.focus();
+    else if (document.activeElement === document.body) saveRef.current?.focus();
+  }, [conflict]);
   const mine = changedFields(contentOf(base), toContent(draft), CONTENT_FIELDS);
   const dirty = mine.length > 0;
   const changes = Object.fromEntries(mine.map((c) => [c.field, c.after])) as Schemas['ActionChanges'];
@@ -263,7 +271,7 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
       <h2 id="edit-title">{editable ? 'Edit' : 'Fields'}</h2>
       {startEditing && editable && base.status === 'proposed' && <p className="muted">Correct what the source got wrong, then save and publish.</p>}
       {conflict && (
-        <div className="notice notice--warn" role="alert">
+        <div className="notice notice--warn" role="alert" tabIndex={-1} ref={conflictRef}>
           <strong>Someone else saved version {conflict.theirs.version} while you were editing version {base.version}.</strong> Nothing of yours was saved.
           <ChangesTable caption="What they changed" changes={changedFields(contentOf(base), contentOf(conflict.theirs), CONTENT_FIELDS)} />
           <ChangesTable caption="Your edit" changes={mine} />
@@ -297,7 +305,7 @@ function EditPanel({ action, writable, startEditing }: { action: Action; writabl
             </Field>
             <ProblemNotice error={conflict ? null : save.error} messages={messages} />
             <div className="actions-bar">
-              <button type="submit" className="primary" disabled={!dirty || save.isPending || !!conflict}>
+              <button type="submit" className="primary" ref={saveRef} disabled={!dirty || save.isPending || !!conflict}>
                 Save correction
               </button>
               {base.status === 'proposed' && (
