@@ -26,6 +26,9 @@ export default defineConfig({
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
       },
+      // Timings are advice for plugin authors, printed whenever the machine is busy: not news
+      // for someone running `npm start`.
+      checks: { bundlerTimings: false },
     },
   },
   server: { proxy: { '/api': `http://localhost:${process.env.PORT ?? 3000}` } },
