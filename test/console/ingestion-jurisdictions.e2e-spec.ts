@@ -62,6 +62,8 @@ let replay: ReplayServer;
 let server: ConsoleServer;
 let browser: BrowserSession;
 let curator: string;
+/** The curator key's caller id, as a parked item's resolution records it. */
+let curatorId: string;
 let analyst: string;
 
 const base = () => server.origin;
@@ -75,7 +77,9 @@ beforeAll(async () => {
   ]);
   server = await startConsoleServer({ FEDERAL_REGISTER_BASE_URL: `${replay.url}/api/v1` });
   await api().registerTree();
-  curator = (await createApiKey(api().db, { role: 'curator', name: 'Cora (curator)' })).key;
+  const cora = await createApiKey(api().db, { role: 'curator', name: 'Cora (curator)' });
+  curator = cora.key;
+  curatorId = `key:${cora.id}`;
   analyst = (await createApiKey(api().db, { role: 'analyst', name: 'Ana (analyst)' })).key;
   browser = await openBrowser();
 }, 240_000);
@@ -95,6 +99,8 @@ interface Parked {
   runId: number | null;
   reason: string;
   resolvedAt: string | null;
+  resolutionReason: string | null;
+  resolvedBy: string | null;
 }
 
 const parkedItems = async (query: string): Promise<Parked[]> => (await api().get(`/api/v1/ingestion/parked?${query}`, { key: analyst })).body.items;
@@ -212,7 +218,7 @@ describe('ingestion', () => {
     await page.getByRole('status').filter({ hasText: new RegExp(`^Parked item ${refused.id} stored by run #\\d+: fetched 1, proposed 1\\.$`) }).waitFor();
     await page.getByRole('heading', { name: `Parked item ${refused.id}` }).waitFor({ state: 'detached' });
     const [retried] = await parkedItems(`source=${FEED_ID}&status=retried`);
-    expect(retried).toMatchObject({ id: refused.id, status: 'retried', resolvedAt: expect.any(String) });
+    expect(retried).toMatchObject({ id: refused.id, status: 'retried', resolvedAt: expect.any(String), resolvedBy: curatorId, resolutionReason: null });
     expect(await parkedItems(`source=${FEED_ID}`)).toEqual([]);
     const proposals = (await api().get(`/api/v1/actions?status=proposed&sourceSystem=${FEED_ID}`)).body.items;
     expect(proposals).toEqual([
@@ -224,11 +230,23 @@ describe('ingestion', () => {
     const dialog = page.getByRole('dialog', { name: `Dismiss parked item ${malformed.id}` });
     await dialog.waitFor();
     await expectAccessible(page);
+    // Without a reason it is not dismissed: the dialog says so at the field.
+    await dialog.getByRole('button', { name: 'Dismiss', exact: true }).click();
+    await dialog.getByRole('alert').waitFor();
+    await expect(dialog.getByLabel('Reason').getAttribute('aria-invalid')).resolves.toBe('true');
+    expect((await parkedItems('source=federal-register'))[0]).toMatchObject({ id: malformed.id, status: 'parked' });
+    await dialog.getByLabel('Reason').fill('The signing date is not a date; the corrected document is in the ledger.');
     await dialog.getByRole('button', { name: 'Dismiss', exact: true }).click();
     await page.getByRole('status').filter({ hasText: `Parked item ${malformed.id} dismissed.` }).waitFor();
     await page.getByText('Nothing is parked.').waitFor();
     const [dismissed] = await parkedItems('source=federal-register&status=dismissed');
-    expect(dismissed).toMatchObject({ id: malformed.id, status: 'dismissed', resolvedAt: expect.any(String) });
+    expect(dismissed).toMatchObject({
+      id: malformed.id,
+      status: 'dismissed',
+      resolvedAt: expect.any(String),
+      resolutionReason: 'The signing date is not a date; the corrected document is in the ledger.',
+      resolvedBy: curatorId,
+    });
   });
 });
 
@@ -336,8 +354,8 @@ describe('jurisdictions', () => {
   });
 
   it('left no unexpected error in the browser console', () => {
-    // 409: the unreadable parked item retried.
-    expect(unexpectedErrors(browser.errors, [409])).toEqual([]);
+    // 400: the parked item dismissed without a reason; 409: the unreadable parked item retried.
+    expect(unexpectedErrors(browser.errors, [400, 409])).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createApiKey } from '@app/db';
+import { ingestionDb, ParkedRepository } from '@app/ingestion';
 import { ok, startReplayServer, type ReplayServer } from '../support/replay-server';
 import { ADMIN_KEY, enc, expectNothingAppended, expectProblem, sleep, startApi, type ApiHarness } from '../support/api-harness';
 
@@ -28,6 +29,8 @@ let server: ReplayServer;
 let api: ApiHarness;
 let analystKey: string;
 let curatorKey: string;
+/** The curator key's caller id, as resolutions record it. */
+let curatorId: string;
 /** What the Federal Register answers for the first window: changed by the tests that need it. */
 let served: { results: Record<string, unknown>[] } & Record<string, unknown> = WITH_MALFORMED;
 
@@ -38,7 +41,9 @@ beforeAll(async () => {
   ]);
   api = await startApi({ FEDERAL_REGISTER_BASE_URL: `${server.url}/api/v1`, COURTLISTENER_WEBHOOK_SECRET: SECRET });
   analystKey = (await createApiKey(api.db, { role: 'analyst', name: 'e2e analyst' })).key;
-  curatorKey = (await createApiKey(api.db, { role: 'curator', name: 'e2e curator' })).key;
+  const curator = await createApiKey(api.db, { role: 'curator', name: 'e2e curator' });
+  curatorKey = curator.key;
+  curatorId = `key:${curator.id}`;
 }, 60_000);
 
 afterAll(async () => {
@@ -211,9 +216,22 @@ describe('parked items', () => {
     });
     expect((await api.get('/api/v1/ingestion/parked?source=federal-register', { key: analystKey })).body.items).toEqual(page.body.items);
 
-    const dismissed = await api.post(`/api/v1/ingestion/parked/${item.id}/dismiss`, undefined, { key: curatorKey });
+    // A reason that is not one is refused, naming it, and the item stays as it was.
+    for (const reason of ['   ', 'x'.repeat(2001), 42]) {
+      expectProblem(await api.post(`/api/v1/ingestion/parked/${item.id}/dismiss`, { reason }, { key: curatorKey }), 400, 'REQUEST.INVALID', ['reason']);
+    }
+    expectProblem(await api.post(`/api/v1/ingestion/parked/${item.id}/dismiss`, { reason: 'ok', why: 'x' }, { key: curatorKey }), 400, 'REQUEST.INVALID', ['why']);
+    expect((await api.get('/api/v1/ingestion/parked?source=federal-register', { key: analystKey })).body.items).toEqual(page.body.items);
+
+    const dismissed = await api.post(`/api/v1/ingestion/parked/${item.id}/dismiss`, { reason: '  the document is in the ledger from its corrected page  ' }, { key: curatorKey });
     expect(dismissed.status).toBe(200);
-    expect(dismissed.body).toMatchObject({ id: item.id, status: 'dismissed', resolvedAt: expect.any(String) });
+    expect(dismissed.body).toMatchObject({
+      id: item.id,
+      status: 'dismissed',
+      resolvedAt: expect.any(String),
+      resolutionReason: 'the document is in the ledger from its corrected page',
+      resolvedBy: curatorId,
+    });
     expect((await api.get('/api/v1/ingestion/parked?source=federal-register', { key: analystKey })).body.items).toEqual(page.body.items.slice(1));
     expect((await api.get('/api/v1/ingestion/parked?source=federal-register&status=dismissed', { key: analystKey })).body.items).toEqual([dismissed.body]);
 
@@ -222,6 +240,21 @@ describe('parked items', () => {
     expectProblem(await api.post('/api/v1/ingestion/parked/999999/retry', undefined, { key: curatorKey }), 404, 'INGESTION.UNKNOWN_PARKED');
     expectProblem(await api.post('/api/v1/ingestion/parked/999999/dismiss', undefined, { key: curatorKey }), 404, 'INGESTION.UNKNOWN_PARKED');
     expectProblem(await api.post('/api/v1/ingestion/parked/abc/dismiss', undefined, { key: curatorKey }), 400, 'REQUEST.INVALID', ['path.id']);
+  });
+
+  it('dismisses without a reason (no body, or {}) as before, still naming who did it', async () => {
+    const parked = new ParkedRepository(ingestionDb(api.db));
+    await parked.park('federal-register', null, [
+      { stage: 'parse', raw: { document_number: 'e2e-no-body' }, reason: 'unreadable' },
+      { stage: 'parse', raw: { document_number: 'e2e-empty-body' }, reason: 'unreadable' },
+    ]);
+    const open: { id: number; raw: { document_number?: string } }[] = (await api.get('/api/v1/ingestion/parked?source=federal-register', { key: analystKey })).body.items;
+    for (const [documentNumber, body] of [['e2e-no-body', undefined], ['e2e-empty-body', {}]] as const) {
+      const item = open.find((i) => i.raw.document_number === documentNumber)!;
+      const dismissed = await api.post(`/api/v1/ingestion/parked/${item.id}/dismiss`, body, { key: curatorKey });
+      expect(dismissed.status).toBe(200);
+      expect(dismissed.body).toMatchObject({ id: item.id, status: 'dismissed', resolutionReason: null, resolvedBy: curatorId });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   AddSourceCommand,
@@ -31,8 +32,8 @@ import {
   type SourceView,
   type WebhookReceipt,
 } from '@app/ingestion';
-import { fieldErrorsFrom } from '@app/policy';
-import { PublicRoute, RequiresRole } from './api-key.guard';
+import { fieldErrorsFrom, reasonSchema } from '@app/policy';
+import { PublicRoute, RequiresRole, type Caller } from './api-key.guard';
 import { ApiContract, type HeaderContract } from './openapi-contract';
 import { HttpProblem } from './problem';
 import { pageLimit, parse } from './validation';
@@ -104,8 +105,14 @@ const webhookBody = z
   .looseObject({})
   .meta({ id: 'CourtListenerDelivery', description: 'a CourtListener webhook delivery as posted: {webhook: {event_type, …}, payload: {results: [docket entries]}}' });
 
-// Retry and dismiss take no body; one that is sent must be empty, as for other such POSTs.
+// Retry takes no body; one that is sent must be empty, as for other such POSTs.
 const emptyBody = z.strictObject({}).optional();
+
+// Dismiss takes the curator's reason, kept with the item; without one (no body, or {}) it is dismissed all the same.
+const dismissBody = z
+  .strictObject({ reason: reasonSchema.optional().meta({ description: 'why the item is set aside (trimmed, 1–2000 characters)' }) })
+  .optional()
+  .meta({ id: 'ParkedItemDismissal' });
 
 const sourceParams = z.strictObject({ id: z.string().meta({ description: 'the source id (federal-register, feed:nyc-mayor, …)' }) });
 const parkedParams = z.strictObject({ id: z.string().meta({ description: 'the parked item id' }) });
@@ -142,6 +149,11 @@ function parkedId(id: string): number {
   }
   return Number(id);
 }
+
+type CallerRequest = FastifyRequest & { caller?: Caller };
+
+/** Who resolves a parked item: the caller the key guard identified, as events name their actor. */
+const callerId = (request: CallerRequest): string => request.caller?.id ?? 'anonymous';
 
 /** A source body's faults are the source's: INGESTION.INVALID_SOURCE, as the handler names `config.<field>`. */
 function parseSource<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -254,24 +266,24 @@ export class IngestionController {
       409: ['INGESTION.NOT_PARKED', 'INGESTION.STILL_UNREADABLE'],
     },
   })
-  retryParked(@Param('id') id: string, @Body() body: unknown): Promise<{ parked: ParkedItemView; run: RunView }> {
+  retryParked(@Param('id') id: string, @Body() body: unknown, @Req() request: CallerRequest): Promise<{ parked: ParkedItemView; run: RunView }> {
     parse(emptyBody, body ?? undefined, 'body');
-    return this.commands.execute(new RetryParkedCommand(parkedId(id)));
+    return this.commands.execute(new RetryParkedCommand(parkedId(id), callerId(request)));
   }
 
   @Post('parked/:id/dismiss')
   @HttpCode(200)
   @RequiresRole('curator')
   @ApiContract({
-    summary: 'Set a parked item aside for good (it stays listed as dismissed)',
+    summary: 'Set a parked item aside for good, with a reason (it stays listed as dismissed, with the reason and who dismissed it)',
     params: parkedParams,
-    body: emptyBody,
+    body: dismissBody,
     response: { description: 'Dismissed', body: parkedItemSchema },
     problems: { 400: ['REQUEST.INVALID'], 404: ['INGESTION.UNKNOWN_PARKED'], 409: ['INGESTION.NOT_PARKED'] },
   })
-  dismissParked(@Param('id') id: string, @Body() body: unknown): Promise<ParkedItemView> {
-    parse(emptyBody, body ?? undefined, 'body');
-    return this.commands.execute(new DismissParkedCommand(parkedId(id)));
+  dismissParked(@Param('id') id: string, @Body() body: unknown, @Req() request: CallerRequest): Promise<ParkedItemView> {
+    const dismissal = parse(dismissBody, body ?? undefined, 'body');
+    return this.commands.execute(new DismissParkedCommand(parkedId(id), callerId(request), dismissal?.reason));
   }
 
   @Post('courtlistener/webhooks/:secret')

@@ -358,7 +358,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set a parked item aside for good (it stays listed as dismissed)
+         * Set a parked item aside for good, with a reason (it stays listed as dismissed, with the reason and who dismissed it)
          * @description Needs an API key with the curator role or higher.
          */
         post: operations["ingestionDismissParked"];
@@ -1112,6 +1112,14 @@ export interface components {
             /** @enum {string} */
             status: "parked" | "retried" | "dismissed";
             resolvedAt: string | null;
+            /** @description why the curator dismissed it, when they said (null while parked, and for a retry) */
+            resolutionReason: string | null;
+            /** @description who retried or dismissed it: `key:<api key id>` or `env:API_ADMIN_KEY` (null while parked) */
+            resolvedBy: string | null;
+        };
+        ParkedItemDismissal: {
+            /** @description why the item is set aside (trimmed, 1–2000 characters) */
+            reason?: string;
         };
         ParkedItemRetried: {
             parked: components["schemas"]["ParkedItem"];
@@ -2883,7 +2891,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ParkedItemDismissal"];
             };
         };
         responses: {

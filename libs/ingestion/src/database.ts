@@ -59,6 +59,8 @@ export interface IngestionParkedTable {
   parked_at: Timestamp;
   status: ColumnType<'parked' | 'retried' | 'dismissed', 'parked' | undefined, 'retried' | 'dismissed'>;
   resolved_at: Timestamp | null;
+  resolution_reason: string | null;
+  resolved_by: string | null;
 }
 
 export interface IngestionWebhookDeliveriesTable {

@@ -1,14 +1,15 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api';
 import { useIntentKey } from '../queries';
 import { fieldMessages } from '../lib/field-errors';
 import { Dialog, Field, ProblemNotice } from './ui';
 
 /**
- * Asks for a reason and sends it (reject, retract, dismiss a suggestion): the ledger keeps why,
- * not only what. Sent again with the same reason (an answer lost), it has the same
- * Idempotency-Key and acts once.
+ * Asks for a reason and sends it (reject, retract, dismiss a suggestion or a parked item): the
+ * ledger keeps why, not only what. Sent again with the same reason (an answer lost), it has the
+ * same Idempotency-Key and acts once (where the route takes one). `children`, when given, say
+ * above the reason what the action will do.
  */
 export function ReasonDialog({
   open,
@@ -17,6 +18,7 @@ export function ReasonDialog({
   onClose,
   send,
   onDone,
+  children,
 }: {
   open: boolean;
   title: string;
@@ -24,9 +26,11 @@ export function ReasonDialog({
   onClose(): void;
   send(reason: string, idempotencyKey: string): Promise<unknown>;
   onDone(): void;
+  children?: ReactNode;
 }) {
   return (
     <Dialog title={title} open={open} onClose={onClose}>
+      {children}
       <ReasonForm action={action} onClose={onClose} send={send} onDone={onDone} />
     </Dialog>
   );

@@ -1,8 +1,9 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, canWrite, unwrap, type Schemas } from '../api';
+import { ReasonDialog } from '../components/reason-dialog';
 import { TableWrap } from '../components/table-wrap';
-import { Dialog, Field, ProblemNotice, StatusBadge, Time, useDocumentTitle } from '../components/ui';
+import { Field, ProblemNotice, StatusBadge, Time, useDocumentTitle } from '../components/ui';
 import { useSession } from '../session';
 
 type Source = Schemas['IngestionSource'];
@@ -125,14 +126,14 @@ export function IngestionPage() {
     },
   });
 
-  const dismiss = useMutation({
-    mutationFn: (item: ParkedItem) => unwrap(api().POST('/api/v1/ingestion/parked/{id}/dismiss', { params: { path: { id: String(item.id) } }, body: {} })),
-    onSuccess: (_, item) => {
-      setMessage(`Parked item ${item.id} dismissed.`);
-      setDismissing(null);
-      void refresh();
-    },
-  });
+  // Dismissed with the curator's reason; the route takes no Idempotency-Key (dismissed twice is a 409 NOT_PARKED).
+  const dismiss = (item: ParkedItem, reason: string) =>
+    unwrap(api().POST('/api/v1/ingestion/parked/{id}/dismiss', { params: { path: { id: String(item.id) } }, body: { reason } }));
+  const dismissed = (item: ParkedItem) => {
+    setMessage(`Parked item ${item.id} dismissed.`);
+    setDismissing(null);
+    void refresh();
+  };
 
   return (
     <div className="ingestion">
@@ -215,10 +216,7 @@ export function IngestionPage() {
                 writable={writable}
                 retrying={retry.isPending && retry.variables?.id === item.id}
                 onRetry={() => retry.mutate(item)}
-                onDismiss={() => {
-                  dismiss.reset();
-                  setDismissing(item);
-                }}
+                onDismiss={() => setDismissing(item)}
               />
             ))}
           </ul>
@@ -230,25 +228,21 @@ export function IngestionPage() {
         )}
       </section>
 
-      <Dialog title={dismissing ? `Dismiss parked item ${dismissing.id}` : 'Dismiss parked item'} open={dismissing !== null} onClose={() => setDismissing(null)}>
+      <ReasonDialog
+        open={dismissing !== null}
+        title={dismissing ? `Dismiss parked item ${dismissing.id}` : 'Dismiss parked item'}
+        action="Dismiss"
+        onClose={() => setDismissing(null)}
+        send={(reason) => dismiss(dismissing!, reason)}
+        onDone={() => dismissing && dismissed(dismissing)}
+      >
         {dismissing && (
-          <>
-            <p>
-              The item from {sourceName(dismissing.sourceId)}
-              {dismissing.externalId ? ` (${dismissing.externalId})` : ''} will not be retried. It stays listed as dismissed.
-            </p>
-            <ProblemNotice error={dismiss.error} />
-            <div className="actions-bar">
-              <button type="button" className="primary" disabled={dismiss.isPending} onClick={() => dismiss.mutate(dismissing)}>
-                Dismiss
-              </button>
-              <button type="button" onClick={() => setDismissing(null)}>
-                Cancel
-              </button>
-            </div>
-          </>
+          <p>
+            The item from {sourceName(dismissing.sourceId)}
+            {dismissing.externalId ? ` (${dismissing.externalId})` : ''} will not be retried. It stays listed as dismissed, with your reason.
+          </p>
         )}
-      </Dialog>
+      </ReasonDialog>
     </div>
   );
 }
@@ -420,6 +414,21 @@ function ParkedCard({
           <Time at={item.parkedAt} />
           {item.runId !== null && <span className="muted"> by run #{item.runId}</span>}
         </dd>
+        {item.status !== 'parked' && (
+          <>
+            <dt>{item.status === 'dismissed' ? 'Dismissed' : 'Retried'}</dt>
+            <dd>
+              {item.resolvedAt && <Time at={item.resolvedAt} />}
+              {item.resolvedBy && <span className="muted"> by {item.resolvedBy}</span>}
+            </dd>
+          </>
+        )}
+        {item.resolutionReason !== null && (
+          <>
+            <dt>Why dismissed</dt>
+            <dd className="parked-reason">{item.resolutionReason}</dd>
+          </>
+        )}
       </dl>
       <details>
         <summary>Raw payload</summary>

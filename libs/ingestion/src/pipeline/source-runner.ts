@@ -133,15 +133,15 @@ export class SourceRunner {
     parked: ParkedItem[],
     options: {
       parkRefused?: boolean;
-      /** A parked item these items are read again from: marked retried in the same transaction, unless refused again. */
-      retriedParkedId?: number;
+      /** A parked item these items are read again from, and who retried it: marked retried in the same transaction, unless refused again. */
+      retried?: { parkedId: number; by: string };
     } = {},
   ): Promise<{ run: StoredRun; refused: NewParkedItem[] }> {
     const source = await existingSource(this.sources, sourceId);
     const run = await this.runs.start(sourceId, trigger);
     try {
       const page = await this.prepare(items, parked);
-      const { refused } = await this.storePage(source, run.id, page, { fetched: items.length + parked.length, retriedParkedId: options.retriedParkedId }, options.parkRefused ?? true);
+      const { refused } = await this.storePage(source, run.id, page, { fetched: items.length + parked.length, retried: options.retried }, options.parkRefused ?? true);
       return { run: await this.runs.finish(run.id), refused };
     } catch (err) {
       await this.runs.finish(run.id, err instanceof Error ? err.message : String(err));
@@ -200,7 +200,7 @@ export class SourceRunner {
     source: StoredSource,
     runId: number,
     { items, unreadable, known }: PreparedPage,
-    page: { cursor?: unknown; fetched: number; retriedParkedId?: number },
+    page: { cursor?: unknown; fetched: number; retried?: { parkedId: number; by: string } },
     parkRefused = true,
     storedThisRun?: Map<string, KnownItem>,
   ): Promise<{ counts: PageCounts; refused: NewParkedItem[] }> {
@@ -268,8 +268,8 @@ export class SourceRunner {
             );
           }
           const parked = new ParkedRepository(tx);
-          if (page.retriedParkedId !== undefined && refused.length === 0 && !(await parked.resolve(page.retriedParkedId, 'retried'))) {
-            throw new DomainError('INGESTION.NOT_PARKED', `parked item ${page.retriedParkedId} was resolved meanwhile`, { details: { parkedId: page.retriedParkedId } });
+          if (page.retried && refused.length === 0 && !(await parked.resolve(page.retried.parkedId, 'retried', { resolvedBy: page.retried.by }))) {
+            throw new DomainError('INGESTION.NOT_PARKED', `parked item ${page.retried.parkedId} was resolved meanwhile`, { details: { parkedId: page.retried.parkedId } });
           }
           await parked.park(source.id, runId, [
             ...unreadable.map((p) => ({ stage: 'parse' as const, externalId: p.externalId, raw: p.raw, reason: p.reason })),

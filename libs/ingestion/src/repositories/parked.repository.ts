@@ -17,6 +17,10 @@ export interface StoredParkedItem {
   parkedAt: Date;
   status: ParkedStatus;
   resolvedAt: Date | null;
+  /** Why a curator dismissed it, when they said; null while open and for a retry. */
+  resolutionReason: string | null;
+  /** Who retried or dismissed it: the caller's id (`key:<id>`, `env:API_ADMIN_KEY`). */
+  resolvedBy: string | null;
 }
 
 export interface NewParkedItem {
@@ -38,6 +42,8 @@ function stored(r: Selectable<IngestionParkedTable>): StoredParkedItem {
     parkedAt: r.parked_at,
     status: r.status,
     resolvedAt: r.resolved_at,
+    resolutionReason: r.resolution_reason,
+    resolvedBy: r.resolved_by,
   };
 }
 
@@ -104,11 +110,14 @@ export class ParkedRepository {
     return rows.map(stored);
   }
 
-  /** Closes a parked item; false when it was not parked any more (someone else resolved it). */
-  async resolve(id: number, status: 'retried' | 'dismissed'): Promise<boolean> {
+  /**
+   * Closes a parked item, with who closed it and (a dismissal) why; false when it was not parked
+   * any more (someone else resolved it).
+   */
+  async resolve(id: number, status: 'retried' | 'dismissed', by: { resolvedBy: string; reason?: string }): Promise<boolean> {
     const result = await this.db
       .updateTable('ingestion_parked')
-      .set({ status, resolved_at: sql<Date>`now()` })
+      .set({ status, resolved_at: sql<Date>`now()`, resolved_by: by.resolvedBy, resolution_reason: by.reason ?? null })
       .where('id', '=', id)
       .where('status', '=', 'parked')
       .executeTakeFirst();

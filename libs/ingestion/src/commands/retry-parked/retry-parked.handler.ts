@@ -23,7 +23,7 @@ export class RetryParkedHandler implements ICommandHandler<RetryParkedCommand, {
     @Inject(INGESTION_SETTINGS) private readonly settings: IngestionSettings,
   ) {}
 
-  async execute({ parkedId }: RetryParkedCommand): Promise<{ parked: ParkedItemView; run: RunView }> {
+  async execute({ parkedId, resolvedBy }: RetryParkedCommand): Promise<{ parked: ParkedItemView; run: RunView }> {
     const db = ingestionDb(this.store.db);
     const parked = new ParkedRepository(db);
     const item = await parked.find(parkedId);
@@ -33,7 +33,7 @@ export class RetryParkedHandler implements ICommandHandler<RetryParkedCommand, {
     }
     const items = await this.readAgain(item);
     // Stored and marked retried in one transaction; refused again, it stays parked as it was.
-    const { run, refused } = await this.runner.storeOnce(item.sourceId, 'retry', items, [], { parkRefused: false, retriedParkedId: parkedId });
+    const { run, refused } = await this.runner.storeOnce(item.sourceId, 'retry', items, [], { parkRefused: false, retried: { parkedId, by: resolvedBy } });
     if (refused.length) throw stillUnreadable(parkedId, refused[0].reason);
     return { parked: parkedView((await parked.find(parkedId))!), run: runView(run) };
   }

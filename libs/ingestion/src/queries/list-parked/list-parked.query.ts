@@ -21,6 +21,8 @@ export const parkedItemSchema = z
     parkedAt: z.string(),
     status: z.enum(PARKED_STATUSES),
     resolvedAt: z.string().nullable(),
+    resolutionReason: z.string().nullable().meta({ description: 'why the curator dismissed it, when they said (null while parked, and for a retry)' }),
+    resolvedBy: z.string().nullable().meta({ description: 'who retried or dismissed it: `key:<api key id>` or `env:API_ADMIN_KEY` (null while parked)' }),
   })
   .meta({ id: 'ParkedItem' });
 
