@@ -158,6 +158,10 @@ async function pageCases(origin: string): Promise<PageCase[]> {
   ];
 }
 
+/** With BENCH_TRACE only: the page's long tasks, for the trace (measured loads carry one observer). */
+const LONG_TASKS = `window.__long = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push([e.startTime | 0, e.duration | 0]))).observe({ type: 'longtask', buffered: true });`;
+
 /**
  * Runs in the page from its first instant (an init script): a MutationObserver notes
  * `performance.now()` (milliseconds since navigation start) the first time every selector of
@@ -171,8 +175,7 @@ const readyProbe = (ready: string) => `
       window.__readyAt = performance.now();
       observer.disconnect();
     };
-    window.__long = [];
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push([e.startTime | 0, e.duration | 0]))).observe({ type: 'longtask', buffered: true });
+    ${process.env.BENCH_TRACE ? LONG_TASKS : ''}
     const observer = new MutationObserver(check);
     observer.observe(document, { subtree: true, childList: true, attributes: true });
   })();`;

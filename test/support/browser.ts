@@ -15,7 +15,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
  * Where the screenshots go: dist/screenshots on every run (a run leaves the working tree as it
  * was), docs/screenshots — the README's pictures — with UPDATE_SCREENSHOTS=1.
  */
-export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'dist', 'screenshots');
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'dist', 'screenshots');
 
 /**
  * The console built once per Jest run into a folder of the run's own (Vite, the same build as

@@ -5,9 +5,7 @@ import { api, fetchAction, newKey, unwrap } from './api';
 // Query keys: ['action', id, …] for one action (its detail, history, duplicates) and
 // ['actions', …] for lists, so a live event for an action refreshes exactly those.
 
-export const actionQuery = (id: string) => ({ queryKey: ['action', id], queryFn: () => fetchAction(id) });
-
-export const useAction = (id: string) => useQuery(actionQuery(id));
+export const useAction = (id: string) => useQuery({ queryKey: ['action', id], queryFn: () => fetchAction(id) });
 
 export const useHistory = (id: string) =>
   useQuery({
@@ -23,7 +21,7 @@ export const useDuplicates = (id: string | undefined) =>
   });
 
 /** The value once it has stopped changing for `ms`: a search asked for when the typing pauses. */
-export function useDebounced<T>(value: T, ms = 250): T {
+function useDebounced<T>(value: T, ms = 250): T {
   const [settled, setSettled] = useState(value);
   useEffect(() => {
     const timer = setTimeout(() => setSettled(value), ms);

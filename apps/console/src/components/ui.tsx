@@ -80,7 +80,7 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
  * Before and after of one field, word by word: removed struck through, added underlined. Most
  * screen readers do not announce <ins> and <del>, so each says what it is in hidden text.
  */
-export function ValueDiff({ before, after }: { before: unknown; after: unknown }) {
+function ValueDiff({ before, after }: { before: unknown; after: unknown }) {
   const parts = wordDiff(before, after);
   return (
     <span className="value-diff">
