@@ -19,6 +19,7 @@ import { DatabaseHealthIndicator, ProjectionsHealthIndicator } from './health.in
 import { JurisdictionsController } from './jurisdictions.controller';
 import { KeysController } from './keys.controller';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { ReadCache } from './read-cache';
 import { APP_CONFIG, DATABASE } from './tokens';
 
 export interface ApiModuleOptions {
@@ -71,6 +72,7 @@ export class ApiModule {
         DatabaseHealthIndicator,
         ProjectionsHealthIndicator,
         EventStreams,
+        ReadCache,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -30,6 +30,7 @@ import {
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
 import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
+import { ReadCache } from './read-cache';
 import { Meta } from './request-context';
 import { timelineCsv } from './timeline-csv';
 import { timelineSvg } from './timeline-svg';
@@ -135,6 +136,7 @@ export class JurisdictionsController {
     return this.commands.execute(new RegisterJurisdictionCommand(parse(registerBody, body, 'body'), meta));
   }
 
+  @UseInterceptors(ReadCache)
   @Get()
   @ApiContract({
     summary: 'Search the jurisdiction directory, in id order',
@@ -146,6 +148,7 @@ export class JurisdictionsController {
     return this.queries.execute(new SearchJurisdictionsQuery(parse(directoryParams, query, 'query')));
   }
 
+  @UseInterceptors(ReadCache)
   @Get(':id/timeline')
   @ApiContract({
     summary: "A jurisdiction's timeline: its own and inherited actions in date order",
@@ -186,6 +189,7 @@ export class JurisdictionsController {
     return timelineSvg(page, jurisdiction.name);
   }
 
+  @UseInterceptors(ReadCache)
   @Get(':id')
   @ApiContract({
     summary: 'A jurisdiction with its counts and latest action',

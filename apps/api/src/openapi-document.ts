@@ -307,6 +307,20 @@ function operationOf(route: Route, input: Converted, output: Converted): Json {
     };
   }
   const parameters = parametersOf(c, input);
+  // Every read answers with an ETag and honours If-None-Match (app.ts, read-cache.ts); an
+  // event stream has no end to tag.
+  if (route.method === 'get' && !c.response.content?.['text/event-stream']) {
+    const ok = responses[route.status] as { headers?: Record<string, Json> };
+    ok.headers = { ETag: { description: 'Send it back as If-None-Match to get a 304 while the answer is unchanged', schema: { type: 'string' } }, ...ok.headers };
+    responses[304] = { description: 'Not Modified: the If-None-Match tag is still current (no body)', headers: { ETag: { schema: { type: 'string' } } } };
+    parameters.push({
+      name: 'If-None-Match',
+      in: 'header',
+      description: "an ETag of an earlier answer: a 304 without a body while it is still current",
+      required: false,
+      schema: { type: 'string' },
+    });
+  }
   const security = route.access === 'public' ? [] : route.access === 'read' ? [{}, { [SECURITY_SCHEME]: ['analyst'] }] : [{ [SECURITY_SCHEME]: [route.access] }];
   return {
     operationId: route.operationId,

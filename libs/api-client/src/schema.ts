@@ -1349,7 +1349,10 @@ export interface operations {
                 /** @description actions per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1358,11 +1361,21 @@ export interface operations {
             /** @description A page of actions */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -1481,7 +1494,10 @@ export interface operations {
     actionsGet: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description the action id */
                 id: string;
@@ -1500,6 +1516,14 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ActionDetail"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `REQUEST.MALFORMED` */
             400: {
@@ -1655,7 +1679,10 @@ export interface operations {
                 /** @description candidates at most; 5 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description the action id */
                 id: string;
@@ -1667,11 +1694,21 @@ export interface operations {
             /** @description The candidates */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionDuplicates"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
@@ -1705,7 +1742,10 @@ export interface operations {
     actionsHistory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description the action id */
                 id: string;
@@ -1717,11 +1757,21 @@ export interface operations {
             /** @description The history */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionHistory"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `REQUEST.MALFORMED` */
             400: {
@@ -2674,7 +2724,10 @@ export interface operations {
                 /** @description events per page; 100 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2683,11 +2736,21 @@ export interface operations {
             /** @description A page of the feed */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["EventsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `EVENT_STORE.INVALID_CHECKPOINT`, `REQUEST.INVALID` */
             400: {
@@ -2844,7 +2907,10 @@ export interface operations {
                 /** @description items per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2853,11 +2919,21 @@ export interface operations {
             /** @description A page of parked items */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ParkedItemsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
             400: {
@@ -3069,7 +3145,10 @@ export interface operations {
                 /** @description runs per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3078,11 +3157,21 @@ export interface operations {
             /** @description A page of runs */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IngestionRunsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
             400: {
@@ -3107,7 +3196,10 @@ export interface operations {
     ingestionSources: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3116,11 +3208,21 @@ export interface operations {
             /** @description The sources */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IngestionSources"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
@@ -3393,7 +3495,10 @@ export interface operations {
                 /** @description entries per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3402,11 +3507,21 @@ export interface operations {
             /** @description A page of the directory */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JurisdictionsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `JURISDICTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -3525,7 +3640,10 @@ export interface operations {
     jurisdictionsGet: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
                 id: string;
@@ -3537,11 +3655,21 @@ export interface operations {
             /** @description The jurisdiction */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JurisdictionDetail"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `JURISDICTION.INVALID_ID`, `REQUEST.MALFORMED` */
             400: {
@@ -3596,7 +3724,10 @@ export interface operations {
                 /** @description json (when absent), csv (text/csv), or svg (an image/svg+xml picture) */
                 format?: "json" | "csv" | "svg";
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
                 id: string;
@@ -3608,6 +3739,8 @@ export interface operations {
             /** @description A page of the timeline */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     /** @description The `cursor` of the next page, when there is one (the CSV and SVG forms have no body field for it). */
                     "X-Next-Cursor"?: string;
                     [name: string]: unknown;
@@ -3617,6 +3750,14 @@ export interface operations {
                     "text/csv": string;
                     "image/svg+xml": string;
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
@@ -3650,7 +3791,10 @@ export interface operations {
     keysList: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3659,11 +3803,21 @@ export interface operations {
             /** @description Every key, oldest first */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
@@ -3757,7 +3911,10 @@ export interface operations {
     keysCurrent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3766,11 +3923,21 @@ export interface operations {
             /** @description The key */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CurrentApiKey"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
@@ -3852,7 +4019,10 @@ export interface operations {
     healthHealth: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3861,18 +4031,31 @@ export interface operations {
             /** @description Alive */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     healthReady: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3881,11 +4064,21 @@ export interface operations {
             /** @description Ready */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not ready (a probe takes the replica out of service) */
             503: {

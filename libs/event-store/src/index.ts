@@ -10,3 +10,4 @@ export * from './rebuild';
 export * from './command-handling';
 export * from './event-store.module';
 export { canonicalJson } from './request-hash';
+export * from './ledger-head';
