@@ -158,6 +158,7 @@ async function startApi(url: string, cpuProfDir?: string): Promise<ApiProcess> {
       BENCH_API_ADMIN_KEY: ADMIN_KEY,
       BENCH_LOG_LEVEL: process.env.BENCH_LOG_LEVEL,
       BENCH_DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE,
+      BENCH_READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB,
     },
     stdio: ['ignore', process.env.BENCH_LOG_LEVEL && process.env.BENCH_LOG_LEVEL !== 'silent' ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });

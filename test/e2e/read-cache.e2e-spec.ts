@@ -59,14 +59,14 @@ async function replicaGet(path: string, headers: Record<string, string> = {}) {
   return { status: res.status, etag: res.headers.get('etag'), text: await res.text() };
 }
 
-async function replicaPost(path: string, body: unknown) {
+async function replicaPost(path: string, body: unknown): Promise<{ id: string }> {
   const res = await checkedFetch(`${replica.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
     body: JSON.stringify(body),
   });
   if (res.status !== 201) throw new Error(`POST ${path} on the replica: ${res.status} ${await res.text()}`);
-  return res.json();
+  return (await res.json()) as { id: string };
 }
 
 describe('the read cache', () => {

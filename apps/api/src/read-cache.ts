@@ -14,7 +14,8 @@ const KEPT_HEADERS = ['content-type', 'content-disposition', 'x-next-cursor'] as
 
 interface CachedAnswer {
   head: number;
-  body: string;
+  /** UTF-8, as it is sent: half the memory of a string, and nothing to encode on a hit. */
+  body: Buffer;
   headers: Partial<Record<(typeof KEPT_HEADERS)[number], string>>;
 }
 
@@ -40,8 +41,7 @@ export class ReadCache implements NestInterceptor {
       config.READ_CACHE_MB > 0
         ? new LRUCache<string, CachedAnswer>({
             maxSize: config.READ_CACHE_MB * 1024 * 1024,
-            // UTF-16 in memory: two bytes a character, and the key beside it.
-            sizeCalculation: (answer, key) => 2 * (answer.body.length + key.length) + 200,
+            sizeCalculation: (answer, key) => answer.body.length + 2 * key.length + 200,
           })
         : null;
   }
@@ -82,7 +82,7 @@ export class ReadCache implements NestInterceptor {
                 const value = reply.getHeader(name);
                 if (typeof value === 'string') headers[name] = value;
               }
-              this.answers.set(key, { head, body: text, headers });
+              this.answers.set(key, { head, body: Buffer.from(text), headers });
               reply.header('x-cache', 'miss');
             }
             return text;

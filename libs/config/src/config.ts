@@ -27,7 +27,7 @@ const schema = z.object({
   API_READ_REQUIRES_KEY: booleanFlag.default(false),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Memory for cached read answers (timelines, comparisons, searches), in MiB; 0 turns the cache off. */
-  READ_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
+  READ_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
   /** The console's built files (`npm run build:console`); `dist/console` beside the API when unset. */
   CONSOLE_DIR: z.string().min(1).optional(),
   /** Run the asynchronous projections in this process (API replicas may leave them to the worker). */

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     API_ADMIN_KEY: process.env.BENCH_API_ADMIN_KEY,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE,
+    READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB,
   };
   const config = parseConfig(env as NodeJS.ProcessEnv);
   const db = createDb<any>(config.DATABASE_URL!, { max: config.DATABASE_POOL_SIZE, applicationName: 'pl-benchapi-api' });
