@@ -12,10 +12,13 @@ import { PREPARE } from '@app/db/connection';
  * appends (the log only grows), and it is the same number in every process reading the same
  * database, so two API replicas agree on the head and on their ETags.
  *
- * Counting a million events on every read would cost more than the read. Events of
- * transactions older than the snapshot's xmin are final (every such transaction has ended and
- * new ones get higher ids), so their count is kept here and only the events from `settled` on
- * are counted: a range of the commit-order index that holds only the last moments' appends.
+ * Counting a million events on every read would cost more than the read, so the count of the
+ * events of ended transactions is kept here and only the newer ones are counted: a short range
+ * of the commit-order index. "Ended" is judged within this database: the snapshot's own xmin is
+ * cluster-wide, and one long transaction in another database (a dump, a report, a test run)
+ * would hold it back and make every count cover everything appended since. Each query notes
+ * the oldest transaction id still running here (pg_stat_activity); by the next query every
+ * transaction below it has ended and is visible, so that query counts up to it once and for all.
  *
  * Reads are fenced: `read()` answers with a head taken after it was called, so a write that
  * answered before a read began (in this process or another) is always counted. Concurrent
@@ -25,6 +28,8 @@ export class LedgerHead {
   /** Every transaction below this id has ended; `settledCount` events of theirs are visible. */
   private settled = '0';
   private settledCount = 0;
+  /** Below it, every transaction had ended when the last query ran: the next mark. */
+  private ended = '0';
   private inFlight: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
 
@@ -56,21 +61,27 @@ export class LedgerHead {
   private async query(): Promise<number> {
     const from = this.settled;
     const below = this.settledCount;
-    // One statement, one snapshot: the counts and xmin agree. GREATEST keeps the settled mark
-    // from moving back.
-    const { rows } = await sql<{ xmin: string; newly_settled: string; recent: string }>`${sql.raw(PREPARE)}
-      WITH s AS (SELECT GREATEST(pg_snapshot_xmin(pg_current_snapshot()), ${from}::xid8) AS xmin)
-      SELECT s.xmin::text AS xmin,
-             (SELECT count(*) FROM events WHERE transaction_id >= ${from}::xid8 AND transaction_id < s.xmin) AS newly_settled,
-             (SELECT count(*) FROM events WHERE transaction_id >= s.xmin) AS recent
+    const to = BigInt(this.ended) > BigInt(from) ? this.ended : from;
+    // One statement, one snapshot. backend_xid is a 32-bit xid: it is widened with the epoch of
+    // the snapshot's xmax (an xid above xmax's low half belongs to the epoch before).
+    const { rows } = await sql<{ ended: string; newly_settled: string; recent: string }>`${sql.raw(PREPARE)}
+      WITH s AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax),
+           running AS (
+             SELECT a.backend_xid::text::bigint AS x FROM pg_stat_activity a
+              WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL)
+      SELECT coalesce((SELECT min(CASE WHEN r.x <= (s.xmax & 4294967295) THEN (s.xmax >> 32 << 32) + r.x
+                                       ELSE (s.xmax >> 32 << 32) - 4294967296 + r.x END) FROM running r), s.xmax)::text AS ended,
+             (SELECT count(*) FROM events WHERE transaction_id >= ${from}::xid8 AND transaction_id < ${to}::xid8) AS newly_settled,
+             (SELECT count(*) FROM events WHERE transaction_id >= ${to}::xid8) AS recent
         FROM s`.execute(this.db);
-    const { xmin, newly_settled, recent } = rows[0];
+    const { ended, newly_settled, recent } = rows[0];
     const settledCount = below + Number(newly_settled);
     // `read` keeps to one query at a time; were two to overlap, each answer is still exact
-    // and the mark moves only forward from where the other left it.
+    // and the marks move only forward from where the other left them.
     if (this.settled === from) {
-      this.settled = xmin;
+      this.settled = to;
       this.settledCount = settledCount;
+      if (BigInt(ended) > BigInt(this.ended)) this.ended = ended;
     }
     return settledCount + Number(recent);
   }
