@@ -157,8 +157,12 @@ describe('filters', () => {
   });
 
   it('from and to bound occurredOn, each at the edge of its precision', async () => {
-    expect(await idsOf(J.sanJose, 'from=2017-02&to=2017-04')).toEqual(['santa-clara-ordinance', 'san-jose-statement', 'doj-letter-santa-clara']);
-    expect(await idsOf(J.sanJose, 'from=2017-03-01&to=2017-03-31')).toEqual(['san-jose-statement']);
+    // The year 2017 overlaps every range within it.
+    expect(await idsOf(J.sanJose, 'from=2017-02&to=2017-04')).toEqual(['doj-annual-report', 'santa-clara-ordinance', 'san-jose-statement', 'doj-letter-santa-clara']);
+    expect(await idsOf(J.sanJose, 'from=2017-03-01&to=2017-03-31')).toEqual(['doj-annual-report', 'san-jose-statement']);
+    // March 2017 overlaps a range starting mid-March.
+    expect(await idsOf(J.sanJose, 'from=2017-03-15&level=municipal')).toEqual(['san-jose-statement']);
+    expect(await idsOf(J.sanJose, 'from=2017-04-01&level=municipal')).toEqual([]);
     expect(await idsOf(J.sanJose, 'to=2017-01-25')).toEqual(['doj-annual-report', 'eo-13768']);
     expect(await idsOf(J.sanJose, 'from=2018')).toEqual([]);
   });

@@ -51,7 +51,11 @@ const jurisdictionRegistered = z
 const partialDate = (edge: 'start' | 'end') =>
   z
     .string()
-    .meta({ description: `a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (${edge === 'start' ? 'from its first day' : 'to its last day'})` })
+    .meta({
+      description:
+        `a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (${edge === 'start' ? 'from its first day' : 'to its last day'}); ` +
+        'an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15)',
+    })
     .transform((v, ctx) => {
       const date = parsePartialDate(v);
       if (!date) {

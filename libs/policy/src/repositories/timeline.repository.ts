@@ -50,6 +50,9 @@ export interface TimelineSelection {
   take: number;
 }
 
+/** The last day of a row's period: its day, month or year. */
+const periodEnd = sql`(occurred_on + CASE precision WHEN 'year' THEN interval '1 year' WHEN 'month' THEN interval '1 month' ELSE interval '1 day' END - interval '1 day')::date`;
+
 interface RawRow {
   action_id: string;
   jurisdiction_id: string;
@@ -86,7 +89,10 @@ export class TimelineRepository {
       s.asOf ? sql`recorded_from <= ${s.asOf} AND (recorded_to IS NULL OR recorded_to > ${s.asOf})` : sql`recorded_to IS NULL`,
     );
     conditions.push(sql`status = ANY(${s.statuses}::text[])`);
-    if (s.from) conditions.push(sql`occurred_on >= ${s.from}::date`);
+    // A month or year is kept when any of it overlaps the range: its start may lie before
+    // `from`, but never before the first day of from's year, so that bound keeps the read one
+    // index range and the exact end test filters within it.
+    if (s.from) conditions.push(sql`occurred_on >= ${`${s.from.slice(0, 4)}-01-01`}::date AND ${periodEnd} >= ${s.from}::date`);
     if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
     if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
     if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
