@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { EventStore } from '@app/event-store';
 import { z } from 'zod';
 import {
   ACTION_KINDS,
@@ -118,6 +119,7 @@ export class JurisdictionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly store: EventStore,
   ) {}
 
   @Post()
@@ -166,6 +168,8 @@ export class JurisdictionsController {
   async timeline(@Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const jurisdictionId = jurisdictionIdParam(id);
     const p = parse(timelineParams, query, 'query');
+    // Read before the page, so the picture holds at least everything up to this position.
+    const ledgerPosition = p.format === 'svg' ? await this.store.headPosition() : undefined;
     const page: TimelinePage = await this.queries.execute(
       new GetTimelineQuery(jurisdictionId, {
         from: p.from,
@@ -187,7 +191,15 @@ export class JurisdictionsController {
     }
     const jurisdiction: JurisdictionDetail = await this.queries.execute(new GetJurisdictionQuery(jurisdictionId));
     reply.header('content-type', 'image/svg+xml; charset=utf-8');
-    return timelineSvg(page, jurisdiction.name);
+    const origin = `${reply.request.protocol}://${reply.request.host}`;
+    return timelineSvg(page, {
+      jurisdictionName: jurisdiction.name,
+      filters: { from: p.from, to: p.to, levels: p.level, kinds: p.kind, statuses: p.status, inherited: p.inherited === undefined ? undefined : p.inherited === 'true', asOf: p.asOf, cursor: p.cursor },
+      url: `${origin}${reply.request.url}`,
+      origin,
+      generatedAt: new Date(),
+      ledgerPosition,
+    });
   }
 
   @Get(':id')
