@@ -184,10 +184,11 @@ export function layoutTimeline(entries: readonly TimelineEntry[], origin: string
   const d1 = new Date((last - 1) * DAY_MS);
   const axisEnd = Date.UTC(d1.getUTCFullYear(), d1.getUTCMonth() + 1, 1) / DAY_MS;
   const spanDays = Math.max(1, axisEnd - axisStart);
-  // Long enough for the labels to stack beside their dates; a few entries over many years get
-  // at least a readable month, within reason.
+  // Long enough for the labels to stack beside their dates, but a day no longer than 40px (a
+  // crowd on a few days then stacks below them rather than stretching the weeks around it);
+  // a few entries over many years get at least a readable month, within reason.
   const stack = labels.reduce((sum, l) => sum + l.height + LABEL_GAP, 0);
-  const axisLength = Math.max(360, stack, Math.min(spanDays * 0.8, Math.max(1200, stack * 2)));
+  const axisLength = Math.max(360, Math.min(stack, spanDays * 40), Math.min(spanDays * 0.8, Math.max(1200, stack * 2)));
   const pxPerDay = axisLength / spanDays;
   const axisTop = top + 14;
   const yOf = (day: number) => axisTop + (day - axisStart) * pxPerDay;
