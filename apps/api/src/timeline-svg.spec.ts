@@ -165,7 +165,8 @@ describe('timelineSvg', () => {
     expect(svg).toContain('as the ledger stood at 2017-06-01T00:00:00Z');
     expect(svg).toContain('Grants &lt;conditional&gt; &amp; &quot;certified&quot;');
     expect(svg).toContain(`href="${ORIGIN}/api/v1/actions/${grant.actionId}"`);
-    expect(svg).toContain('Generated 2026-12-01T05:00:00.000Z at ledger position 42 from https://ledger.example/api/v1/jurisdictions/x/timeline?format=svg&amp;from=2017');
+    expect(svg).toContain('Generated 2026-12-01T05:00:00.000Z at ledger position 42, from:');
+    expect(svg).toContain('class="foot">https://ledger.example/api/v1/jurisdictions/x/timeline?format=svg&amp;from=2017&amp;kind=public_statement<');
     expect(svg).toContain('cursor=abc');
     // Legend: the levels present only, both markers, the span and the arrow.
     expect(svg).toMatch(/class="legend">federal</);

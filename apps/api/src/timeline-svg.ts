@@ -435,7 +435,8 @@ export function timelineSvg(page: TimelinePage, ctx: TimelinePictureContext): st
 
   const footY = ly + 56;
   const footer = [
-    ...wrap(`Generated ${ctx.generatedAt.toISOString()}${ctx.ledgerPosition !== undefined ? ` at ledger position ${ctx.ledgerPosition}` : ''} from ${ctx.url}`, 160),
+    `Generated ${ctx.generatedAt.toISOString()}${ctx.ledgerPosition !== undefined ? ` at ledger position ${ctx.ledgerPosition}` : ''}, from:`,
+    ...wrap(ctx.url, 160),
   ];
   if (page.nextCursor) {
     const next = new URL(ctx.url);
