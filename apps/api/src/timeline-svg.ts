@@ -139,15 +139,20 @@ const relationWords = (r: string) => RELATION_WORDS[r] ?? r.replace(/_/g, ' ');
 
 export const actionHref = (origin: string, actionId: string) => `${origin}/api/v1/actions/${encodeURIComponent(actionId)}`;
 
-/** Gives each interval the lowest lane free at its start (reused modulo `lanes` when crowded). */
+/**
+ * Gives each interval the lowest lane where it overlaps nothing, shortest first, so short
+ * arrows run nearest the labels and long ones outside them, crossing as few as can be (a lane
+ * is reused, modulo `lanes`, when there are more than that many at once).
+ */
 function assignLanes(intervals: { lo: number; hi: number }[], lanes: number): number[] {
-  const busyUntil: number[] = [];
-  const order = intervals.map((_, i) => i).sort((a, b) => intervals[a].lo - intervals[b].lo || intervals[a].hi - intervals[b].hi);
+  const taken: { lo: number; hi: number }[][] = [];
+  const order = intervals.map((_, i) => i).sort((a, b) => intervals[a].hi - intervals[a].lo - (intervals[b].hi - intervals[b].lo) || intervals[a].lo - intervals[b].lo);
   const out = new Array<number>(intervals.length);
   for (const i of order) {
-    let lane = busyUntil.findIndex((end) => end < intervals[i].lo);
-    if (lane < 0) lane = busyUntil.length;
-    busyUntil[lane] = intervals[i].hi;
+    const { lo, hi } = intervals[i];
+    let lane = taken.findIndex((used) => used.every((u) => u.hi < lo || u.lo > hi));
+    if (lane < 0) lane = taken.push([]) - 1;
+    taken[lane].push(intervals[i]);
     out[i] = lane % lanes;
   }
   return out;
@@ -408,32 +413,39 @@ export function timelineSvg(page: TimelinePage, ctx: TimelinePictureContext): st
   const legend: string[] = [];
   let lx = 16;
   const ly = layout.bottom + 34;
+  let row = ly;
+  // Marks are written with {x} and {y} for where they land; a row full, the next one below.
   const item = (mark: string, text: string) => {
-    legend.push(`${mark.replace(/\{x\}/g, String(lx))}<text x="${lx + 14}" y="${ly + 4}" class="legend">${escapeXml(text)}</text>`);
-    lx += 14 + text.length * 6.3 + 18;
+    const width = 14 + text.length * 6.3;
+    if (lx > 16 && lx + width > WIDTH - 16) {
+      lx = 16;
+      row += 20;
+    }
+    legend.push(`${mark.replace(/\{x\}/g, String(lx)).replace(/\{y\}/g, fmt(row))}<text x="${lx + 14}" y="${fmt(row + 4)}" class="legend">${escapeXml(text)}</text>`);
+    lx += width + 18;
   };
   const levels = [...new Set(entries.map((e) => e.level))].sort((a, b) => Object.keys(LEVEL_COLOURS).indexOf(a) - Object.keys(LEVEL_COLOURS).indexOf(b));
-  for (const level of levels) item(`<circle cx="{x}" cy="${ly}" r="5" fill="${LEVEL_COLOURS[level] ?? '#666'}"/>`, level);
+  for (const level of levels) item(`<circle cx="{x}" cy="{y}" r="5" fill="${LEVEL_COLOURS[level] ?? '#666'}"/>`, level);
   const own = entries.some((e) => !e.inherited);
   const inherited = entries.some((e) => e.inherited);
-  if (own && entries.some((e) => e.precision === 'day' && !e.inherited)) item(`<circle cx="{x}" cy="${ly}" r="5" fill="#777"/>`, 'its own act');
+  if (own && entries.some((e) => e.precision === 'day' && !e.inherited)) item(`<circle cx="{x}" cy="{y}" r="5" fill="#777"/>`, 'its own act');
   if (inherited && entries.some((e) => e.precision === 'day' && e.inherited))
-    item(`<circle cx="{x}" cy="${ly}" r="4" fill="#fff" stroke="#777" stroke-width="2.5"/>`, 'inherited from a jurisdiction above');
+    item(`<circle cx="{x}" cy="{y}" r="4" fill="#fff" stroke="#777" stroke-width="2.5"/>`, 'inherited from a jurisdiction above');
   if (entries.some((e) => e.precision !== 'day'))
     item(
-      `<path d="M${'{x}'},${ly - 6} h-4 v12 h4" transform="translate(4 0)" fill="none" stroke="#777" stroke-width="2.5"/>`,
+      '<path d="M{x},{y} m4,-6 h-4 v12 h4" fill="none" stroke="#777" stroke-width="2.5"/>',
       `a month or year known, not the day${entries.some((e) => e.precision !== 'day' && e.inherited) ? ' (dashed: inherited)' : ''}`,
     );
   const legendRows = [legend.join('')];
   if (layout.arrows.length) {
     legendRows.push(
-      `<circle cx="16" cy="${ly + 24}" r="2.5" fill="#555"/><path d="M16,${ly + 24} H46" class="arrow" marker-end="url(#head)"/><text x="56" y="${ly + 28}" class="legend">points from an action to the one it names (responds to, challenges…), as written under the first; each title links to its action</text>`,
+      `<circle cx="16" cy="${fmt(row + 24)}" r="2.5" fill="#555"/><path d="M16,${fmt(row + 24)} H46" class="arrow" marker-end="url(#head)"/><text x="56" y="${fmt(row + 28)}" class="legend">points from an action to the one it names (responds to, challenges…), as written under the first; each title links to its action</text>`,
     );
   } else {
-    legendRows.push(`<text x="16" y="${ly + 28}" class="legend">Each title links to its action.</text>`);
+    legendRows.push(`<text x="16" y="${fmt(row + 28)}" class="legend">Each title links to its action.</text>`);
   }
 
-  const footY = ly + 56;
+  const footY = row + 56;
   const footer = [
     `Generated ${ctx.generatedAt.toISOString()}${ctx.ledgerPosition !== undefined ? ` at ledger position ${ctx.ledgerPosition}` : ''}, from:`,
     ...wrap(ctx.url, 160),
