@@ -319,7 +319,7 @@ describe('format=svg', () => {
     expect(drawn[1].a[0]['@href']).toBe('http://ledger.example:8080/api/v1/actions/eo-13768');
     const dayEntries = json.filter((e: any) => e.precision === 'day');
     expect(doc.circle.filter((c: any) => c['@class'] === 'mark')).toHaveLength(dayEntries.length);
-    expect(text.match(/fill="#fff" stroke=[^>]*class="mark"/g)).toHaveLength(dayEntries.filter((e: any) => e.inherited).length);
+    expect(text.match(/stroke=[^>]*class="mark"/g)).toHaveLength(dayEntries.filter((e: any) => e.inherited).length);
     // The year and the month are spans over their period, not points.
     expect(doc.path.filter((p: any) => p['@class'] === 'span')).toHaveLength(json.length - dayEntries.length);
     expect(text).toContain('&quot;quoted&quot;');

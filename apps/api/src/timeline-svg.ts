@@ -351,15 +351,21 @@ export function timelineSvg(page: TimelinePage, ctx: TimelinePictureContext): st
     );
   }
 
+  const ringsOn = new Map<number, number>();
+  const ownOn = new Set(layout.placed.filter((p) => p.bracketLane === null && !p.entry.inherited).map((p) => p.y));
+  const rings: string[] = [];
   for (const p of layout.placed) {
     const e = p.entry;
     const colour = LEVEL_COLOURS[e.level] ?? '#666';
     if (p.bracketLane === null) {
-      out.push(
-        e.inherited
-          ? `<circle cx="${AXIS_X}" cy="${fmt(p.y)}" r="5" fill="#fff" stroke="${colour}" stroke-width="2.5" class="mark"/>`
-          : `<circle cx="${AXIS_X}" cy="${fmt(p.y)}" r="6" fill="${colour}" class="mark"/>`,
-      );
+      // Several on one day share a point: own dots below, inherited rings widening around them,
+      // so each stays visible.
+      if (e.inherited) {
+        const before = (ringsOn.get(p.y) ?? 0) + (ownOn.has(p.y) ? 1 : 0);
+        ringsOn.set(p.y, (ringsOn.get(p.y) ?? 0) + 1);
+        const r = 5 + 3 * Math.min(3, before);
+        rings.push(`<circle cx="${AXIS_X}" cy="${fmt(p.y)}" r="${r}" fill="${before ? 'none' : '#fff'}" stroke="${colour}" stroke-width="2.5" class="mark"/>`);
+      } else out.push(`<circle cx="${AXIS_X}" cy="${fmt(p.y)}" r="6" fill="${colour}" class="mark"/>`);
     } else {
       // A bracket over the month or year the date is known to: ticks at its first and last day.
       const x = BRACKET_X + p.bracketLane * BRACKET_STEP;
@@ -393,6 +399,8 @@ export function timelineSvg(page: TimelinePage, ctx: TimelinePictureContext): st
     out.push(`<g class="entry" data-action-id="${escapeXml(e.actionId)}">${lines.join('')}</g>`);
   }
 
+  out.push(...rings);
+
   for (const a of layout.arrows) {
     const x = ARROW_X + 6 + a.lane * ARROW_STEP;
     const from = layout.placed[a.from];
@@ -401,7 +409,7 @@ export function timelineSvg(page: TimelinePage, ctx: TimelinePictureContext): st
     const y1 = from.anchorY - 2;
     const y2 = to.anchorY - 7;
     out.push(
-      `<circle cx="${fmt(from.metaEnd)}" cy="${fmt(y1)}" r="2.5" fill="#555"/><path d="M${fmt(from.metaEnd)},${fmt(y1)} H${x} V${fmt(y2)} H${fmt(to.metaEnd + 2)}" class="arrow" marker-end="url(#head)" data-from="${escapeXml(
+      `<circle cx="${fmt(from.metaEnd)}" cy="${fmt(y1)}" r="2.5" fill="#555"/><path d="M${fmt(from.metaEnd)},${fmt(y1)} H${x} V${fmt(y2)} H${fmt(to.metaEnd + 12)}" class="arrow" marker-end="url(#head)" data-from="${escapeXml(
         layout.placed[a.from].entry.actionId,
       )}" data-to="${escapeXml(layout.placed[a.to].entry.actionId)}" data-relation="${escapeXml(a.relation)}"/>`,
     );
