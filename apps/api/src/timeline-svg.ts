@@ -314,6 +314,17 @@ function filtersText(f: TimelinePictureContext['filters']): string {
   return parts.join(' · ');
 }
 
+/** The URL asked, with `cursor` set; a Host header URL cannot parse still gets a usable line. */
+function withCursor(url: string, cursor: string): string {
+  try {
+    const next = new URL(url);
+    next.searchParams.set('cursor', cursor);
+    return next.toString();
+  } catch {
+    return `${url}${url.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
+  }
+}
+
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 
 /**
@@ -458,11 +469,7 @@ export function timelineSvg(page: TimelinePage, ctx: TimelinePictureContext): st
     `Generated ${ctx.generatedAt.toISOString()}${ctx.ledgerPosition !== undefined ? ` at ledger position ${ctx.ledgerPosition}` : ''}, from:`,
     ...wrap(ctx.url, 160),
   ];
-  if (page.nextCursor) {
-    const next = new URL(ctx.url);
-    next.searchParams.set('cursor', page.nextCursor);
-    footer.push(...wrap(`Next page: ${next.toString()}`, 160));
-  }
+  if (page.nextCursor) footer.push(...wrap(`Next page: ${withCursor(ctx.url, page.nextCursor)}`, 160));
   const height = Math.ceil(footY + footer.length * 14 + 16);
 
   const levelCounts = levels.map((l) => `${entries.filter((e) => e.level === l).length} ${l}`).join(', ');
