@@ -9,6 +9,7 @@ import {
   type ApiHarness,
 } from '../support/api-harness';
 import { sql } from 'kysely';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { EventStore, rebuildProjection } from '@app/event-store';
 import { actionsProjection, policyInlineProjections } from '@app/policy';
 
@@ -157,8 +158,12 @@ describe('filters', () => {
   });
 
   it('from and to bound occurredOn, each at the edge of its precision', async () => {
-    expect(await idsOf(J.sanJose, 'from=2017-02&to=2017-04')).toEqual(['santa-clara-ordinance', 'san-jose-statement', 'doj-letter-santa-clara']);
-    expect(await idsOf(J.sanJose, 'from=2017-03-01&to=2017-03-31')).toEqual(['san-jose-statement']);
+    // The year 2017 overlaps every range within it.
+    expect(await idsOf(J.sanJose, 'from=2017-02&to=2017-04')).toEqual(['doj-annual-report', 'santa-clara-ordinance', 'san-jose-statement', 'doj-letter-santa-clara']);
+    expect(await idsOf(J.sanJose, 'from=2017-03-01&to=2017-03-31')).toEqual(['doj-annual-report', 'san-jose-statement']);
+    // March 2017 overlaps a range starting mid-March.
+    expect(await idsOf(J.sanJose, 'from=2017-03-15&level=municipal')).toEqual(['san-jose-statement']);
+    expect(await idsOf(J.sanJose, 'from=2017-04-01&level=municipal')).toEqual([]);
     expect(await idsOf(J.sanJose, 'to=2017-01-25')).toEqual(['doj-annual-report', 'eo-13768']);
     expect(await idsOf(J.sanJose, 'from=2018')).toEqual([]);
   });
@@ -292,26 +297,81 @@ describe('format=csv', () => {
 });
 
 describe('format=svg', () => {
-  it('draws the timeline: a row per entry, inherited ones hollow, text escaped', async () => {
-    const json = (await timeline(J.sanJose)).entries;
-    const res = await api.get(`/api/v1/jurisdictions/${enc(J.sanJose)}/timeline?format=svg`);
+  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['g', 'a', 'text', 'path', 'circle', 'polyline'].includes(name) });
+  const svgOf = async (id: string, query = '') => {
+    const res = await api.get(`/api/v1/jurisdictions/${enc(id)}/timeline?format=svg${query ? `&${query}` : ''}`, { headers: { host: 'ledger.example:8080' } });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
-    expect(res.text).toContain('<svg');
-    expect(res.text.match(/<circle cx="130"/g)).toHaveLength(json.length);
-    expect(res.text.match(/fill="#fff" stroke=/g)).toHaveLength(json.filter((e: any) => e.inherited).length);
-    expect(res.text).toContain('&quot;quoted&quot;');
-    expect(res.text).not.toContain('"quoted"');
+    expect(XMLValidator.validate(res.text)).toBe(true);
+    return { text: res.text, doc: xml.parse(res.text).svg, headers: res.headers };
+  };
+  const entriesOf = (doc: any) => doc.g.filter((g: any) => g['@class'] === 'entry');
+
+  it('draws one linked entry per timeline entry, in order, inherited ones hollow, text escaped', async () => {
+    const json = (await timeline(J.sanJose)).entries;
+    const { text, doc } = await svgOf(J.sanJose);
+    expect(doc['@role']).toBe('img');
+    expect(doc.title['#text']).toBe('Policy timeline of San Jose city');
+    expect(doc.desc['#text']).toContain(`${json.length} policy actions`);
+    const drawn = entriesOf(doc);
+    expect(drawn.map((g: any) => g['@data-action-id'])).toEqual(json.map((e: any) => e.actionId));
+    // Each title links to its action, absolute on the request's own origin.
+    expect(drawn[1].a[0]['@href']).toBe('http://ledger.example:8080/api/v1/actions/eo-13768');
+    const dayEntries = json.filter((e: any) => e.precision === 'day');
+    expect(doc.circle.filter((c: any) => c['@class'] === 'mark')).toHaveLength(dayEntries.length);
+    expect(text.match(/stroke=[^>]*class="mark"/g)).toHaveLength(dayEntries.filter((e: any) => e.inherited).length);
+    // The year and the month are spans over their period, not points.
+    expect(doc.path.filter((p: any) => p['@class'] === 'span')).toHaveLength(json.length - dayEntries.length);
+    expect(text).toContain('&quot;quoted&quot;');
+    expect(text).not.toContain('"quoted"');
+    // Legend and footer: where and when, citable.
+    expect(text).toContain('inherited from a jurisdiction above');
+    expect(text).toMatch(/Generated \d{4}-\d{2}-\d{2}T[\d:.]+Z at ledger position \d+, from:/);
+    expect(text).toContain(`class="foot">http://ledger.example:8080/api/v1/jurisdictions/${enc(J.sanJose)}/timeline?format=svg<`);
+  });
+
+  it('puts the filters in its heading and pages as JSON does', async () => {
+    const { text, headers } = await svgOf(J.sanJose, 'from=2017-03-15&to=2017-10&level=federal,state&kind=legislation,grant_condition&limit=1');
+    expect(text).toContain('Dates: 15 Mar 2017 to 31 Oct 2017 (a month or year overlapping it included)');
+    expect(text).toContain('kinds: legislation, grant condition');
+    expect(text).toContain('acting levels: federal, state');
+    expect(headers['x-next-cursor']).toEqual(expect.any(String));
+    expect(text).toContain(`cursor=${headers['x-next-cursor']}`);
+  });
+
+  it('draws an arrow from a statement to the grant condition it responds to; names one outside the picture', async () => {
+    const fresno = 'ocd-division/country:us/state:ca/place:fresno';
+    expect((await api.post('/api/v1/jurisdictions', { id: fresno, name: 'Fresno city', level: 'municipal' })).status).toBe(201);
+    await api.createAction({
+      id: 'fresno-response',
+      kind: 'public_statement',
+      occurredOn: day('2017-07-26'),
+      actingJurisdictionId: fresno,
+      affectedJurisdictionIds: [fresno],
+      relations: [
+        { relation: 'responds_to', targetId: 'doj-ca-grants' },
+        { relation: 'cites', targetId: 'nyc-pledge' },
+      ],
+    });
+    const { text, doc } = await svgOf(fresno);
+    const arrows = doc.path.filter((p: any) => p['@class'] === 'arrow' && p['@data-from']);
+    expect(arrows.map((p: any) => [p['@data-from'], p['@data-to'], p['@data-relation']])).toEqual([['fresno-response', 'doj-ca-grants', 'responds_to']]);
+    expect(text).toContain('points from an action to the one it names');
+    expect(text).toContain('cites nyc-pledge, not in this picture');
+    expect(text).toContain('href="http://ledger.example:8080/api/v1/actions/nyc-pledge"');
+    // Without the grant condition in the picture, no arrow: the relation is listed as text.
+    const { text: alone } = await svgOf(fresno, 'inherited=false');
+    expect(alone).not.toContain('marker-end=');
+    expect(alone).toContain('responds to doj-ca-grants, not in this picture');
   });
 
   it('leaves out control characters XML cannot hold, so the picture stays well-formed', async () => {
     const fresno = 'ocd-division/country:us/state:ca/place:fresno';
-    expect((await api.post('/api/v1/jurisdictions', { id: fresno, name: 'Fresno city', level: 'municipal' })).status).toBe(201);
     await api.createAction({ actingJurisdictionId: fresno, affectedJurisdictionIds: [fresno], title: 'Bell\u0007 and\u0001 escape' });
-    const res = await api.get(`/api/v1/jurisdictions/${enc(fresno)}/timeline?format=svg`);
-    expect(res.text).toContain('Bell and escape');
+    const { text } = await svgOf(fresno);
+    expect(text).toContain('Bell and escape');
     // eslint-disable-next-line no-control-regex
-    expect(res.text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
   });
 });
 

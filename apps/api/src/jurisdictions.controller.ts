@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseIntercepto
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { EventStore } from '@app/event-store';
 import { z } from 'zod';
 import {
   ACTION_KINDS,
@@ -52,7 +53,11 @@ const jurisdictionRegistered = z
 const partialDate = (edge: 'start' | 'end') =>
   z
     .string()
-    .meta({ description: `a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (${edge === 'start' ? 'from its first day' : 'to its last day'})` })
+    .meta({
+      description:
+        `a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (${edge === 'start' ? 'from its first day' : 'to its last day'}); ` +
+        'an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15)',
+    })
     .transform((v, ctx) => {
       const date = parsePartialDate(v);
       if (!date) {
@@ -115,6 +120,7 @@ export class JurisdictionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly store: EventStore,
   ) {}
 
   @Post()
@@ -165,6 +171,8 @@ export class JurisdictionsController {
   async timeline(@Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const jurisdictionId = jurisdictionIdParam(id);
     const p = parse(timelineParams, query, 'query');
+    // Read before the page, so the picture holds at least everything up to this position.
+    const ledgerPosition = p.format === 'svg' ? await this.store.headPosition() : undefined;
     const page: TimelinePage = await this.queries.execute(
       new GetTimelineQuery(jurisdictionId, {
         from: p.from,
@@ -186,7 +194,15 @@ export class JurisdictionsController {
     }
     const jurisdiction: JurisdictionDetail = await this.queries.execute(new GetJurisdictionQuery(jurisdictionId));
     reply.header('content-type', 'image/svg+xml; charset=utf-8');
-    return timelineSvg(page, jurisdiction.name);
+    const origin = `${reply.request.protocol}://${reply.request.host}`;
+    return timelineSvg(page, {
+      jurisdictionName: jurisdiction.name,
+      filters: { from: p.from, to: p.to, levels: p.level, kinds: p.kind, statuses: p.status, inherited: p.inherited === undefined ? undefined : p.inherited === 'true', asOf: p.asOf, cursor: p.cursor },
+      url: `${origin}${reply.request.url}`,
+      origin,
+      generatedAt: new Date(),
+      ledgerPosition,
+    });
   }
 
   @UseInterceptors(ReadCache)

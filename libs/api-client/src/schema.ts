@@ -3703,9 +3703,9 @@ export interface operations {
     jurisdictionsTimeline: {
         parameters: {
             query?: {
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
                 from?: string;
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
                 to?: string;
                 /** @description the acting jurisdiction's levels, comma-separated: any of federal, state, county, municipal, territorial, tribal */
                 level?: string;

@@ -85,6 +85,29 @@ describe('GetTimelineHandler', () => {
     expect(await ids({ from: '2017-10-01', to: '2017-10-01' })).toEqual([a.stateLaw]);
   });
 
+  it('keeps a month or a year whose period overlaps the range, not only its first day', async () => {
+    const ids = async (filters: TimelineFilters) => (await timeline(J.newYork, filters)).entries.map((e) => e.actionId);
+    // October 2017 overlaps 15–20 October and anything from its last day on.
+    expect(await ids({ from: '2017-10-15', to: '2017-10-20' })).toEqual([a.stateLaw]);
+    expect(await ids({ from: '2017-10-31' })).toEqual([a.stateLaw]);
+    expect(await ids({ from: '2017-11-01' })).toEqual([]);
+    expect(await ids({ to: '2017-09-30' })).not.toContain(a.stateLaw);
+
+    const place = 'ocd-division/country:us/state:ny/place:utica';
+    await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: place, name: 'Utica city' }));
+    const own = { actingJurisdictionId: place, affectedJurisdictionIds: [place] };
+    const year = (await ctx.record({ ...own, occurredOn: { date: '2016', precision: 'year' } })).id;
+    const december = (await ctx.record({ ...own, occurredOn: { date: '2016-12', precision: 'month' } })).id;
+    const day = (await ctx.record({ ...own, occurredOn: { date: '2016-12-30', precision: 'day' } })).id;
+    const direct = async (filters: TimelineFilters) =>
+      (await timeline(place, { ...filters, inherited: false })).entries.map((e) => e.actionId);
+    expect(await direct({ from: '2016-12-31' })).toEqual([year, december]);
+    expect(await direct({ from: '2016-12-30', to: '2016-12-30' })).toEqual([year, december, day]);
+    expect(await direct({ from: '2016-06-15', to: '2016-06-15' })).toEqual([year]);
+    expect(await direct({ from: '2017-01-01' })).toEqual([]);
+    expect(await direct({ to: '2015-12-31' })).toEqual([]);
+  });
+
   it('pages with a cursor: every entry once, in order, with ties on a date broken by when they were recorded', async () => {
     const place = 'ocd-division/country:us/state:ny/place:albany';
     await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: place, name: 'Albany city' }));
