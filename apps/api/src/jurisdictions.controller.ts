@@ -36,6 +36,7 @@ import {
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
 import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
+import { badRequest } from './problem';
 import { Meta } from './request-context';
 import { fileStem, ndjson } from './export-formats';
 import { timelineAtom } from './timeline-atom';
@@ -254,9 +255,10 @@ export class JurisdictionsController {
     // instant in the past would make it another thing.
     const refused = (['cursor', 'asOf'] as const).filter((k) => f[k] !== undefined);
     if (refused.length) {
-      throw new DomainError('ACTION.INVALID', `${refused.join(' and ')} cannot be used with format=atom`, {
-        errors: refused.map((k) => ({ path: `query.${k}`, message: 'is not read with format=atom (a feed holds the latest changes)' })),
-      });
+      throw badRequest(
+        'the request query is invalid',
+        refused.map((k) => ({ path: `query.${k}`, message: 'is not read with format=atom (a feed holds the latest changes)' })),
+      );
     }
     const feed: TimelineFeed = await this.queries.execute(
       new GetTimelineFeedQuery(jurisdictionId, { from: f.from, to: f.to, levels: f.levels, kinds: f.kinds, statuses: f.statuses, inherited: f.inherited, limit: f.limit }),
