@@ -1,4 +1,8 @@
+import { get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import ICAL from 'ical.js';
+import { sql } from 'kysely';
+import { ActionRepository } from '@app/policy';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { J, enc, expectProblem, startApi, type ActionBody, type ApiHarness } from '../support/api-harness';
@@ -235,6 +239,42 @@ describe('GET /api/v1/actions/export', () => {
     expect(rows.map((r) => r.id)).toEqual(FIXTURE.map((a) => a.id));
     expect(rows.find((r) => r.id === 'san-jose-statement')).toMatchObject({ occurredOn: '2017-03', precision: 'month', status: 'published' });
     expect(rows.find((r) => r.id === 'csv-formula')!.title).toMatch(/^'=HYPERLINK/);
+  });
+});
+
+describe('a client that goes away', () => {
+  it('stops the reads: no further batch is asked of the database', async () => {
+    // A ledger far larger than the socket buffers (about 20 MB of NDJSON), written straight
+    // into the read table: what is tested here is the stream, not the projection.
+    await sql`
+      INSERT INTO actions (id, version, status, kind, title, occurred_on, precision, acting_jurisdiction_id,
+                           affected_jurisdiction_ids, state, first_position, recorded_at, updated_at)
+      SELECT 'bulk-' || n, 1, 'retracted', 'resolution', 'bulk ' || n, '2017-06-01', 'day', ${J.us}, ARRAY[${J.us}],
+             jsonb_build_object('id', 'bulk-' || n, 'status', 'retracted', 'kind', 'resolution', 'title', 'bulk ' || n,
+               'summary', repeat('x', 1000), 'occurredOn', jsonb_build_object('date', '2017-06-01', 'precision', 'day'),
+               'sources', '[]'::jsonb, 'tags', '[]'::jsonb, 'relations', '[]'::jsonb),
+             1000000 + n, now(), now()
+        FROM generate_series(1, 20000) AS n`.execute(api.db);
+    const batches = jest.spyOn(api.app.get(ActionRepository, { strict: false }), 'exportBatch');
+    await api.app.listen(0, '127.0.0.1');
+    const { port } = api.app.getHttpServer().address() as AddressInfo;
+    const received = await new Promise<number>((resolve, reject) => {
+      httpGet(`http://127.0.0.1:${port}/api/v1/actions/export?status=retracted`, (res) => {
+        res.once('data', (chunk: Buffer) => {
+          res.destroy();
+          resolve(chunk.length);
+        });
+      }).on('error', reject);
+    });
+    expect(received).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 500));
+    const calls = batches.mock.calls.length;
+    // 40 batches make the whole export; the socket's buffers hold a few of them at most.
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(20);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(batches.mock.calls.length).toBe(calls);
+    batches.mockRestore();
   });
 });
 
