@@ -34,7 +34,7 @@ export function timelineAtom(feed: TimelineFeed, o: { selfUrl: string; query: st
       link: o.actionUrl(e.actionId),
       date: new Date(e.changedAt),
       published: new Date(e.firstRecordedAt),
-      description: `${e.occurredOn} · ${e.kind.replace(/_/g, ' ')} · ${acting}${e.inherited ? ` (through ${e.viaName ?? e.via})` : ''}. ${e.summary}`,
+      description: `${e.occurredOn} · ${e.kind.replace(/_/g, ' ')} · ${acting}${e.inherited && e.via !== e.actingJurisdictionId ? ` (through ${e.viaName ?? e.via})` : ''}. ${e.summary}`,
       author: [{ name: acting }],
       category: [{ term: e.kind, name: e.kind }],
     });

@@ -29,7 +29,7 @@ function event(e: ExportedTimelineEntry, actionUrl: (id: string) => string): str
     e.summary,
     '',
     `Kind: ${e.kind.replace(/_/g, ' ')}`,
-    `Acting jurisdiction: ${acting}${e.inherited ? ` (reaches this timeline through ${e.viaName ?? e.via})` : ''}`,
+    `Acting jurisdiction: ${acting}${e.inherited && e.via !== e.actingJurisdictionId ? ` (reaches this timeline through ${e.viaName ?? e.via})` : ''}`,
     `Date: ${e.occurredOn}${span.note ? ` (${span.note})` : ''}`,
     ...(e.sourceUrl ? [`Source: ${e.sourceUrl}`] : []),
     `In the ledger: ${actionUrl(e.actionId)}`,
