@@ -11,11 +11,12 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,medium-spec,e2e-spec}.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: __dirname, paths: undefined }, swcrc: false }],
-    '(content-disposition|@nestjs/bull-shared|@nestjs/bullmq).+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, swcrc: false }],
+    '(content-disposition|@nestjs/bull-shared|@nestjs/bullmq|/feed/).+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, swcrc: false }],
   },
   // @fastify/static (Swagger UI) depends on an ESM-only content-disposition, and @nestjs/bullmq
-  // is ESM-only; Node loads them natively, Jest's module sandbox needs them compiled to CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!.*(content-disposition|@nestjs/bull-shared|@nestjs/bullmq)/)'],
+  // is ESM-only, as is feed; Node loads them natively, Jest's module sandbox needs
+  // them compiled to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!.*(content-disposition|@nestjs/bull-shared|@nestjs/bullmq|feed)/)'],
   moduleNameMapper: Object.fromEntries(
     Object.entries(aliases).map(([alias, [target]]) => [
       `^${alias.replace('*', '(.*)')}$`,

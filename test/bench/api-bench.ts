@@ -33,6 +33,7 @@ import { EventStore, ProjectionRunner } from '@app/event-store';
 import { policyInlineProjections, policyProjections, type ActionContent } from '@app/policy';
 import { admin, formatTable, withDatabase } from './common';
 import { CpuSampler, meanShare, type CpuSample, type CpuShare } from './api/cpu';
+import { exportScenario, type ExportFigures } from './api/export';
 import { ActionEventGenerator, buildTree, loadDataset, type Jurisdiction, type Tree } from './api/dataset';
 import { HttpClient, closedLoop, combine, fmt, round, seededRandom, type LoopResult } from './api/measure';
 import { ANCESTORS_SQL, assertSameStatements, timelineStatement } from './api/timeline-sql';
@@ -96,7 +97,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--help' || flag === '-h') {
       console.log(
         'usage: api-bench [--quick] [--json FILE] [--cpu-prof DIR] [--keep-db] [--reuse DBNAME]\n' +
-          '                 [--only timeline,writes] [--events N] [--duration SECONDS]\n' +
+          '                 [--only timeline,writes,export] [--events N] [--duration SECONDS]\n' +
           '                 [--read-concurrency 32] [--write-concurrency 8]',
       );
       process.exit(0);
@@ -133,6 +134,8 @@ const ADMIN_KEY = `bench-admin-${randomUUID()}`;
 const SEED = 20_170_125; // the day of the executive order that started the ledger's example
 /** Warm-up of each round after the first one of a side (connections and caches are warm). */
 const ROUND_WARMUP_MS = 1_000;
+/** The old-space limit of the API process the export is measured on. */
+const EXPORT_HEAP_MIB = 96;
 
 /** What test/bench/api/server.ts sends over IPC. */
 type ChildMessage =
@@ -142,14 +145,15 @@ type ChildMessage =
 /** The API in a child process: its port, its CPU use, and a way to close it. */
 interface ApiProcess {
   port: number;
+  pid: number;
   poolSize: number;
   logLevel: string;
   cpu(): Promise<NodeJS.CpuUsage | null>;
   close(): Promise<void>;
 }
 
-async function startApi(url: string, cpuProfDir?: string): Promise<ApiProcess> {
-  const execArgv = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+async function startApi(url: string, cpuProfDir?: string, nodeOptions: string[] = []): Promise<ApiProcess> {
+  const execArgv = [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), ...nodeOptions];
   const child: ChildProcess = fork(join(__dirname, 'api', 'server.js'), [], {
     execArgv,
     env: {
@@ -169,6 +173,7 @@ async function startApi(url: string, cpuProfDir?: string): Promise<ApiProcess> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     ...ready,
+    pid: child.pid!,
     cpu: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || !child.connected) return resolve(null);
@@ -465,6 +470,29 @@ async function catchUpAsyncProjections(store: EventStore): Promise<number> {
   return seconds;
 }
 
+/** A row for the export: rows/s beside the raw cursor's, and how far the API's RSS rose. */
+function exportRow(name: string, f: ExportFigures, maxGrowthMiB: number | null): Row {
+  log(`  API: ${fmt(f.rows)} rows, ${fmt(f.bytes / 2 ** 20, 1)} MiB in ${fmt(f.seconds, 2)} s: ${fmt(f.rate)} rows/s; ` +
+    `API RSS ${fmt(f.rssBefore, 1)} MiB before, peak ${fmt(f.rssPeak, 1)} MiB (${f.rssSamples} samples), ${fmt(f.rssAfter, 1)} MiB after`);
+  log(`  raw pg-query-stream: ${fmt(f.raw.rows)} rows, ${fmt(f.raw.bytes / 2 ** 20, 1)} MiB in ${fmt(f.raw.seconds, 2)} s: ${fmt(f.raw.rate)} rows/s; ` +
+    `bench RSS ${fmt(f.raw.rssBefore, 1)} MiB before, peak ${fmt(f.raw.rssPeak, 1)} MiB`);
+  const growth = f.rssPeak - f.rssBefore;
+  return {
+    name,
+    unit: 'rows/s',
+    value: f.rate,
+    baseline: f.raw.rate,
+    ratio: f.rate / f.raw.rate,
+    p50: null,
+    p99: null,
+    baselineP50: null,
+    baselineP99: null,
+    target: maxGrowthMiB === null ? `RSS +${fmt(growth, 1)} MiB` : `RSS +${fmt(growth, 1)} MiB ≤ ${maxGrowthMiB}`,
+    met: maxGrowthMiB === null ? null : f.rows === f.raw.rows && growth <= maxGrowthMiB,
+    baselineNote: `the same ${fmt(f.raw.rows)} rows through a pg-query-stream cursor (batches of 500) serialised as NDJSON in the bench process, no HTTP`,
+  };
+}
+
 async function loadPhase(opts: Options, url: string, tree: Tree): Promise<Row> {
   const db = createDb<any>(url, { max: opts.parallel + 1, applicationName: 'pl-benchapi-load' });
   try {
@@ -617,6 +645,18 @@ async function main(): Promise<void> {
       const writes = new HttpClient('127.0.0.1', api.port, opts.writeConcurrency);
       http.push(writes);
       rows.push(await writeScenario({ ...ctx, http: writes }));
+    }
+    if (!opts.only || opts.only.includes('export')) {
+      log('whole-ledger export (NDJSON) …');
+      rows.push(exportRow('export.ndjson', await exportScenario({ port: api.port, apiPid: api.pid, url }), null));
+      // Again on an API process of its own whose V8 heap cannot hold the export (the quick
+      // ledger's NDJSON is about 70 MiB, the full one's ten times that): it completes only if
+      // the export is streamed, and its RSS is not inflated by garbage V8 had no reason yet to
+      // collect (an uncapped heap grows to a few hundred MiB before a major GC, export or not).
+      log(`whole-ledger export (NDJSON), API heap capped at ${EXPORT_HEAP_MIB} MiB …`);
+      const exporter = await startApi(url, undefined, [`--max-old-space-size=${EXPORT_HEAP_MIB}`]);
+      const capped = await exportScenario({ port: exporter.port, apiPid: exporter.pid, url }).finally(() => exporter.close());
+      rows.push(exportRow(`export.ndjson heap ${EXPORT_HEAP_MIB} MiB`, capped, 32));
     }
     await ctx.closeApi();
 

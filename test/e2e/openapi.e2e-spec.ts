@@ -73,7 +73,16 @@ describe('docs/openapi.json', () => {
     }
     expect(document.paths['/api/v1/actions'].post.requestBody?.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/NewAction' });
     const timeline = document.paths['/api/v1/jurisdictions/{id}/timeline'].get.responses['200'];
-    expect(Object.keys(timeline.content ?? {})).toEqual(['application/json', 'text/csv', 'image/svg+xml']);
+    expect(Object.keys(timeline.content ?? {})).toEqual([
+      'application/json',
+      'text/csv',
+      'image/svg+xml',
+      'application/x-ndjson',
+      'text/calendar',
+      'application/atom+xml',
+    ]);
+    const ledger = document.paths['/api/v1/actions/export'].get.responses['200'];
+    expect(Object.keys(ledger.content ?? {})).toEqual(['application/x-ndjson', 'text/csv']);
   });
 
   it('names its main schemas and says the bearer token is an API key, with the role each operation needs', () => {

@@ -19,6 +19,7 @@ import {
   DUPLICATES_MAX_DAYS,
   DUPLICATES_MAX_LIMIT,
   DUPLICATES_MIN_SIMILARITY,
+  ExportActionsQuery,
   FindDuplicatesQuery,
   GetActionHistoryQuery,
   GetActionQuery,
@@ -48,6 +49,7 @@ import {
   type ActionDetail,
   type ActionDuplicates,
   type ActionHistory,
+  type ActionSummary,
   type ActionsPage,
   type CommandMeta,
 } from '@app/policy';
@@ -56,6 +58,8 @@ import { RequiresRole } from './api-key.guard';
 import { DATABASE } from './tokens';
 import { ApiContract, ETAG, IF_MATCH, WRITE_HEADERS } from './openapi-contract';
 import { IfMatchVersion, Meta } from './request-context';
+import { actionsCsv } from './actions-csv';
+import { ndjson } from './export-formats';
 import { commaList, pageLimit, parse } from './validation';
 
 // Request bodies. The domain validates again when it decides; these give the early 400s with
@@ -105,6 +109,14 @@ const listParams = z.strictObject({
     .meta({ description: 'part of the title, any case (% and _ match themselves)' }),
   cursor: z.string().max(100).optional().meta({ description: "the previous page's nextCursor" }),
   limit: pageLimit(ACTION_LIST_MAX_LIMIT, 'actions per page; 50 when absent'),
+});
+
+const exportParams = z.strictObject({
+  format: z
+    .enum(['ndjson', 'csv'], { error: 'must be ndjson or csv' })
+    .optional()
+    .meta({ description: 'ndjson (application/x-ndjson, one ActionSummary per line; when absent) or csv (text/csv, one row per action)' }),
+  status: commaList(ACTION_STATUSES, 'statuses (all when absent)').optional(),
 });
 
 const duplicatesParams = z.strictObject({
@@ -197,6 +209,31 @@ export class ActionsController {
         limit: p.limit,
       }),
     );
+  }
+
+  // Before ':id', so that `export` is never read as an action id.
+  @Get('export')
+  @ApiContract({
+    summary: "The whole ledger: every action's current state, streamed in the order they were first recorded",
+    description: 'Read in batches as the client reads: memory stays flat whatever the size of the ledger.',
+    query: exportParams,
+    response: {
+      description: 'Every action (of these statuses)',
+      content: { 'application/x-ndjson': z.string().meta({ description: 'one ActionSummary per line' }), 'text/csv': z.string() },
+    },
+    problems: { 400: ['ACTION.INVALID'] },
+  })
+  async export(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const p = parse(exportParams, query, 'query');
+    const rows: AsyncIterable<ActionSummary> = await this.queries.execute(new ExportActionsQuery({ statuses: p.status }));
+    if (p.format === 'csv') {
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', 'attachment; filename="actions.csv"');
+      return actionsCsv(rows);
+    }
+    reply.header('content-type', 'application/x-ndjson; charset=utf-8');
+    reply.header('content-disposition', 'attachment; filename="actions.ndjson"');
+    return ndjson(rows);
   }
 
   @Get(':id')

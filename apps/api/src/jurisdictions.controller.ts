@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStore } from '@app/event-store';
 import { z } from 'zod';
 import {
@@ -10,6 +10,9 @@ import {
   DIRECTORY_MAX_LIMIT,
   GetJurisdictionQuery,
   DomainError,
+  ExportTimelineQuery,
+  FEED_DEFAULT_LIMIT,
+  GetTimelineFeedQuery,
   GetTimelineQuery,
   JURISDICTION_LEVELS,
   TIMELINE_MAX_LIMIT,
@@ -27,13 +30,20 @@ import {
   type CommandMeta,
   type JurisdictionDetail,
   type JurisdictionsPage,
+  type TimelineExport,
+  type TimelineFeed,
+  type TimelineFilters,
   type TimelinePage,
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
 import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
+import { badRequest } from './problem';
 import { ReadCache } from './read-cache';
 import { Meta } from './request-context';
+import { fileStem, ndjson } from './export-formats';
+import { timelineAtom } from './timeline-atom';
 import { timelineCsv } from './timeline-csv';
+import { timelineIcs } from './timeline-ics';
 import { timelineSvg } from './timeline-svg';
 import { commaList, pageLimit, parse } from './validation';
 
@@ -67,6 +77,8 @@ const partialDate = (edge: 'start' | 'end') =>
       return edge === 'start' ? partialDateStart(date) : partialDateEnd(date);
     });
 
+const TIMELINE_FORMATS = ['json', 'csv', 'svg', 'ndjson', 'ics', 'atom'] as const;
+
 const timelineParams = z.strictObject({
   from: partialDate('start').optional(),
   to: partialDate('end').optional(),
@@ -82,13 +94,28 @@ const timelineParams = z.strictObject({
     .refine(isIsoInstant, 'must be an ISO 8601 instant, like 2017-03-28T00:00:00Z')
     .optional()
     .meta({ description: 'the timeline as the ledger knew it at this instant (ISO 8601 with a zone)' }),
-  cursor: z.string().max(200).optional().meta({ description: "the previous page's nextCursor (or X-Next-Cursor)" }),
-  limit: pageLimit(TIMELINE_MAX_LIMIT, 'entries per page; 50 when absent'),
-  format: z
-    .enum(['json', 'csv', 'svg'], { error: 'must be json, csv or svg' })
+  cursor: z
+    .string()
+    .max(200)
     .optional()
-    .meta({ description: 'json (when absent), csv (text/csv), or svg (an image/svg+xml picture)' }),
+    .meta({ description: "the previous page's nextCursor (or X-Next-Cursor); for csv, ndjson and ics, where the export starts" }),
+  limit: pageLimit(
+    TIMELINE_MAX_LIMIT,
+    `entries per page; 50 when absent. csv, ndjson and ics hold every entry and read this many at a time (${TIMELINE_MAX_LIMIT} when absent); atom holds the ${FEED_DEFAULT_LIMIT} latest changes when absent`,
+  ),
+  format: z
+    .enum(TIMELINE_FORMATS, { error: `must be one of ${TIMELINE_FORMATS.join(', ')}` })
+    .optional()
+    .meta({
+      description:
+        'json (a page, when absent); svg (a page as an image/svg+xml picture); csv (text/csv), ndjson (application/x-ndjson) ' +
+        'or ics (text/calendar, one all-day event per action: a URL to subscribe to): every entry, streamed; ' +
+        'atom (application/atom+xml): the latest new and changed entries, newest change first',
+    }),
 });
+
+/** Whole-timeline exports: every matching entry, streamed, whatever the page size. */
+const STREAMED = new Set(['csv', 'ndjson', 'ics']);
 
 const directoryParams = z.strictObject({
   q: z.string().max(200).optional().meta({ description: 'part of the name, any case' }),
@@ -100,6 +127,15 @@ const directoryParams = z.strictObject({
 const idParams = z.strictObject({
   id: z.string().meta({ description: 'an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca' }),
 });
+
+/**
+ * Absolute links for documents read outside the API (calendars, feed readers): the address
+ * the request was made at, and each action's page in the console, on the same origin.
+ */
+function publicLinks(request: FastifyRequest): { self: string; action: (id: string) => string } {
+  const origin = `${request.protocol}://${request.host}`;
+  return { self: `${origin}${request.url}`, action: (id) => `${origin}/console/actions/${encodeURIComponent(id)}` };
+}
 
 /**
  * The `{id}` of a URL. A malformed one (`state:CA`, `garbage`) is a 400 naming the rule, as it
@@ -158,40 +194,68 @@ export class JurisdictionsController {
   @Get(':id/timeline')
   @ApiContract({
     summary: "A jurisdiction's timeline: its own and inherited actions in date order",
-    description: 'As JSON, as CSV (one row per entry) or as an SVG picture, by `format`.',
+    description:
+      'A page as JSON or as an SVG picture; the whole timeline as CSV, NDJSON or iCalendar (streamed); its latest changes as an Atom feed; by `format`.',
     params: idParams,
     query: timelineParams,
     response: {
       description: 'A page of the timeline',
-      content: { 'application/json': timelinePageSchema, 'text/csv': z.string(), 'image/svg+xml': z.string() },
+      content: {
+        'application/json': timelinePageSchema,
+        'text/csv': z.string(),
+        'image/svg+xml': z.string(),
+        'application/x-ndjson': z.string().meta({ description: 'one ExportedTimelineEntry per line' }),
+        'text/calendar': z.string(),
+        'application/atom+xml': z.string(),
+      },
       headers: [X_NEXT_CURSOR],
     },
     problems: { 400: ['JURISDICTION.INVALID_ID', 'ACTION.INVALID'], 404: ['JURISDICTION.UNKNOWN'] },
   })
-  async timeline(@Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async timeline(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const jurisdictionId = jurisdictionIdParam(id);
     const p = parse(timelineParams, query, 'query');
+    const filters: TimelineFilters = {
+      from: p.from,
+      to: p.to,
+      levels: p.level,
+      kinds: p.kind,
+      statuses: p.status,
+      inherited: p.inherited === undefined ? undefined : p.inherited === 'true',
+      asOf: p.asOf ? new Date(p.asOf) : undefined,
+      cursor: p.cursor,
+      limit: p.limit,
+    };
+    if (p.format === 'atom') return this.timelineFeed(jurisdictionId, filters, request, reply);
+    if (p.format && STREAMED.has(p.format)) {
+      const exported: TimelineExport = await this.queries.execute(new ExportTimelineQuery(jurisdictionId, filters));
+      const stem = `${fileStem(exported.jurisdictionName)}-timeline`;
+      const links = publicLinks(request);
+      if (p.format === 'ics') {
+        reply.header('content-type', 'text/calendar; charset=utf-8');
+        // inline: a browser hands it to the calendar; a subscription reads the same URL.
+        reply.header('content-disposition', `inline; filename="${stem}.ics"`);
+        return timelineIcs(exported, links.self, links.action);
+      }
+      if (p.format === 'csv') {
+        reply.header('content-type', 'text/csv; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="${stem}.csv"`);
+        return timelineCsv(exported.entries);
+      }
+      reply.header('content-type', 'application/x-ndjson; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="${stem}.ndjson"`);
+      return ndjson(exported.entries);
+    }
     // Read before the page, so the picture holds at least everything up to this position.
     const ledgerPosition = p.format === 'svg' ? await this.store.headPosition() : undefined;
-    const page: TimelinePage = await this.queries.execute(
-      new GetTimelineQuery(jurisdictionId, {
-        from: p.from,
-        to: p.to,
-        levels: p.level,
-        kinds: p.kind,
-        statuses: p.status,
-        inherited: p.inherited === undefined ? undefined : p.inherited === 'true',
-        asOf: p.asOf ? new Date(p.asOf) : undefined,
-        cursor: p.cursor,
-        limit: p.limit,
-      }),
-    );
+    const page: TimelinePage = await this.queries.execute(new GetTimelineQuery(jurisdictionId, filters));
     if (p.format === undefined || p.format === 'json') return page;
     if (page.nextCursor) reply.header('x-next-cursor', page.nextCursor);
-    if (p.format === 'csv') {
-      reply.header('content-type', 'text/csv; charset=utf-8');
-      return timelineCsv(page.entries);
-    }
     const jurisdiction: JurisdictionDetail = await this.queries.execute(new GetJurisdictionQuery(jurisdictionId));
     reply.header('content-type', 'image/svg+xml; charset=utf-8');
     const origin = `${reply.request.protocol}://${reply.request.host}`;
@@ -203,6 +267,27 @@ export class JurisdictionsController {
       generatedAt: new Date(),
       ledgerPosition,
     });
+  }
+
+  private async timelineFeed(jurisdictionId: string, f: TimelineFilters, request: FastifyRequest, reply: FastifyReply): Promise<string> {
+    // A feed is the latest news as of now, read from its newest end: a place to start or an
+    // instant in the past would make it another thing.
+    const refused = (['cursor', 'asOf'] as const).filter((k) => f[k] !== undefined);
+    if (refused.length) {
+      throw badRequest(
+        'the request query is invalid',
+        refused.map((k) => ({ path: `query.${k}`, message: 'is not read with format=atom (a feed holds the latest changes)' })),
+      );
+    }
+    const feed: TimelineFeed = await this.queries.execute(
+      new GetTimelineFeedQuery(jurisdictionId, { from: f.from, to: f.to, levels: f.levels, kinds: f.kinds, statuses: f.statuses, inherited: f.inherited, limit: f.limit }),
+    );
+    const links = publicLinks(request);
+    const url = new URL(links.self);
+    url.searchParams.delete('format');
+    const query = url.searchParams.toString();
+    reply.header('content-type', 'application/atom+xml; charset=utf-8');
+    return timelineAtom(feed, { selfUrl: links.self, query, timelineUrl: url.toString(), actionUrl: links.action });
   }
 
   @UseInterceptors(ReadCache)

@@ -30,6 +30,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole ledger: every action's current state, streamed in the order they were first recorded
+         * @description Read in batches as the client reads: memory stays flat whatever the size of the ledger.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["actionsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/{id}": {
         parameters: {
             query?: never;
@@ -531,7 +553,7 @@ export interface paths {
         };
         /**
          * A jurisdiction's timeline: its own and inherited actions in date order
-         * @description As JSON, as CSV (one row per entry) or as an SVG picture, by `format`.
+         * @description A page as JSON or as an SVG picture; the whole timeline as CSV, NDJSON or iCalendar (streamed); its latest changes as an Atom feed; by `format`.
          *
          *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
@@ -1482,6 +1504,63 @@ export interface operations {
             };
             /** @description Unprocessable Content: `ACTION.UNKNOWN`, `EVENT_STORE.IDEMPOTENCY_KEY_REUSED`, `JURISDICTION.UNKNOWN` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actionsExport: {
+        parameters: {
+            query?: {
+                /** @description ndjson (application/x-ndjson, one ActionSummary per line; when absent) or csv (text/csv, one row per action) */
+                format?: "ndjson" | "csv";
+                /** @description statuses (all when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
+                status?: string;
+            };
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every action (of these statuses) */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3717,12 +3796,12 @@ export interface operations {
                 inherited?: "true" | "false";
                 /** @description the timeline as the ledger knew it at this instant (ISO 8601 with a zone) */
                 asOf?: string;
-                /** @description the previous page's nextCursor (or X-Next-Cursor) */
+                /** @description the previous page's nextCursor (or X-Next-Cursor); for csv, ndjson and ics, where the export starts */
                 cursor?: string;
-                /** @description entries per page; 50 when absent */
+                /** @description entries per page; 50 when absent. csv, ndjson and ics hold every entry and read this many at a time (500 when absent); atom holds the 100 latest changes when absent */
                 limit?: number;
-                /** @description json (when absent), csv (text/csv), or svg (an image/svg+xml picture) */
-                format?: "json" | "csv" | "svg";
+                /** @description json (a page, when absent); svg (a page as an image/svg+xml picture); csv (text/csv), ndjson (application/x-ndjson) or ics (text/calendar, one all-day event per action: a URL to subscribe to): every entry, streamed; atom (application/atom+xml): the latest new and changed entries, newest change first */
+                format?: "json" | "csv" | "svg" | "ndjson" | "ics" | "atom";
             };
             header?: {
                 /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
@@ -3749,6 +3828,9 @@ export interface operations {
                     "application/json": components["schemas"]["TimelinePage"];
                     "text/csv": string;
                     "image/svg+xml": string;
+                    "application/x-ndjson": string;
+                    "text/calendar": string;
+                    "application/atom+xml": string;
                 };
             };
             /** @description Not Modified: the If-None-Match tag is still current (no body) */

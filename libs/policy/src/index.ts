@@ -29,4 +29,7 @@ export * from './queries/find-duplicates/find-duplicates.query';
 export * from './queries/search-jurisdictions/search-jurisdictions.query';
 export * from './queries/get-jurisdiction/get-jurisdiction.query';
 export * from './queries/read-events/read-events.query';
+export * from './queries/export-timeline/export-timeline.query';
+export * from './queries/get-timeline-feed/get-timeline-feed.query';
+export * from './queries/export-actions/export-actions.query';
 export * from './seed';

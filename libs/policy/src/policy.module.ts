@@ -24,6 +24,9 @@ import { GetTimelineHandler } from './queries/get-timeline/get-timeline.query-ha
 import { ListActionsHandler } from './queries/list-actions/list-actions.query-handler';
 import { ReadEventsHandler } from './queries/read-events/read-events.query-handler';
 import { SearchJurisdictionsHandler } from './queries/search-jurisdictions/search-jurisdictions.query-handler';
+import { ExportActionsHandler } from './queries/export-actions/export-actions.query-handler';
+import { ExportTimelineHandler } from './queries/export-timeline/export-timeline.query-handler';
+import { GetTimelineFeedHandler } from './queries/get-timeline-feed/get-timeline-feed.query-handler';
 import { ActionRepository } from './repositories/action.repository';
 import { JurisdictionRepository } from './repositories/jurisdiction.repository';
 import { TimelineRepository } from './repositories/timeline.repository';
@@ -62,6 +65,9 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     SearchJurisdictionsHandler,
     GetJurisdictionHandler,
     ReadEventsHandler,
+    ExportTimelineHandler,
+    GetTimelineFeedHandler,
+    ExportActionsHandler,
   ],
 })
 export class PolicyModule {}

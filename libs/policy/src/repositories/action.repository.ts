@@ -122,6 +122,24 @@ export class ActionRepository {
   }
 
   /**
+   * The next `take` actions after `afterPosition` in the order they were first recorded (the
+   * position of their first event: unique and never reused), so an export read in batches sees
+   * each action once however long it runs, and an action recorded meanwhile lands at its end.
+   */
+  async exportBatch(s: { statuses?: readonly ActionStatus[]; afterPosition: number; take: number }): Promise<StoredAction[]> {
+    const rows = await this.db
+      .selectFrom('actions')
+      .modifyFront(sql.raw(PREPARE))
+      .select(['id', 'state', 'version', 'first_position', 'recorded_at', 'updated_at'])
+      .where('first_position', '>', s.afterPosition)
+      .$if(!!s.statuses?.length, (q) => q.where(sql<boolean>`status = ANY(${s.statuses as ActionStatus[]}::text[])`))
+      .orderBy('first_position')
+      .limit(s.take)
+      .execute();
+    return rows.map(storedAction);
+  }
+
+  /**
    * Published actions of a kind within `days` of a day, nearest first (ties in recording
    * order), at most `take`. Each side of the day is read nearest first from the index on
    * published (kind, occurred_on) and cut at `take`, so a crowded stretch of the calendar

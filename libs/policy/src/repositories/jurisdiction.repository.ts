@@ -92,6 +92,13 @@ export class JurisdictionRepository {
     return new Map(rows.map((r) => [r.id, r.ancestors]));
   }
 
+  /** The names of the registered ids among `ids` (a name never changes once registered). */
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('jurisdictions').select(['id', 'name']).where(idIn(ids)).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** Directory page in id order; one row more than `limit` tells there is a next page. */
   async search({ q, level, after, limit }: JurisdictionSearch): Promise<JurisdictionRow[]> {
     const rows = await this.db

@@ -130,6 +130,37 @@ export class TimelineRepository {
     return rows.map(fromRaw);
   }
 
+  /**
+   * The entries of a timeline most recently recorded or changed (the `recorded_from` of their
+   * current row), newest first, at most `take`; `after` and `asOf` are not read. Each
+   * timeline's own newest rows are cut at `take` before merging: an action's rank on one
+   * timeline is never worse than its rank among them all, so nothing that belongs is lost.
+   */
+  async recentChanges(s: Omit<TimelineSelection, 'after' | 'asOf'>): Promise<(TimelineRow & { changedAt: Date })[]> {
+    const conditions: RawBuilder<unknown>[] = [sql`recorded_to IS NULL`, sql`status = ANY(${s.statuses}::text[])`];
+    if (s.from) conditions.push(sql`occurred_on >= ${s.from}::date`);
+    if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
+    if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
+    if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
+    const where = sql.join(conditions, sql` AND `);
+    const branch = (jurisdictionId: string, depth: number) => sql`
+      (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
+              acting_jurisdiction_id, acting_level, relations, source_count, first_position, recorded_from,
+              ${depth}::int AS depth
+         FROM timeline_entries
+        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
+        ORDER BY recorded_from DESC, first_position DESC
+        LIMIT ${s.take})`;
+    const branches = [s.jurisdictionId, ...s.ancestors].map((id, depth) => branch(id, depth));
+    const { rows } = await sql<RawRow & { recorded_from: Date }>`
+      SELECT * FROM (
+        SELECT DISTINCT ON (action_id) * FROM (${sql.join(branches, sql` UNION ALL `)}) merged ORDER BY action_id, depth
+      ) nearest
+       ORDER BY recorded_from DESC, first_position DESC
+       LIMIT ${s.take}`.execute(this.db);
+    return rows.map((r) => ({ ...fromRaw(r), changedAt: r.recorded_from }));
+  }
+
   /** Published actions directly on a timeline now, counted by acting level and kind. */
   async countsOn(jurisdictionId: string): Promise<{ actingLevel: string; kind: ActionKind; n: number }[]> {
     const rows = await this.current(jurisdictionId)

@@ -1,8 +1,8 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, isCalendarDate, atPrecision } from '../../domain';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
-import { TimelineRepository, type TimelineCursor, type TimelineRow } from '../../repositories/timeline.repository';
-import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelinePage } from './get-timeline.query';
+import { TimelineRepository, type TimelineCursor, type TimelineRow, type TimelineSelection } from '../../repositories/timeline.repository';
+import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelineFilters, type TimelinePage } from './get-timeline.query';
 
 function encodeCursor(row: TimelineRow): string {
   return Buffer.from(`${row.occurredOn}|${row.firstPosition}`).toString('base64url');
@@ -27,10 +27,24 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
   ) {}
 
   async execute({ jurisdictionId, filters: f }: GetTimelineQuery): Promise<TimelinePage> {
+    const limit = Math.min(f.limit ?? 50, TIMELINE_MAX_LIMIT);
+    const rows = await this.timelines.page(await this.selection(jurisdictionId, f, limit + 1));
+    return {
+      jurisdictionId,
+      asOf: f.asOf?.toISOString() ?? null,
+      entries: rows.slice(0, limit).map((r) => toEntry(r, jurisdictionId)),
+      nextCursor: rows.length > limit ? encodeCursor(rows[limit - 1]) : null,
+    };
+  }
+
+  /**
+   * Which rows make this jurisdiction's timeline under these filters: the one place its rules
+   * live, so other reads of the same timeline (exports, the feed) select exactly what it shows.
+   */
+  async selection(jurisdictionId: string, f: TimelineFilters, take: number): Promise<TimelineSelection> {
     const ancestors = await this.jurisdictions.ancestorsOf(jurisdictionId);
     if (!ancestors) throw new DomainError('JURISDICTION.UNKNOWN', `no jurisdiction ${jurisdictionId}`, { details: { id: jurisdictionId } });
-    const limit = Math.min(f.limit ?? 50, TIMELINE_MAX_LIMIT);
-    const rows = await this.timelines.page({
+    return {
       jurisdictionId,
       ancestors: f.inherited === false ? [] : ancestors,
       from: f.from,
@@ -40,18 +54,12 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
       statuses: f.statuses ?? ['published'],
       asOf: f.asOf,
       after: f.cursor ? decodeCursor(f.cursor) : undefined,
-      take: limit + 1,
-    });
-    return {
-      jurisdictionId,
-      asOf: f.asOf?.toISOString() ?? null,
-      entries: rows.slice(0, limit).map((r) => toEntry(r, jurisdictionId)),
-      nextCursor: rows.length > limit ? encodeCursor(rows[limit - 1]) : null,
+      take,
     };
   }
 }
 
-function toEntry(row: TimelineRow, self: string): TimelineEntry {
+export function toEntry(row: TimelineRow, self: string): TimelineEntry {
   const inherited = row.jurisdictionId !== self;
   return {
     actionId: row.actionId,
