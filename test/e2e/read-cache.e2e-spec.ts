@@ -99,11 +99,17 @@ describe('the read cache', () => {
   });
 
   it('keeps the formats apart and carries their headers on a hit', async () => {
-    const csv = () => api.get(`${timelinePath(J.sanJose)}&format=csv`);
-    await csv();
-    const hit = await csv();
+    const svg = () => api.get(`${timelinePath(J.sanJose)}&format=svg`);
+    const miss = await svg();
+    const hit = await svg();
     expect(hit.headers['x-cache']).toBe('hit');
-    expect(String(hit.headers['content-type'])).toMatch(/^text\/csv/);
+    expect(hit.text).toBe(miss.text);
+    expect(String(hit.headers['content-type'])).toMatch(/^image\/svg\+xml/);
+    // A streamed export is never held in memory, but is tagged and answered 304 all the same.
+    const csv = await api.get(`${timelinePath(J.sanJose)}&format=csv`);
+    expect(csv.headers['x-cache']).toBeUndefined();
+    const again = await api.get(`${timelinePath(J.sanJose)}&format=csv`, { headers: { 'if-none-match': String(csv.headers.etag) } });
+    expect(again.status).toBe(304);
   });
 
   it('never hides a write answered by the other replica, in either direction', async () => {
