@@ -24,12 +24,14 @@ import { GetTimelineHandler } from './queries/get-timeline/get-timeline.query-ha
 import { ListActionsHandler } from './queries/list-actions/list-actions.query-handler';
 import { ReadEventsHandler } from './queries/read-events/read-events.query-handler';
 import { SearchJurisdictionsHandler } from './queries/search-jurisdictions/search-jurisdictions.query-handler';
+import { SearchActionsHandler } from './queries/search-actions/search-actions.query-handler';
 import { ActionRepository } from './repositories/action.repository';
 import { JurisdictionRepository } from './repositories/jurisdiction.repository';
 import { TimelineRepository } from './repositories/timeline.repository';
+import { ActionSearchRepository } from './repositories/action-search.repository';
 
 /** One instance of each repository per application, over the store's connection pool (their caches are shared). */
-const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository].map((Repository) => ({
+const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository, ActionSearchRepository].map((Repository) => ({
   provide: Repository,
   inject: [EventStore],
   useFactory: (store: EventStore) => new Repository(policyDb(store.db)),
@@ -60,6 +62,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     ListActionsHandler,
     FindDuplicatesHandler,
     SearchJurisdictionsHandler,
+    SearchActionsHandler,
     GetJurisdictionHandler,
     ReadEventsHandler,
   ],

@@ -1,0 +1,157 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { ActionKind, ActionStatus, DatePrecision, JurisdictionLevel } from '../domain';
+import type { PolicyDatabase } from '../database';
+
+/** Where a page of search results starts: after this (exact, rank, id). */
+export interface SearchCursor {
+  exact: boolean;
+  rank: number;
+  id: string;
+}
+
+export interface SearchSelection {
+  /** The query as typed: web-search syntax (quotes, `-`, `or`). */
+  q: string;
+  /** The query reduced as citations are in `search_refs` ('82fr8799'); null when nothing is left. */
+  ref: string | null;
+  statuses: readonly ActionStatus[];
+  kinds?: readonly ActionKind[];
+  /** Acting jurisdiction's level ('unknown' for an acting jurisdiction not in the directory). */
+  levels?: readonly (JurisdictionLevel | 'unknown')[];
+  /** Start day of occurred_on, inclusive, as the timeline filters. */
+  from?: string;
+  to?: string;
+  /** The jurisdiction, what sits below it, and what affected its ancestors. */
+  scope?: { jurisdictionId: string; ancestors: readonly string[] };
+  after?: SearchCursor;
+  /** Rows to return (one more than a page, to know there is a next one). */
+  take: number;
+}
+
+export interface SearchHit {
+  id: string;
+  exact: boolean;
+  rank: number;
+  kind: ActionKind;
+  level: JurisdictionLevel | 'unknown';
+  title: string;
+  status: ActionStatus;
+  occurredOn: string;
+  precision: DatePrecision;
+  actingJurisdictionId: string;
+  /** ts_headline of the summary, the matches between SNIPPET_START and SNIPPET_STOP, not escaped. */
+  snippet: string;
+}
+
+export interface SearchAnswer {
+  total: number;
+  kinds: Record<string, number>;
+  levels: Record<string, number>;
+  hits: SearchHit[];
+}
+
+/** Control characters around a match in a raw snippet; taken out of the text first, so they can only be ts_headline's. */
+export const SNIPPET_START = '\u0002';
+export const SNIPPET_STOP = '\u0003';
+
+interface RawAnswer {
+  total: number;
+  kinds: Record<string, number>;
+  levels: Record<string, number>;
+  hits: {
+    id: string;
+    exact: boolean;
+    rank: number;
+    kind: ActionKind;
+    level: JurisdictionLevel | 'unknown';
+    title: string;
+    status: ActionStatus;
+    occurred_on: string;
+    precision: DatePrecision;
+    acting_jurisdiction_id: string;
+    snippet: string;
+  }[];
+}
+
+/**
+ * The search statement: every match is found once (GIN index on search_vector, or on
+ * search_refs for a query that is exactly a citation or docket number), counted and faceted,
+ * and only the page's rows are headlined, which is the costly part. One round trip.
+ *
+ * Order: exact citation hits first, then ts_rank_cd (normalised to rank/(rank+1)), then the
+ * id, so ties fall the same way on every page. The rank is compared as float8, which holds the
+ * float4 ts_rank_cd gives exactly and survives a JSON round trip in the cursor.
+ */
+export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
+  const tsq = sql`websearch_to_tsquery('english', ${s.q})`;
+  const exact = s.ref === null ? sql`false` : sql`a.search_refs @> ARRAY[${s.ref}]::text[]`;
+  const match = s.ref === null ? sql`a.search_vector @@ ${tsq}` : sql`(a.search_vector @@ ${tsq} OR ${exact})`;
+  const conditions: RawBuilder<unknown>[] = [match, sql`a.status = ANY(${s.statuses}::text[])`];
+  if (s.kinds?.length) conditions.push(sql`a.kind = ANY(${s.kinds}::text[])`);
+  if (s.levels?.length) conditions.push(sql`coalesce(j.level, 'unknown') = ANY(${s.levels}::text[])`);
+  if (s.from) conditions.push(sql`a.occurred_on >= ${s.from}::date`);
+  if (s.to) conditions.push(sql`a.occurred_on <= ${s.to}::date`);
+  if (s.scope) {
+    // The timeline's rows say which jurisdictions an action sits on directly and in what role:
+    // anything on the jurisdiction or below it, and what affected an ancestor (as inherited).
+    conditions.push(sql`a.id IN (
+      SELECT t.action_id FROM timeline_entries t
+       WHERE t.recorded_to IS NULL
+         AND t.jurisdiction_id IN (SELECT d.id FROM jurisdictions d
+                                    WHERE d.id = ${s.scope.jurisdictionId} OR d.ancestors @> ARRAY[${s.scope.jurisdictionId}]::text[])
+      UNION ALL
+      SELECT t.action_id FROM timeline_entries t
+       WHERE t.recorded_to IS NULL AND t.is_affected AND t.jurisdiction_id = ANY(${s.scope.ancestors}::text[]))`);
+  }
+  const after = s.after
+    ? sql`WHERE (m.exact < ${s.after.exact}
+             OR (m.exact = ${s.after.exact} AND (m.rank < ${s.after.rank}::float8 OR (m.rank = ${s.after.rank}::float8 AND m.id > ${s.after.id}))))`
+    : sql``;
+  const headline = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
+  return sql<RawAnswer>`
+    WITH m AS MATERIALIZED (
+      SELECT a.id, a.kind, coalesce(j.level, 'unknown') AS level, ${exact} AS exact,
+             ts_rank_cd(a.search_vector, ${tsq}, 32)::float8 AS rank
+        FROM actions a LEFT JOIN jurisdictions j ON j.id = a.acting_jurisdiction_id
+       WHERE ${sql.join(conditions, sql` AND `)}
+    ), page AS (
+      SELECT m.* FROM m ${after} ORDER BY m.exact DESC, m.rank DESC, m.id LIMIT ${s.take}
+    )
+    SELECT (SELECT count(*)::int FROM m) AS total,
+           (SELECT coalesce(json_object_agg(k.kind, k.n), '{}') FROM (SELECT kind, count(*)::int AS n FROM m GROUP BY kind) k) AS kinds,
+           (SELECT coalesce(json_object_agg(l.level, l.n), '{}') FROM (SELECT level, count(*)::int AS n FROM m GROUP BY level) l) AS levels,
+           (SELECT coalesce(json_agg(h ORDER BY h.exact DESC, h.rank DESC, h.id), '[]') FROM (
+              SELECT p.id, p.exact, p.rank, p.kind, p.level, a.title, a.status, a.occurred_on::text AS occurred_on,
+                     a.precision, a.acting_jurisdiction_id,
+                     ts_headline('english', translate(coalesce(a.state->>'summary', ''), ${SNIPPET_START + SNIPPET_STOP}, ''),
+                                 ${tsq}, ${headline}) AS snippet
+                FROM page p JOIN actions a ON a.id = p.id) h) AS hits`;
+}
+
+/** Full-text search of the `actions` read table (its generated search_vector and search_refs). */
+export class ActionSearchRepository {
+  constructor(private readonly db: Kysely<PolicyDatabase>) {}
+
+  async search(s: SearchSelection): Promise<SearchAnswer> {
+    const { rows } = await searchStatement(s).execute(this.db);
+    const r = rows[0];
+    return {
+      total: r.total,
+      kinds: r.kinds,
+      levels: r.levels,
+      hits: r.hits.map((h) => ({
+        id: h.id,
+        exact: h.exact,
+        rank: h.rank,
+        kind: h.kind,
+        level: h.level,
+        title: h.title,
+        status: h.status,
+        occurredOn: h.occurred_on,
+        precision: h.precision,
+        actingJurisdictionId: h.acting_jurisdiction_id,
+        snippet: h.snippet,
+      })),
+    };
+  }
+}
