@@ -30,6 +30,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Full-text search of actions, best first, with highlighted snippets and counts by kind and level
+         * @description Title and citations weigh most, then the summary and the actors, then the sources' titles. A query that is exactly a citation or docket number also finds the actions that cite it, ranked first. A query with no searchable word (only stop words or punctuation) answers no results.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["actionsSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/{id}": {
         parameters: {
             query?: never;
@@ -759,6 +781,48 @@ export interface components {
             into: components["schemas"]["ActionId"];
             reason: string;
         };
+        ActionSearch: {
+            q: string;
+            /** @description how many actions match, over all pages */
+            total: number;
+            facets: {
+                /** @description matches by action kind, over all matches (not only this page); absent keys have none */
+                kind: {
+                    [key: string]: number;
+                };
+                /** @description matches by acting jurisdiction's level, over all matches (not only this page); absent keys have none */
+                level: {
+                    [key: string]: number;
+                };
+            };
+            results: components["schemas"]["ActionSearchHit"][];
+            /** @description the `cursor` of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ActionSearchHit: {
+            actionId: components["schemas"]["ActionId"];
+            title: string;
+            /** @enum {string} */
+            kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
+            /** @enum {string} */
+            status: "proposed" | "published" | "rejected" | "retracted" | "merged";
+            /** @description as precisely as it is known: '2017-01-25', '2017-01' or '2017' */
+            occurredOn: string;
+            /** @enum {string} */
+            precision: "day" | "month" | "year";
+            /**
+             * @description the acting jurisdiction's level ('unknown' when the acting jurisdiction is not in the directory)
+             * @enum {string}
+             */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal" | "unknown";
+            actingJurisdictionId: string;
+            /** @description a passage of the summary as safe HTML: the text is escaped and each matching word is wrapped in <mark>…</mark>; fragments are joined by " … " */
+            snippet: string;
+            /** @description the query is exactly one of its citations or docket numbers */
+            exactMatch: boolean;
+            /** @description text relevance, from 0 up to (not including) 1; exact citation matches come first whatever their rank */
+            rank: number;
+        };
         ActionSummary: {
             /** @enum {string} */
             kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
@@ -1469,6 +1533,72 @@ export interface operations {
             };
             /** @description Unprocessable Content: `ACTION.UNKNOWN`, `EVENT_STORE.IDEMPOTENCY_KEY_REUSED`, `JURISDICTION.UNKNOWN` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actionsSearch: {
+        parameters: {
+            query: {
+                /** @description words to find, in web-search syntax: "a quoted phrase", -word to exclude, `or` between alternatives; a citation or docket number (82 FR 8799, 3:17-cv-00574) finds the actions that cite it, first */
+                q: string;
+                /** @description what sits on this jurisdiction or below it (its counties and places), and what reached it from its ancestors */
+                jurisdiction?: string;
+                /** @description the acting jurisdiction's levels, comma-separated: any of federal, state, county, municipal, territorial, tribal */
+                level?: string;
+                /** @description action kinds, comma-separated: any of executive_order, agency_directive, grant_condition, agency_report, legislation, ordinance, resolution, defiance_pledge, public_statement, lawsuit_filing, amicus_brief, court_ruling, appeal, funding_action, other */
+                kind?: string;
+                /** @description statuses (published when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
+                status?: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day) */
+                from?: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day) */
+                to?: string;
+                /** @description the previous page's nextCursor */
+                cursor?: string;
+                /** @description results per page; 20 when absent */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionSearch"];
+                };
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `JURISDICTION.UNKNOWN` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -53,6 +53,13 @@ export interface SearchAnswer {
 /** Control characters around a match in a raw snippet; taken out of the text first, so they can only be ts_headline's. */
 export const SNIPPET_START = '\u0002';
 export const SNIPPET_STOP = '\u0003';
+/**
+ * What `<` and `>` are turned into before ts_headline sees the text: its parser takes anything
+ * shaped like a tag for one and leaves it out of the headline ("will <not> ask" would read
+ * "will ask"). The handler turns them back before escaping.
+ */
+export const SNIPPET_LT = '\u0004';
+export const SNIPPET_GT = '\u0005';
 
 interface RawAnswer {
   total: number;
@@ -123,7 +130,7 @@ export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
            (SELECT coalesce(json_agg(h ORDER BY h.exact DESC, h.rank DESC, h.id), '[]') FROM (
               SELECT p.id, p.exact, p.rank, p.kind, p.level, a.title, a.status, a.occurred_on::text AS occurred_on,
                      a.precision, a.acting_jurisdiction_id,
-                     ts_headline('english', translate(coalesce(a.state->>'summary', ''), ${SNIPPET_START + SNIPPET_STOP}, ''),
+                     ts_headline('english', translate(coalesce(a.state->>'summary', ''), ${`<>${SNIPPET_START}${SNIPPET_STOP}`}, ${SNIPPET_LT + SNIPPET_GT}),
                                  ${tsq}, ${headline}) AS snippet
                 FROM page p JOIN actions a ON a.id = p.id) h) AS hits`;
 }

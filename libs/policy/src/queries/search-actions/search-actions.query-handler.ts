@@ -2,6 +2,8 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, atPrecision } from '../../domain';
 import {
   ActionSearchRepository,
+  SNIPPET_GT,
+  SNIPPET_LT,
   SNIPPET_START,
   SNIPPET_STOP,
   type SearchCursor,
@@ -52,6 +54,8 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 /** ts_headline's output as safe HTML: everything escaped, then its match markers made <mark> elements. */
 export function snippetHtml(raw: string): string {
   return raw
+    .replaceAll(SNIPPET_LT, '<')
+    .replaceAll(SNIPPET_GT, '>')
     .replace(/[&<>"']/g, (c) => ESCAPES[c])
     .replaceAll(SNIPPET_START, '<mark>')
     .replaceAll(SNIPPET_STOP, '</mark>');
