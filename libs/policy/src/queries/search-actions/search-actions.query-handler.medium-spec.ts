@@ -1,3 +1,4 @@
+import { CorrectActionCommand } from '../../commands/correct-action/correct-action.command';
 import { RegisterJurisdictionCommand } from '../../commands/register-jurisdiction/register-jurisdiction.command';
 import { ActionSearchRepository } from '../../repositories/action-search.repository';
 import { createPolicyTestContext, J, type PolicyTestContext } from '../../testing';
@@ -190,6 +191,16 @@ describe('SearchActionsHandler', () => {
       expect(await search(q)).toEqual({ q, total: 0, facets: { kind: {}, level: {} }, results: [], nextCursor: null });
     }
     expect(citationRef('3:17-cv-00574')).toBe('317cv00574');
+  });
+
+  it('follows a correction and a retraction', async () => {
+    const { id } = await ctx.record({ title: 'Denver council adopts a detainer policy', summary: 'Detainer requests need a warrant.' });
+    expect(ids(await search('warrant'))).toEqual([id]);
+    await ctx.correctAction.execute(
+      new CorrectActionCommand({ actionId: id, changes: { summary: 'Detainer requests need a judicial order.' }, reason: 'wording' }),
+    );
+    expect(ids(await search('warrant'))).toEqual([]);
+    expect(ids(await search('judicial'))).toEqual([id]);
   });
 
   it('refuses a cursor it did not give', async () => {
