@@ -95,7 +95,9 @@ export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
   const match = s.ref === null ? sql`a.search_vector @@ ${tsq}` : sql`(a.search_vector @@ ${tsq} OR ${exact})`;
   const conditions: RawBuilder<unknown>[] = [match, sql`a.status = ANY(${s.statuses}::text[])`];
   if (s.kinds?.length) conditions.push(sql`a.kind = ANY(${s.kinds}::text[])`);
-  if (s.levels?.length) conditions.push(sql`coalesce(j.level, 'unknown') = ANY(${s.levels}::text[])`);
+  if (s.levels?.length) {
+    conditions.push(sql`coalesce((SELECT j.level FROM jurisdictions j WHERE j.id = a.acting_jurisdiction_id), 'unknown') = ANY(${s.levels}::text[])`);
+  }
   if (s.from) conditions.push(sql`a.occurred_on >= ${s.from}::date`);
   if (s.to) conditions.push(sql`a.occurred_on <= ${s.to}::date`);
   if (s.scope) {
@@ -115,24 +117,31 @@ export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
              OR (m.exact = ${s.after.exact} AND (m.rank < ${s.after.rank}::float8 OR (m.rank = ${s.after.rank}::float8 AND m.id > ${s.after.id}))))`
     : sql``;
   const headline = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
+  // Levels are looked up once per acting jurisdiction among the matches, not once per match:
+  // a broad query matches thousands of actions of a few hundred jurisdictions.
   return sql<RawAnswer>`
     WITH m AS MATERIALIZED (
-      SELECT a.id, a.kind, coalesce(j.level, 'unknown') AS level, ${exact} AS exact,
+      SELECT a.id, a.kind, a.acting_jurisdiction_id, ${exact} AS exact,
              ts_rank_cd(a.search_vector, ${tsq}, 32)::float8 AS rank
-        FROM actions a LEFT JOIN jurisdictions j ON j.id = a.acting_jurisdiction_id
+        FROM actions a
        WHERE ${sql.join(conditions, sql` AND `)}
     ), page AS (
       SELECT m.* FROM m ${after} ORDER BY m.exact DESC, m.rank DESC, m.id LIMIT ${s.take}
     )
     SELECT (SELECT count(*)::int FROM m) AS total,
            (SELECT coalesce(json_object_agg(k.kind, k.n), '{}') FROM (SELECT kind, count(*)::int AS n FROM m GROUP BY kind) k) AS kinds,
-           (SELECT coalesce(json_object_agg(l.level, l.n), '{}') FROM (SELECT level, count(*)::int AS n FROM m GROUP BY level) l) AS levels,
+           (SELECT coalesce(json_object_agg(l.level, l.n), '{}') FROM (
+              SELECT coalesce(j.level, 'unknown') AS level, sum(g.n)::int AS n
+                FROM (SELECT acting_jurisdiction_id, count(*) AS n FROM m GROUP BY acting_jurisdiction_id) g
+                LEFT JOIN jurisdictions j ON j.id = g.acting_jurisdiction_id
+               GROUP BY 1) l) AS levels,
            (SELECT coalesce(json_agg(h ORDER BY h.exact DESC, h.rank DESC, h.id), '[]') FROM (
-              SELECT p.id, p.exact, p.rank, p.kind, p.level, a.title, a.status, a.occurred_on::text AS occurred_on,
-                     a.precision, a.acting_jurisdiction_id,
+              SELECT p.id, p.exact, p.rank, p.kind, coalesce(j.level, 'unknown') AS level, a.title, a.status,
+                     a.occurred_on::text AS occurred_on, a.precision, a.acting_jurisdiction_id,
                      ts_headline('english', translate(coalesce(a.state->>'summary', ''), ${`<>${SNIPPET_START}${SNIPPET_STOP}`}, ${SNIPPET_LT + SNIPPET_GT}),
                                  ${tsq}, ${headline}) AS snippet
-                FROM page p JOIN actions a ON a.id = p.id) h) AS hits`;
+                FROM page p JOIN actions a ON a.id = p.id
+                LEFT JOIN jurisdictions j ON j.id = p.acting_jurisdiction_id) h) AS hits`;
 }
 
 /** Full-text search of the `actions` read table (its generated search_vector and search_refs). */
