@@ -40,7 +40,7 @@ interface SearchRequest {
 }
 
 /** The n-th request of a seeded stream: the same stream on both sides. */
-function requestStream(tree: Tree, seed: number): () => SearchRequest {
+export function requestStream(tree: Tree, seed: number): () => SearchRequest {
   const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const placeWord = () => pick(tree.places).name.split(/[\s,]+/)[0];
@@ -74,7 +74,7 @@ function searchPath(r: SearchRequest): string {
 }
 
 /** What SearchActionsHandler hands the repository for this request (all ancestors known). */
-function selection(r: SearchRequest, ancestors: readonly string[] | undefined): SearchSelection {
+export function selection(r: SearchRequest, ancestors: readonly string[] | undefined): SearchSelection {
   return {
     q: r.q,
     ref: citationRef(r.q),
