@@ -73,6 +73,15 @@ describe('SearchActionsHandler on PGlite (embedded)', () => {
     expect(await ids('funds or funding or grants', { jurisdictionId: IL, limit: 100 })).toEqual(expect.arrayContaining([A.chicagoCourtFiling]));
   });
 
+  it("answers the README's examples", async () => {
+    const sanctuary = await search('sanctuary -chicago', { limit: 5 });
+    expect(sanctuary.total).toBeGreaterThan(0);
+    expect(sanctuary.results.map((r) => r.actionId)).not.toContain(A.chicagoCourtFiling);
+    const syracuse = await ids('"federal funds" or grants', { jurisdictionId: 'ocd-division/country:us/state:ny/place:syracuse', limit: 100 });
+    expect(syracuse).toContain(A.grantCertification);
+    expect(syracuse).not.toContain(A.chicagoCourtFiling);
+  });
+
   it('pages through every match once', async () => {
     const all = (await search('city or cities', { limit: 100 })).results.map((r) => r.actionId);
     const seen: string[] = [];
