@@ -1,4 +1,7 @@
 import { CorrectActionCommand } from '../../commands/correct-action/correct-action.command';
+import { sql } from 'kysely';
+import { rebuildProjection } from '@app/event-store';
+import { actionsProjection } from '../../projections';
 import { RegisterJurisdictionCommand } from '../../commands/register-jurisdiction/register-jurisdiction.command';
 import { ActionSearchRepository } from '../../repositories/action-search.repository';
 import { createPolicyTestContext, J, type PolicyTestContext } from '../../testing';
@@ -201,6 +204,16 @@ describe('SearchActionsHandler', () => {
     );
     expect(ids(await search('warrant'))).toEqual([]);
     expect(ids(await search('judicial'))).toEqual([id]);
+  });
+
+  it('answers the same after the read model is rebuilt (the generated columns and indexes come with it)', async () => {
+    const before = await search('sanctuary or chicago or 3:17-cv-00574', { limit: 100 });
+    await rebuildProjection(ctx.store, actionsProjection);
+    expect(await search('sanctuary or chicago or 3:17-cv-00574', { limit: 100 })).toEqual(before);
+    expect((await search('3:17-cv-00574')).results[0]).toMatchObject({ actionId: 'santa-clara-lawsuit', exactMatch: true });
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'actions' AND indexname LIKE '%search%'`.execute(ctx.db);
+    expect(rows[0].n).toBe(2);
   });
 
   it('refuses a cursor it did not give', async () => {
