@@ -10,7 +10,9 @@
  *    reports the load rate;
  * 2. GET /api/v1/jurisdictions/{id}/timeline?limit=50 at 32 connections vs the handler's own
  *    SQL (checked byte for byte against what Kysely compiles) through a pg Pool of 32;
- * 3. POST /api/v1/actions at 8 connections vs a raw single-row INSERT into events at 8.
+ * 3. POST /api/v1/actions at 8 connections vs a raw single-row INSERT into events at 8;
+ * 4. GET /api/v1/actions/search at 8 connections vs its handler's statement through a pg Pool of 8
+ *    (test/bench/api/search.ts).
  *
  * DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the
  * bench creates `pl_benchapi_<pid>` there, migrates it and drops it at the end (also on
@@ -37,6 +39,7 @@ import { exportScenario, type ExportFigures } from './api/export';
 import { ActionEventGenerator, buildTree, loadDataset, type Jurisdiction, type Tree } from './api/dataset';
 import { HttpClient, closedLoop, combine, fmt, round, seededRandom, type LoopResult } from './api/measure';
 import { ANCESTORS_SQL, assertSameStatements, timelineStatement } from './api/timeline-sql';
+import { searchScenario } from './api/search';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -97,7 +100,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--help' || flag === '-h') {
       console.log(
         'usage: api-bench [--quick] [--json FILE] [--cpu-prof DIR] [--keep-db] [--reuse DBNAME]\n' +
-          '                 [--only timeline,writes,export] [--events N] [--duration SECONDS]\n' +
+          '                 [--only timeline,writes,search,export] [--events N] [--duration SECONDS]\n' +
           '                 [--read-concurrency 32] [--write-concurrency 8]',
       );
       process.exit(0);
@@ -132,6 +135,8 @@ function parseArgs(argv: string[]): Options {
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
 const ADMIN_KEY = `bench-admin-${randomUUID()}`;
 const SEED = 20_170_125; // the day of the executive order that started the ledger's example
+/** Connections of the search scenario (the figure the issue asks for). */
+const SEARCH_CONCURRENCY = 8;
 /** Warm-up of each round after the first one of a side (connections and caches are warm). */
 const ROUND_WARMUP_MS = 1_000;
 /** The old-space limit of the API process the export is measured on. */
@@ -645,6 +650,18 @@ async function main(): Promise<void> {
       const writes = new HttpClient('127.0.0.1', api.port, opts.writeConcurrency);
       http.push(writes);
       rows.push(await writeScenario({ ...ctx, http: writes }));
+    }
+    if (!opts.only || opts.only.includes('search')) {
+      const c = SEARCH_CONCURRENCY;
+      log(`full-text search, ${c} concurrent …`);
+      const client = new HttpClient('127.0.0.1', api.port, c);
+      http.push(client);
+      const { sides, baselineNote } = await searchScenario({ url, tree, http: client, concurrency: c, compare: (a, r) => compare(ctx, a, r), log });
+      rows.push(comparedRow(`search.c${c}`, sides.api as SideResult, sides.raw as SideResult, {
+        target: 'ratio ≥ 0.7, p99 ≤ 50 ms',
+        met: (ratio, p99) => ratio >= 0.7 && p99 <= 50,
+        baselineNote,
+      }));
     }
     if (!opts.only || opts.only.includes('export')) {
       log('whole-ledger export (NDJSON) …');

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Patch, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Patch, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -25,6 +25,13 @@ import {
   GetActionQuery,
   ListActionsQuery,
   actionsPageSchema,
+  actionSearchSchema,
+  JURISDICTION_LEVELS,
+  SEARCH_DEFAULT_LIMIT,
+  SEARCH_MAX_LIMIT,
+  SEARCH_MAX_QUERY_LENGTH,
+  SearchActionsQuery,
+  type ActionSearch,
   ocdIdSchema,
   RELATION_TYPES,
   actionContentSchema,
@@ -60,6 +67,7 @@ import { ApiContract, ETAG, IF_MATCH, WRITE_HEADERS } from './openapi-contract';
 import { IfMatchVersion, Meta } from './request-context';
 import { actionsCsv } from './actions-csv';
 import { ndjson } from './export-formats';
+import { partialDate } from './jurisdictions.controller';
 import { commaList, pageLimit, parse } from './validation';
 
 // Request bodies. The domain validates again when it decides; these give the early 400s with
@@ -117,6 +125,29 @@ const exportParams = z.strictObject({
     .optional()
     .meta({ description: 'ndjson (application/x-ndjson, one ActionSummary per line; when absent) or csv (text/csv, one row per action)' }),
   status: commaList(ACTION_STATUSES, 'statuses (all when absent)').optional(),
+});
+
+const searchParams = z.strictObject({
+  q: z
+    .string('must be a string')
+    .trim()
+    .min(1, 'is required')
+    .max(SEARCH_MAX_QUERY_LENGTH, `must be at most ${SEARCH_MAX_QUERY_LENGTH} characters`)
+    .meta({
+      description:
+        'words to find, in web-search syntax: "a quoted phrase", -word to exclude, `or` between alternatives; ' +
+        'a citation or docket number (82 FR 8799, 3:17-cv-00574) finds the actions that cite it, first',
+    }),
+  jurisdiction: ocdIdSchema
+    .optional()
+    .meta({ description: 'what sits on this jurisdiction or below it (its counties and places), and what reached it from its ancestors' }),
+  level: commaList(JURISDICTION_LEVELS, "the acting jurisdiction's levels").optional(),
+  kind: commaList(ACTION_KINDS, 'action kinds').optional(),
+  status: commaList(ACTION_STATUSES, 'statuses (published when absent)').optional(),
+  from: partialDate('start').optional(),
+  to: partialDate('end').optional(),
+  cursor: z.string().max(400).optional().meta({ description: "the previous page's nextCursor" }),
+  limit: pageLimit(SEARCH_MAX_LIMIT, `results per page; ${SEARCH_DEFAULT_LIMIT} when absent`),
 });
 
 const duplicatesParams = z.strictObject({
@@ -234,6 +265,35 @@ export class ActionsController {
     reply.header('content-type', 'application/x-ndjson; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="actions.ndjson"');
     return ndjson(rows);
+  }
+
+  // Before ':id', which would otherwise take 'search' for an action id.
+  @UseInterceptors(ReadCache)
+  @Get('search')
+  @ApiContract({
+    summary: 'Full-text search of actions, best first, with highlighted snippets and counts by kind and level',
+    description:
+      'Title and citations weigh most, then the summary and the actors, then the sources\' titles. A query that is ' +
+      'exactly a citation or docket number also finds the actions that cite it, ranked first. A query with no ' +
+      'searchable word (only stop words or punctuation) answers no results.',
+    query: searchParams,
+    response: { description: 'A page of results', body: actionSearchSchema },
+    problems: { 400: ['ACTION.INVALID'], 404: ['JURISDICTION.UNKNOWN'] },
+  })
+  search(@Query() query: unknown): Promise<ActionSearch> {
+    const p = parse(searchParams, query, 'query');
+    return this.queries.execute(
+      new SearchActionsQuery(p.q, {
+        jurisdictionId: p.jurisdiction,
+        levels: p.level,
+        kinds: p.kind,
+        statuses: p.status,
+        from: p.from,
+        to: p.to,
+        cursor: p.cursor,
+        limit: p.limit,
+      }),
+    );
   }
 
   @Get(':id')

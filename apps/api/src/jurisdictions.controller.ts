@@ -60,7 +60,8 @@ const jurisdictionRegistered = z
   .strictObject({ id: z.string(), version: z.int().min(1), position: z.int().min(1) })
   .meta({ id: 'JurisdictionRegistered', description: 'the id, the version of its stream (1) and the global position of its event' });
 
-const partialDate = (edge: 'start' | 'end') =>
+/** A `from` or `to` date parameter at any precision, as the first or last day it covers. */
+export const partialDate = (edge: 'start' | 'end') =>
   z
     .string()
     .meta({

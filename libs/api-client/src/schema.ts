@@ -30,7 +30,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/actions/export": {
+    "/api/v1/actions/search": {
         parameters: {
             query?: never;
             header?: never;
@@ -38,12 +38,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The whole ledger: every action's current state, streamed in the order they were first recorded
-         * @description Read in batches as the client reads: memory stays flat whatever the size of the ledger.
+         * Full-text search of actions, best first, with highlighted snippets and counts by kind and level
+         * @description Title and citations weigh most, then the summary and the actors, then the sources' titles. A query that is exactly a citation or docket number also finds the actions that cite it, ranked first. A query with no searchable word (only stop words or punctuation) answers no results.
          *
          *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
-        get: operations["actionsExport"];
+        get: operations["actionsSearch"];
         put?: never;
         post?: never;
         delete?: never;
@@ -553,7 +553,7 @@ export interface paths {
         };
         /**
          * A jurisdiction's timeline: its own and inherited actions in date order
-         * @description A page as JSON or as an SVG picture; the whole timeline as CSV, NDJSON or iCalendar (streamed); its latest changes as an Atom feed; by `format`.
+         * @description As JSON, as CSV (one row per entry) or as an SVG picture, by `format`.
          *
          *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
@@ -780,6 +780,48 @@ export interface components {
             /** @description the survivor: the action that keeps the sources, citations and links */
             into: components["schemas"]["ActionId"];
             reason: string;
+        };
+        ActionSearch: {
+            q: string;
+            /** @description how many actions match, over all pages */
+            total: number;
+            facets: {
+                /** @description matches by action kind, over all matches (not only this page); absent keys have none */
+                kind: {
+                    [key: string]: number;
+                };
+                /** @description matches by acting jurisdiction's level, over all matches (not only this page); absent keys have none */
+                level: {
+                    [key: string]: number;
+                };
+            };
+            results: components["schemas"]["ActionSearchHit"][];
+            /** @description the `cursor` of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ActionSearchHit: {
+            actionId: components["schemas"]["ActionId"];
+            title: string;
+            /** @enum {string} */
+            kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
+            /** @enum {string} */
+            status: "proposed" | "published" | "rejected" | "retracted" | "merged";
+            /** @description as precisely as it is known: '2017-01-25', '2017-01' or '2017' */
+            occurredOn: string;
+            /** @enum {string} */
+            precision: "day" | "month" | "year";
+            /**
+             * @description the acting jurisdiction's level ('unknown' when the acting jurisdiction is not in the directory)
+             * @enum {string}
+             */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal" | "unknown";
+            actingJurisdictionId: string;
+            /** @description a passage of the summary as safe HTML: the text is escaped and each matching word is wrapped in <mark>…</mark>; fragments are joined by " … " */
+            snippet: string;
+            /** @description the query is exactly one of its citations or docket numbers */
+            exactMatch: boolean;
+            /** @description text relevance, from 0 up to (not including) 1; exact citation matches come first whatever their rank */
+            rank: number;
         };
         ActionSummary: {
             /** @enum {string} */
@@ -1371,10 +1413,7 @@ export interface operations {
                 /** @description actions per page; 50 when absent */
                 limit?: number;
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1383,21 +1422,11 @@ export interface operations {
             /** @description A page of actions */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionsPage"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -1513,42 +1542,42 @@ export interface operations {
             };
         };
     };
-    actionsExport: {
+    actionsSearch: {
         parameters: {
-            query?: {
-                /** @description ndjson (application/x-ndjson, one ActionSummary per line; when absent) or csv (text/csv, one row per action) */
-                format?: "ndjson" | "csv";
-                /** @description statuses (all when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
+            query: {
+                /** @description words to find, in web-search syntax: "a quoted phrase", -word to exclude, `or` between alternatives; a citation or docket number (82 FR 8799, 3:17-cv-00574) finds the actions that cite it, first */
+                q: string;
+                /** @description what sits on this jurisdiction or below it (its counties and places), and what reached it from its ancestors */
+                jurisdiction?: string;
+                /** @description the acting jurisdiction's levels, comma-separated: any of federal, state, county, municipal, territorial, tribal */
+                level?: string;
+                /** @description action kinds, comma-separated: any of executive_order, agency_directive, grant_condition, agency_report, legislation, ordinance, resolution, defiance_pledge, public_statement, lawsuit_filing, amicus_brief, court_ruling, appeal, funding_action, other */
+                kind?: string;
+                /** @description statuses (published when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
                 status?: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day) */
+                from?: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day) */
+                to?: string;
+                /** @description the previous page's nextCursor */
+                cursor?: string;
+                /** @description results per page; 20 when absent */
+                limit?: number;
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Every action (of these statuses) */
+            /** @description A page of results */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": string;
-                    "text/csv": string;
+                    "application/json": components["schemas"]["ActionSearch"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -1568,15 +1597,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not Found: `JURISDICTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsGet: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description the action id */
                 id: string;
@@ -1595,14 +1630,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ActionDetail"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `REQUEST.MALFORMED` */
             400: {
@@ -1758,10 +1785,7 @@ export interface operations {
                 /** @description candidates at most; 5 when absent */
                 limit?: number;
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description the action id */
                 id: string;
@@ -1773,21 +1797,11 @@ export interface operations {
             /** @description The candidates */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionDuplicates"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
@@ -1821,10 +1835,7 @@ export interface operations {
     actionsHistory: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description the action id */
                 id: string;
@@ -1836,21 +1847,11 @@ export interface operations {
             /** @description The history */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionHistory"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `REQUEST.MALFORMED` */
             400: {
@@ -2803,10 +2804,7 @@ export interface operations {
                 /** @description events per page; 100 when absent */
                 limit?: number;
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2815,21 +2813,11 @@ export interface operations {
             /** @description A page of the feed */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["EventsPage"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `EVENT_STORE.INVALID_CHECKPOINT`, `REQUEST.INVALID` */
             400: {
@@ -2986,10 +2974,7 @@ export interface operations {
                 /** @description items per page; 50 when absent */
                 limit?: number;
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2998,21 +2983,11 @@ export interface operations {
             /** @description A page of parked items */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ParkedItemsPage"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
             400: {
@@ -3224,10 +3199,7 @@ export interface operations {
                 /** @description runs per page; 50 when absent */
                 limit?: number;
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3236,21 +3208,11 @@ export interface operations {
             /** @description A page of runs */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IngestionRunsPage"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
             400: {
@@ -3275,10 +3237,7 @@ export interface operations {
     ingestionSources: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3287,21 +3246,11 @@ export interface operations {
             /** @description The sources */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IngestionSources"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
@@ -3574,10 +3523,7 @@ export interface operations {
                 /** @description entries per page; 50 when absent */
                 limit?: number;
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3586,21 +3532,11 @@ export interface operations {
             /** @description A page of the directory */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JurisdictionsPage"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `JURISDICTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -3719,10 +3655,7 @@ export interface operations {
     jurisdictionsGet: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
                 id: string;
@@ -3734,21 +3667,11 @@ export interface operations {
             /** @description The jurisdiction */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JurisdictionDetail"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `JURISDICTION.INVALID_ID`, `REQUEST.MALFORMED` */
             400: {
@@ -3782,9 +3705,9 @@ export interface operations {
     jurisdictionsTimeline: {
         parameters: {
             query?: {
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day) */
                 from?: string;
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day) */
                 to?: string;
                 /** @description the acting jurisdiction's levels, comma-separated: any of federal, state, county, municipal, territorial, tribal */
                 level?: string;
@@ -3796,17 +3719,14 @@ export interface operations {
                 inherited?: "true" | "false";
                 /** @description the timeline as the ledger knew it at this instant (ISO 8601 with a zone) */
                 asOf?: string;
-                /** @description the previous page's nextCursor (or X-Next-Cursor); for csv, ndjson and ics, where the export starts */
+                /** @description the previous page's nextCursor (or X-Next-Cursor) */
                 cursor?: string;
-                /** @description entries per page; 50 when absent. csv, ndjson and ics hold every entry and read this many at a time (500 when absent); atom holds the 100 latest changes when absent */
+                /** @description entries per page; 50 when absent */
                 limit?: number;
-                /** @description json (a page, when absent); svg (a page as an image/svg+xml picture); csv (text/csv), ndjson (application/x-ndjson) or ics (text/calendar, one all-day event per action: a URL to subscribe to): every entry, streamed; atom (application/atom+xml): the latest new and changed entries, newest change first */
-                format?: "json" | "csv" | "svg" | "ndjson" | "ics" | "atom";
+                /** @description json (when absent), csv (text/csv), or svg (an image/svg+xml picture) */
+                format?: "json" | "csv" | "svg";
             };
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
                 id: string;
@@ -3818,8 +3738,6 @@ export interface operations {
             /** @description A page of the timeline */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     /** @description The `cursor` of the next page, when there is one (the CSV and SVG forms have no body field for it). */
                     "X-Next-Cursor"?: string;
                     [name: string]: unknown;
@@ -3828,18 +3746,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimelinePage"];
                     "text/csv": string;
                     "image/svg+xml": string;
-                    "application/x-ndjson": string;
-                    "text/calendar": string;
-                    "application/atom+xml": string;
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
@@ -3873,10 +3780,7 @@ export interface operations {
     keysList: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3885,21 +3789,11 @@ export interface operations {
             /** @description Every key, oldest first */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
@@ -3993,10 +3887,7 @@ export interface operations {
     keysCurrent: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4005,21 +3896,11 @@ export interface operations {
             /** @description The key */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CurrentApiKey"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
@@ -4101,10 +3982,7 @@ export interface operations {
     healthHealth: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4113,31 +3991,18 @@ export interface operations {
             /** @description Alive */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
         };
     };
     healthReady: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4146,21 +4011,11 @@ export interface operations {
             /** @description Ready */
             200: {
                 headers: {
-                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
                 };
-            };
-            /** @description Not Modified: the If-None-Match tag is still current (no body) */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Not ready (a probe takes the replica out of service) */
             503: {

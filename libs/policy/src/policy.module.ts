@@ -27,12 +27,14 @@ import { SearchJurisdictionsHandler } from './queries/search-jurisdictions/searc
 import { ExportActionsHandler } from './queries/export-actions/export-actions.query-handler';
 import { ExportTimelineHandler } from './queries/export-timeline/export-timeline.query-handler';
 import { GetTimelineFeedHandler } from './queries/get-timeline-feed/get-timeline-feed.query-handler';
+import { SearchActionsHandler } from './queries/search-actions/search-actions.query-handler';
 import { ActionRepository } from './repositories/action.repository';
 import { JurisdictionRepository } from './repositories/jurisdiction.repository';
 import { TimelineRepository } from './repositories/timeline.repository';
+import { ActionSearchRepository } from './repositories/action-search.repository';
 
 /** One instance of each repository per application, over the store's connection pool (their caches are shared). */
-const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository].map((Repository) => ({
+const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository, ActionSearchRepository].map((Repository) => ({
   provide: Repository,
   inject: [EventStore],
   useFactory: (store: EventStore) => new Repository(policyDb(store.db)),
@@ -63,6 +65,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     ListActionsHandler,
     FindDuplicatesHandler,
     SearchJurisdictionsHandler,
+    SearchActionsHandler,
     GetJurisdictionHandler,
     ReadEventsHandler,
     ExportTimelineHandler,

@@ -7,6 +7,7 @@ import * as ingestion from './2026-11-30T00-00-ingestion';
 import * as actionsKindOccurredOn from './2026-11-30T02-00-actions-kind-occurred-on';
 import * as actionsStatusFirstPosition from './2026-11-30T03-00-actions-status-first-position';
 import * as parkedResolution from './2026-11-30T04-00-parked-resolution';
+import * as actionsSearch from './2026-12-01T01-00-actions-search';
 import * as actionsFirstPosition from './2026-12-01T03-00-actions-first-position';
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T02-00-actions-kind-occurred-on': actionsKindOccurredOn,
   '2026-11-30T03-00-actions-status-first-position': actionsStatusFirstPosition,
   '2026-11-30T04-00-parked-resolution': parkedResolution,
+  '2026-12-01T01-00-actions-search': actionsSearch,
   '2026-12-01T03-00-actions-first-position': actionsFirstPosition,
 };
