@@ -64,6 +64,7 @@ import { apiKeyNames, type Database } from '@app/db';
 import { RequiresRole } from './api-key.guard';
 import { DATABASE } from './tokens';
 import { ApiContract, ETAG, IF_MATCH, WRITE_HEADERS } from './openapi-contract';
+import { ReadCache } from './read-cache';
 import { IfMatchVersion, Meta } from './request-context';
 import { actionsCsv } from './actions-csv';
 import { ndjson } from './export-formats';

@@ -30,6 +30,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole ledger: every action's current state, streamed in the order they were first recorded
+         * @description Read in batches as the client reads: memory stays flat whatever the size of the ledger.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["actionsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/search": {
         parameters: {
             query?: never;
@@ -553,7 +575,7 @@ export interface paths {
         };
         /**
          * A jurisdiction's timeline: its own and inherited actions in date order
-         * @description As JSON, as CSV (one row per entry) or as an SVG picture, by `format`.
+         * @description A page as JSON or as an SVG picture; the whole timeline as CSV, NDJSON or iCalendar (streamed); its latest changes as an Atom feed; by `format`.
          *
          *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
@@ -1413,7 +1435,10 @@ export interface operations {
                 /** @description actions per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1422,11 +1447,21 @@ export interface operations {
             /** @description A page of actions */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -1542,6 +1577,63 @@ export interface operations {
             };
         };
     };
+    actionsExport: {
+        parameters: {
+            query?: {
+                /** @description ndjson (application/x-ndjson, one ActionSummary per line; when absent) or csv (text/csv, one row per action) */
+                format?: "ndjson" | "csv";
+                /** @description statuses (all when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
+                status?: string;
+            };
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every action (of these statuses) */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     actionsSearch: {
         parameters: {
             query: {
@@ -1555,16 +1647,19 @@ export interface operations {
                 kind?: string;
                 /** @description statuses (published when absent), comma-separated: any of proposed, published, rejected, retracted, merged */
                 status?: string;
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
                 from?: string;
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
                 to?: string;
                 /** @description the previous page's nextCursor */
                 cursor?: string;
                 /** @description results per page; 20 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1573,11 +1668,21 @@ export interface operations {
             /** @description A page of results */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionSearch"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -1611,7 +1716,10 @@ export interface operations {
     actionsGet: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description the action id */
                 id: string;
@@ -1630,6 +1738,14 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ActionDetail"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `REQUEST.MALFORMED` */
             400: {
@@ -1785,7 +1901,10 @@ export interface operations {
                 /** @description candidates at most; 5 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description the action id */
                 id: string;
@@ -1797,11 +1916,21 @@ export interface operations {
             /** @description The candidates */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionDuplicates"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
@@ -1835,7 +1964,10 @@ export interface operations {
     actionsHistory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description the action id */
                 id: string;
@@ -1847,11 +1979,21 @@ export interface operations {
             /** @description The history */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActionHistory"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `REQUEST.MALFORMED` */
             400: {
@@ -2804,7 +2946,10 @@ export interface operations {
                 /** @description events per page; 100 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2813,11 +2958,21 @@ export interface operations {
             /** @description A page of the feed */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["EventsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `EVENT_STORE.INVALID_CHECKPOINT`, `REQUEST.INVALID` */
             400: {
@@ -2974,7 +3129,10 @@ export interface operations {
                 /** @description items per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2983,11 +3141,21 @@ export interface operations {
             /** @description A page of parked items */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ParkedItemsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
             400: {
@@ -3199,7 +3367,10 @@ export interface operations {
                 /** @description runs per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3208,11 +3379,21 @@ export interface operations {
             /** @description A page of runs */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IngestionRunsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `INGESTION.INVALID_QUERY`, `REQUEST.INVALID` */
             400: {
@@ -3237,7 +3418,10 @@ export interface operations {
     ingestionSources: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3246,11 +3430,21 @@ export interface operations {
             /** @description The sources */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IngestionSources"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
@@ -3523,7 +3717,10 @@ export interface operations {
                 /** @description entries per page; 50 when absent */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3532,11 +3729,21 @@ export interface operations {
             /** @description A page of the directory */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JurisdictionsPage"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `JURISDICTION.INVALID`, `REQUEST.INVALID` */
             400: {
@@ -3655,7 +3862,10 @@ export interface operations {
     jurisdictionsGet: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
                 id: string;
@@ -3667,11 +3877,21 @@ export interface operations {
             /** @description The jurisdiction */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JurisdictionDetail"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `JURISDICTION.INVALID_ID`, `REQUEST.MALFORMED` */
             400: {
@@ -3705,9 +3925,9 @@ export interface operations {
     jurisdictionsTimeline: {
         parameters: {
             query?: {
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
                 from?: string;
-                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day) */
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
                 to?: string;
                 /** @description the acting jurisdiction's levels, comma-separated: any of federal, state, county, municipal, territorial, tribal */
                 level?: string;
@@ -3719,14 +3939,17 @@ export interface operations {
                 inherited?: "true" | "false";
                 /** @description the timeline as the ledger knew it at this instant (ISO 8601 with a zone) */
                 asOf?: string;
-                /** @description the previous page's nextCursor (or X-Next-Cursor) */
+                /** @description the previous page's nextCursor (or X-Next-Cursor); for csv, ndjson and ics, where the export starts */
                 cursor?: string;
-                /** @description entries per page; 50 when absent */
+                /** @description entries per page; 50 when absent. csv, ndjson and ics hold every entry and read this many at a time (500 when absent); atom holds the 100 latest changes when absent */
                 limit?: number;
-                /** @description json (when absent), csv (text/csv), or svg (an image/svg+xml picture) */
-                format?: "json" | "csv" | "svg";
+                /** @description json (a page, when absent); svg (a page as an image/svg+xml picture); csv (text/csv), ndjson (application/x-ndjson) or ics (text/calendar, one all-day event per action: a URL to subscribe to): every entry, streamed; atom (application/atom+xml): the latest new and changed entries, newest change first */
+                format?: "json" | "csv" | "svg" | "ndjson" | "ics" | "atom";
             };
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
                 id: string;
@@ -3738,6 +3961,8 @@ export interface operations {
             /** @description A page of the timeline */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     /** @description The `cursor` of the next page, when there is one (the CSV and SVG forms have no body field for it). */
                     "X-Next-Cursor"?: string;
                     [name: string]: unknown;
@@ -3746,7 +3971,18 @@ export interface operations {
                     "application/json": components["schemas"]["TimelinePage"];
                     "text/csv": string;
                     "image/svg+xml": string;
+                    "application/x-ndjson": string;
+                    "text/calendar": string;
+                    "application/atom+xml": string;
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
@@ -3780,7 +4016,10 @@ export interface operations {
     keysList: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3789,11 +4028,21 @@ export interface operations {
             /** @description Every key, oldest first */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
@@ -3887,7 +4136,10 @@ export interface operations {
     keysCurrent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3896,11 +4148,21 @@ export interface operations {
             /** @description The key */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CurrentApiKey"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
@@ -3982,7 +4244,10 @@ export interface operations {
     healthHealth: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3991,18 +4256,31 @@ export interface operations {
             /** @description Alive */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     healthReady: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4011,11 +4289,21 @@ export interface operations {
             /** @description Ready */
             200: {
                 headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not ready (a probe takes the replica out of service) */
             503: {
