@@ -29,4 +29,5 @@ export * from './queries/find-duplicates/find-duplicates.query';
 export * from './queries/search-jurisdictions/search-jurisdictions.query';
 export * from './queries/get-jurisdiction/get-jurisdiction.query';
 export * from './queries/read-events/read-events.query';
+export * from './queries/compare-timelines/compare-timelines.query';
 export * from './seed';

@@ -16,6 +16,7 @@ import { RegisterJurisdictionHandler } from './commands/register-jurisdiction/re
 import { RejectActionHandler } from './commands/reject-action/reject-action.handler';
 import { RetractActionHandler } from './commands/retract-action/retract-action.handler';
 import { policyDb } from './database';
+import { CompareTimelinesHandler } from './queries/compare-timelines/compare-timelines.query-handler';
 import { FindDuplicatesHandler } from './queries/find-duplicates/find-duplicates.query-handler';
 import { GetActionHistoryHandler } from './queries/get-action-history/get-action-history.query-handler';
 import { GetActionHandler } from './queries/get-action/get-action.query-handler';
@@ -25,11 +26,12 @@ import { ListActionsHandler } from './queries/list-actions/list-actions.query-ha
 import { ReadEventsHandler } from './queries/read-events/read-events.query-handler';
 import { SearchJurisdictionsHandler } from './queries/search-jurisdictions/search-jurisdictions.query-handler';
 import { ActionRepository } from './repositories/action.repository';
+import { ComparisonRepository } from './repositories/comparison.repository';
 import { JurisdictionRepository } from './repositories/jurisdiction.repository';
 import { TimelineRepository } from './repositories/timeline.repository';
 
 /** One instance of each repository per application, over the store's connection pool (their caches are shared). */
-const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository].map((Repository) => ({
+const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository, ComparisonRepository].map((Repository) => ({
   provide: Repository,
   inject: [EventStore],
   useFactory: (store: EventStore) => new Repository(policyDb(store.db)),
@@ -62,6 +64,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     SearchJurisdictionsHandler,
     GetJurisdictionHandler,
     ReadEventsHandler,
+    CompareTimelinesHandler,
   ],
 })
 export class PolicyModule {}

@@ -45,12 +45,15 @@ export interface TimelineSelection {
   kinds?: readonly ActionKind[];
   statuses: readonly ActionStatus[];
   asOf?: Date;
+  /** Only these actions (reads that already know which actions they are about). */
+  actionIds?: readonly string[];
   after?: TimelineCursor;
   /** Rows to read (one more than a page, to know there is a next one). */
   take: number;
 }
 
-interface RawRow {
+/** A timeline row as the statement returns it (snake case). */
+export interface TimelineRawRow {
   action_id: string;
   jurisdiction_id: string;
   kind: ActionKind;
@@ -63,6 +66,45 @@ interface RawRow {
   relations: Relation[];
   source_count: number;
   first_position: number;
+}
+
+/**
+ * The statement of one timeline page, as `TimelineRepository.page` sends it: also a subquery
+ * of the reads built on timelines (a comparison's columns, a timeline at two instants), so
+ * they select exactly what the timeline shows.
+ */
+export function timelineSql(s: TimelineSelection): RawBuilder<TimelineRawRow> {
+  const conditions: RawBuilder<unknown>[] = [];
+  // As-of reads every version that was current at that instant; otherwise only current rows,
+  // which the partial index holds.
+  conditions.push(
+    s.asOf ? sql`recorded_from <= ${s.asOf} AND (recorded_to IS NULL OR recorded_to > ${s.asOf})` : sql`recorded_to IS NULL`,
+  );
+  conditions.push(sql`status = ANY(${s.statuses}::text[])`);
+  if (s.from) conditions.push(sql`occurred_on >= ${s.from}::date`);
+  if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
+  if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
+  if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
+  if (s.actionIds) conditions.push(sql`action_id = ANY(${s.actionIds}::text[])`);
+  if (s.after) conditions.push(sql`(occurred_on, first_position) > (${s.after.occurredOn}::date, ${s.after.position}::bigint)`);
+  const where = sql.join(conditions, sql` AND `);
+  // depth 0 is the jurisdiction itself (any role); ancestors (nearest first) pass on only
+  // what affected them, not what they merely did.
+  const branch = (jurisdictionId: string, depth: number) => sql`
+      (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
+              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth
+         FROM timeline_entries
+        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
+        ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
+        LIMIT ${s.take})`;
+  const branches = [s.jurisdictionId, ...s.ancestors].map((id, depth) => branch(id, depth));
+  // An action on several of these timelines appears once: directly if it is direct here,
+  // else through the nearest ancestor.
+  return sql<TimelineRawRow>`
+      SELECT DISTINCT ON (occurred_on, first_position) *
+        FROM (${sql.join(branches, sql` UNION ALL `)}) merged
+       ORDER BY occurred_on, first_position, depth
+       LIMIT ${s.take}`;
 }
 
 /**
@@ -79,42 +121,13 @@ export class TimelineRepository {
    * timeline above it holds ten actions or a million.
    */
   async page(s: TimelineSelection): Promise<TimelineRow[]> {
-    const conditions: RawBuilder<unknown>[] = [];
-    // As-of reads every version that was current at that instant; otherwise only current rows,
-    // which the partial index holds.
-    conditions.push(
-      s.asOf ? sql`recorded_from <= ${s.asOf} AND (recorded_to IS NULL OR recorded_to > ${s.asOf})` : sql`recorded_to IS NULL`,
-    );
-    conditions.push(sql`status = ANY(${s.statuses}::text[])`);
-    if (s.from) conditions.push(sql`occurred_on >= ${s.from}::date`);
-    if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
-    if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
-    if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
-    if (s.after) conditions.push(sql`(occurred_on, first_position) > (${s.after.occurredOn}::date, ${s.after.position}::bigint)`);
-    const where = sql.join(conditions, sql` AND `);
-    // depth 0 is the jurisdiction itself (any role); ancestors (nearest first) pass on only
-    // what affected them, not what they merely did.
-    const branch = (jurisdictionId: string, depth: number) => sql`
-      (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
-              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth
-         FROM timeline_entries
-        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
-        ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
-        LIMIT ${s.take})`;
-    const branches = [s.jurisdictionId, ...s.ancestors].map((id, depth) => branch(id, depth));
     // The plain page (status and cursor at most), by far the most read, is prepared: planning
     // it cost as much as running it (docs/benchmarks-api.md), and its generic plan is the same
     // index range per timeline. With date, level, kind or as-of filters a generic plan can
     // pick the wrong index (2.7 ms against 0.3 ms measured), so those are planned each time.
-    const plain = !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length;
-    // An action on several of these timelines appears once: directly if it is direct here,
-    // else through the nearest ancestor.
-    const { rows } = await sql<RawRow>`${sql.raw(plain ? PREPARE : '')}
-      SELECT DISTINCT ON (occurred_on, first_position) *
-        FROM (${sql.join(branches, sql` UNION ALL `)}) merged
-       ORDER BY occurred_on, first_position, depth
-       LIMIT ${s.take}`.execute(this.db);
-    return rows.map(fromRaw);
+    const plain = !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length && !s.actionIds;
+    const { rows } = await sql<TimelineRawRow>`${sql.raw(plain ? PREPARE : '')}${timelineSql(s)}`.execute(this.db);
+    return rows.map(timelineRowFromRaw);
   }
 
   /** Published actions directly on a timeline now, counted by acting level and kind. */
@@ -138,7 +151,7 @@ export class TimelineRepository {
       .orderBy('timeline_entries.first_position', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? fromRaw(row) : null;
+    return row ? timelineRowFromRaw(row) : null;
   }
 
   private current(jurisdictionId: string) {
@@ -203,7 +216,8 @@ export class TimelineRepository {
   }
 }
 
-function fromRaw(r: RawRow): TimelineRow {
+/** A statement row as a TimelineRow. */
+export function timelineRowFromRaw(r: TimelineRawRow): TimelineRow {
   return {
     actionId: r.action_id,
     jurisdictionId: r.jurisdiction_id,

@@ -1,14 +1,15 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, isCalendarDate, atPrecision } from '../../domain';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
-import { TimelineRepository, type TimelineCursor, type TimelineRow } from '../../repositories/timeline.repository';
-import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelinePage } from './get-timeline.query';
+import { TimelineRepository, type TimelineCursor, type TimelineRow, type TimelineSelection } from '../../repositories/timeline.repository';
+import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelineFilters, type TimelinePage } from './get-timeline.query';
 
-function encodeCursor(row: TimelineRow): string {
+/** A page's nextCursor: where the next page starts, in timeline order. */
+export function encodeCursor(row: TimelineRow): string {
   return Buffer.from(`${row.occurredOn}|${row.firstPosition}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): TimelineCursor {
+export function decodeCursor(cursor: string): TimelineCursor {
   const match = /^(\d{4}-\d{2}-\d{2})\|(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match || !isCalendarDate(match[1])) {
     throw new DomainError('ACTION.INVALID', 'invalid cursor', {
@@ -19,6 +20,33 @@ function decodeCursor(cursor: string): TimelineCursor {
   return { occurredOn: match[1], position: Number(match[2]) };
 }
 
+/**
+ * What a jurisdiction's timeline reads: the timelines it is made of (its own and its
+ * ancestors') and the filters. Compare and what-changed read timelines through it too, so
+ * they show exactly what the timeline shows.
+ */
+export async function timelineSelection(
+  jurisdictions: JurisdictionRepository,
+  jurisdictionId: string,
+  f: TimelineFilters,
+  take: number,
+): Promise<TimelineSelection> {
+  const ancestors = await jurisdictions.ancestorsOf(jurisdictionId);
+  if (!ancestors) throw new DomainError('JURISDICTION.UNKNOWN', `no jurisdiction ${jurisdictionId}`, { details: { id: jurisdictionId } });
+  return {
+    jurisdictionId,
+    ancestors: f.inherited === false ? [] : ancestors,
+    from: f.from,
+    to: f.to,
+    levels: f.levels,
+    kinds: f.kinds,
+    statuses: f.statuses ?? ['published'],
+    asOf: f.asOf,
+    after: f.cursor ? decodeCursor(f.cursor) : undefined,
+    take,
+  };
+}
+
 @QueryHandler(GetTimelineQuery)
 export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, TimelinePage> {
   constructor(
@@ -27,21 +55,8 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
   ) {}
 
   async execute({ jurisdictionId, filters: f }: GetTimelineQuery): Promise<TimelinePage> {
-    const ancestors = await this.jurisdictions.ancestorsOf(jurisdictionId);
-    if (!ancestors) throw new DomainError('JURISDICTION.UNKNOWN', `no jurisdiction ${jurisdictionId}`, { details: { id: jurisdictionId } });
     const limit = Math.min(f.limit ?? 50, TIMELINE_MAX_LIMIT);
-    const rows = await this.timelines.page({
-      jurisdictionId,
-      ancestors: f.inherited === false ? [] : ancestors,
-      from: f.from,
-      to: f.to,
-      levels: f.levels,
-      kinds: f.kinds,
-      statuses: f.statuses ?? ['published'],
-      asOf: f.asOf,
-      after: f.cursor ? decodeCursor(f.cursor) : undefined,
-      take: limit + 1,
-    });
+    const rows = await this.timelines.page(await timelineSelection(this.jurisdictions, jurisdictionId, f, limit + 1));
     return {
       jurisdictionId,
       asOf: f.asOf?.toISOString() ?? null,
@@ -51,7 +66,8 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
   }
 }
 
-function toEntry(row: TimelineRow, self: string): TimelineEntry {
+/** A row as an entry of `self`'s timeline: direct, or inherited through the timeline it sits on. */
+export function toEntry(row: TimelineRow, self: string): TimelineEntry {
   const inherited = row.jurisdictionId !== self;
   return {
     actionId: row.actionId,
