@@ -48,7 +48,7 @@ const jurisdictionRegistered = z
   .strictObject({ id: z.string(), version: z.int().min(1), position: z.int().min(1) })
   .meta({ id: 'JurisdictionRegistered', description: 'the id, the version of its stream (1) and the global position of its event' });
 
-const partialDate = (edge: 'start' | 'end') =>
+export const partialDate = (edge: 'start' | 'end') =>
   z
     .string()
     .meta({ description: `a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (${edge === 'start' ? 'from its first day' : 'to its last day'})` })

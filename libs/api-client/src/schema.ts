@@ -262,6 +262,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Several jurisdictions' timelines side by side
+         * @description One row per action in date order, with the compared jurisdictions whose timelines hold it: an act they share (inherited from a common ancestor, or naming several of them) is one row across their columns, each one’s own acts are in its column alone. As JSON (paged), as CSV (every row, a column per jurisdiction) or as an SVG picture, by `format`.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["compareCompare"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -840,6 +862,53 @@ export interface components {
             text: string;
             court?: string;
             docketNumber?: string;
+        };
+        ComparedJurisdiction: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
+        };
+        Comparison: {
+            /** @description the columns, in the order asked for */
+            jurisdictions: components["schemas"]["ComparedJurisdiction"][];
+            /** @description first day compared (YYYY-MM-DD); null when open */
+            from: string | null;
+            /** @description last day compared (YYYY-MM-DD); null when open */
+            to: string | null;
+            rows: components["schemas"]["ComparisonRow"][];
+            /** @description the `cursor` of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ComparisonCell: {
+            /** @description the compared jurisdiction whose timeline holds the action */
+            jurisdictionId: string;
+            inherited: boolean;
+            /** @description for an inherited entry, the ancestor it reached this jurisdiction through */
+            via: string | null;
+            /** @description that ancestor's name */
+            viaName: string | null;
+        };
+        ComparisonRow: {
+            actionId: components["schemas"]["ActionId"];
+            /** @description as precisely as it is known: '2017-01-25', '2017-01' or '2017' */
+            occurredOn: string;
+            /** @enum {string} */
+            precision: "day" | "month" | "year";
+            /** @enum {string} */
+            kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
+            title: string;
+            /**
+             * @description the acting jurisdiction's level ('unknown' when the acting jurisdiction is not in the directory)
+             * @enum {string}
+             */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal" | "unknown";
+            actingJurisdictionId: string;
+            sourceCount: number;
+            /** @description on more than one of the compared timelines */
+            shared: boolean;
+            /** @description the compared jurisdictions whose timelines hold it, in the order they were asked for */
+            columns: components["schemas"]["ComparisonCell"][];
         };
         /** @description a CourtListener webhook delivery as posted: {webhook: {event_type, …}, payload: {results: [docket entries]}} */
         CourtListenerDelivery: {
@@ -2657,6 +2726,76 @@ export interface operations {
             };
             /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    compareCompare: {
+        parameters: {
+            query: {
+                /** @description 2 to 6 distinct Open Civic Data division ids, comma-separated, URL-encoded; the columns, in this order */
+                jurisdictions: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day) */
+                from?: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day) */
+                to?: string;
+                /** @description the acting jurisdiction's levels, comma-separated: any of federal, state, county, municipal, territorial, tribal */
+                level?: string;
+                /** @description action kinds, comma-separated: any of executive_order, agency_directive, grant_condition, agency_report, legislation, ordinance, resolution, defiance_pledge, public_statement, lawsuit_filing, amicus_brief, court_ruling, appeal, funding_action, other */
+                kind?: string;
+                /** @description the previous page's nextCursor (or X-Next-Cursor) */
+                cursor?: string;
+                /** @description rows per page; 100 when absent (csv: every row, whatever the limit) */
+                limit?: number;
+                /** @description json (when absent), csv (text/csv, every row), or svg (an image/svg+xml picture of the page) */
+                format?: "json" | "csv" | "svg";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison */
+            200: {
+                headers: {
+                    /** @description The `cursor` of the next page, when there is one (the CSV and SVG forms have no body field for it). */
+                    "X-Next-Cursor"?: string;
+                    /** @description for csv and svg: the file name to save it under */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                    "text/csv": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `JURISDICTION.UNKNOWN` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
