@@ -18,22 +18,20 @@ export interface CompareSvgContext {
   generatedAt: Date;
 }
 
-/** Greedy word wrap to `max` characters a line; a word longer than a line is cut. */
+/** Greedy word wrap to `max` characters a line; a word longer than a line (a URL) is cut. */
 function wrap(text: string, max: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (let word of text.split(/\s+/).filter(Boolean)) {
-    while (word.length > max) {
-      if (line) lines.push(line);
-      lines.push(word.slice(0, max));
-      word = word.slice(max);
-      line = '';
-    }
-    if (!line) line = word;
-    else if (line.length + 1 + word.length <= max) line += ` ${word}`;
-    else {
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const joined = line ? `${line} ${word}` : word;
+    if (joined.length <= max) line = joined;
+    else if (word.length <= max) {
       lines.push(line);
       line = word;
+    } else {
+      let rest = joined;
+      for (; rest.length > max; rest = rest.slice(max)) lines.push(rest.slice(0, max));
+      line = rest;
     }
   }
   if (line) lines.push(line);
@@ -172,7 +170,8 @@ export function compareSvg(c: Comparison, nextCursor: string | null, ctx: Compar
   const footer = [
     `Compared: ${ids.map((id) => `${names.get(id)} (${id})`).join('; ')}.`,
     `Filters: ${filters.length ? filters.join('; ') : 'none'}; published acts, own and inherited.${nextCursor ? ` First ${c.rows.length} acts; the rest with cursor=${nextCursor}.` : ''}`,
-    `Generated ${ctx.generatedAt.toISOString()} by Policy Ledger from ${ctx.source}`,
+    `Generated ${ctx.generatedAt.toISOString()} by Policy Ledger.`,
+    `Source: ${ctx.source}`,
   ];
   for (const line of footer.flatMap((f) => wrap(f, fit(width - 2 * PAD)))) {
     out.push(text(PAD, y, 'foot', line));

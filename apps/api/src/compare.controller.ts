@@ -68,6 +68,15 @@ const CONTENT_DISPOSITION: HeaderContract = {
   schema: z.string().meta({ description: 'for csv and svg: the file name to save it under' }),
 };
 
+/** The request's URL with its ids readable (`ocd-division/country:us`, not `%2F…%3A`). */
+function readableUrl(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+}
+
 @ApiTags('compare')
 @Controller('api/v1/compare')
 export class CompareController {
@@ -114,7 +123,7 @@ export class CompareController {
     return compareSvg(comparison, comparison.nextCursor, {
       kinds: p.kind,
       levels: p.level,
-      source: `GET ${reply.request.url}`,
+      source: `GET ${readableUrl(reply.request.url)}`,
       generatedAt: new Date(),
     });
   }
