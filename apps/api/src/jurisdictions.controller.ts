@@ -10,6 +10,7 @@ import {
   GetJurisdictionQuery,
   DomainError,
   GetTimelineQuery,
+  GetTimelineChangesQuery,
   JURISDICTION_LEVELS,
   TIMELINE_MAX_LIMIT,
   SearchJurisdictionsQuery,
@@ -23,10 +24,12 @@ import {
   partialDateEnd,
   partialDateStart,
   timelinePageSchema,
+  timelineChangesSchema,
   type CommandMeta,
   type JurisdictionDetail,
   type JurisdictionsPage,
   type TimelinePage,
+  type TimelineChanges,
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
 import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
@@ -83,6 +86,20 @@ const timelineParams = z.strictObject({
     .optional()
     .meta({ description: 'json (when absent), csv (text/csv), or svg (an image/svg+xml picture)' }),
 });
+
+const instant = (description: string) =>
+  z.string().refine(isIsoInstant, 'must be an ISO 8601 instant, like 2017-03-28T00:00:00Z').meta({ description });
+
+const changesParams = z
+  .strictObject({
+    since: instant('the earlier instant: the timeline as the ledger knew it then (ISO 8601 with a zone)'),
+    until: instant('the later instant (ISO 8601 with a zone); now when absent').optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (isIsoInstant(p.since) && new Date(p.since).getTime() > (p.until && isIsoInstant(p.until) ? new Date(p.until).getTime() : Date.now())) {
+      ctx.addIssue({ code: 'custom', path: ['since'], message: p.until ? 'must not be later than until' : 'must not be in the future (until is now)' });
+    }
+  });
 
 const directoryParams = z.strictObject({
   q: z.string().max(200).optional().meta({ description: 'part of the name, any case' }),
@@ -184,6 +201,24 @@ export class JurisdictionsController {
     const jurisdiction: JurisdictionDetail = await this.queries.execute(new GetJurisdictionQuery(jurisdictionId));
     reply.header('content-type', 'image/svg+xml; charset=utf-8');
     return timelineSvg(page, jurisdiction.name);
+  }
+
+  @Get(':id/timeline/changes')
+  @ApiContract({
+    summary: "What changed on a jurisdiction's timeline between two instants",
+    description:
+      'Between the timeline as the ledger knew it at `since` and at `until` (own and inherited entries, published): ' +
+      'entries added, entries removed (retracted, rejected, merged, or no longer reaching this jurisdiction) and ' +
+      'entries changed, field by field.',
+    params: idParams,
+    query: changesParams,
+    response: { description: 'The changes, each list in timeline order', body: timelineChangesSchema },
+    problems: { 400: ['JURISDICTION.INVALID_ID'], 404: ['JURISDICTION.UNKNOWN'] },
+  })
+  timelineChanges(@Param('id') id: string, @Query() query: unknown): Promise<TimelineChanges> {
+    const jurisdictionId = jurisdictionIdParam(id);
+    const p = parse(changesParams, query, 'query');
+    return this.queries.execute(new GetTimelineChangesQuery(jurisdictionId, new Date(p.since), p.until ? new Date(p.until) : new Date()));
   }
 
   @Get(':id')

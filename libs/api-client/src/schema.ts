@@ -566,6 +566,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jurisdictions/{id}/timeline/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed on a jurisdiction's timeline between two instants
+         * @description Between the timeline as the ledger knew it at `since` and at `until` (own and inherited entries, published): entries added, entries removed (retracted, rejected, merged, or no longer reaching this jurisdiction) and entries changed, field by field.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["jurisdictionsTimelineChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys": {
         parameters: {
             query?: never;
@@ -855,6 +877,11 @@ export interface components {
         };
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];
+        };
+        ChangedTimelineEntry: {
+            /** @description the entry as it stands at `until` */
+            entry: components["schemas"]["TimelineEntry"];
+            changes: components["schemas"]["TimelineFieldChange"][];
         };
         Citation: {
             /** @enum {string} */
@@ -1328,6 +1355,19 @@ export interface components {
             relation: "responds_to" | "challenges" | "implements" | "enjoins" | "amends" | "supersedes" | "joins" | "cites";
             targetId: components["schemas"]["ActionId"];
         };
+        RemovedTimelineEntry: {
+            /** @description the entry as it stood at `since` */
+            entry: components["schemas"]["TimelineEntry"];
+            /**
+             * @description retracted, rejected or merged: its status at `until`; no_longer_reaching: still published, but corrected so that it no longer reaches this jurisdiction
+             * @enum {string}
+             */
+            reason: "retracted" | "rejected" | "merged" | "no_longer_reaching";
+            /** @description the reason given for the retraction, rejection or merge */
+            statusReason: string | null;
+            /** @description for a merged duplicate, the action it was folded into */
+            mergedInto: components["schemas"]["ActionId"] | null;
+        };
         Source: {
             url: string;
             publisher: string;
@@ -1348,6 +1388,19 @@ export interface components {
         SuggestedCorrection: {
             changes: components["schemas"]["ActionChanges"];
             reason: string;
+        };
+        TimelineChanges: {
+            jurisdictionId: string;
+            /** @description the earlier instant (ISO 8601) */
+            since: string;
+            /** @description the later instant (ISO 8601) */
+            until: string;
+            /** @description on the timeline at `until`, not at `since`; in timeline order */
+            added: components["schemas"]["TimelineEntry"][];
+            /** @description on the timeline at `since`, not at `until`; in timeline order */
+            removed: components["schemas"]["RemovedTimelineEntry"][];
+            /** @description on both, with different fields; in timeline order (at `until`) */
+            changed: components["schemas"]["ChangedTimelineEntry"][];
         };
         TimelineEntry: {
             actionId: components["schemas"]["ActionId"];
@@ -1371,6 +1424,13 @@ export interface components {
             via: string | null;
             relations: components["schemas"]["Relation"][];
             sourceCount: number;
+        };
+        /** @description one field's value at `since` and at `until` (via: null when direct) */
+        TimelineFieldChange: {
+            /** @enum {string} */
+            field: "title" | "occurredOn" | "precision" | "kind" | "status" | "level" | "actingJurisdictionId" | "via" | "relations" | "sourceCount";
+            before: string | number | null | components["schemas"]["Relation"][];
+            after: string | number | null | components["schemas"]["Relation"][];
         };
         TimelinePage: {
             jurisdictionId: string;
@@ -3758,6 +3818,61 @@ export interface operations {
                 };
             };
             /** @description Bad Request: `ACTION.INVALID`, `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `JURISDICTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jurisdictionsTimelineChanges: {
+        parameters: {
+            query: {
+                /** @description the earlier instant: the timeline as the ledger knew it then (ISO 8601 with a zone) */
+                since: string;
+                /** @description the later instant (ISO 8601 with a zone); now when absent */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes, each list in timeline order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineChanges"];
+                };
+            };
+            /** @description Bad Request: `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -30,4 +30,5 @@ export * from './queries/search-jurisdictions/search-jurisdictions.query';
 export * from './queries/get-jurisdiction/get-jurisdiction.query';
 export * from './queries/read-events/read-events.query';
 export * from './queries/compare-timelines/compare-timelines.query';
+export * from './queries/get-timeline-changes/get-timeline-changes.query';
 export * from './seed';

@@ -17,6 +17,7 @@ import { RejectActionHandler } from './commands/reject-action/reject-action.hand
 import { RetractActionHandler } from './commands/retract-action/retract-action.handler';
 import { policyDb } from './database';
 import { CompareTimelinesHandler } from './queries/compare-timelines/compare-timelines.query-handler';
+import { GetTimelineChangesHandler } from './queries/get-timeline-changes/get-timeline-changes.query-handler';
 import { FindDuplicatesHandler } from './queries/find-duplicates/find-duplicates.query-handler';
 import { GetActionHistoryHandler } from './queries/get-action-history/get-action-history.query-handler';
 import { GetActionHandler } from './queries/get-action/get-action.query-handler';
@@ -29,9 +30,10 @@ import { ActionRepository } from './repositories/action.repository';
 import { ComparisonRepository } from './repositories/comparison.repository';
 import { JurisdictionRepository } from './repositories/jurisdiction.repository';
 import { TimelineRepository } from './repositories/timeline.repository';
+import { TimelineHistoryRepository } from './repositories/timeline-history.repository';
 
 /** One instance of each repository per application, over the store's connection pool (their caches are shared). */
-const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository, ComparisonRepository].map((Repository) => ({
+const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository, ComparisonRepository, TimelineHistoryRepository].map((Repository) => ({
   provide: Repository,
   inject: [EventStore],
   useFactory: (store: EventStore) => new Repository(policyDb(store.db)),
@@ -65,6 +67,7 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     GetJurisdictionHandler,
     ReadEventsHandler,
     CompareTimelinesHandler,
+    GetTimelineChangesHandler,
   ],
 })
 export class PolicyModule {}
