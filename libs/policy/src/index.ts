@@ -6,6 +6,7 @@ export * from './policy.module';
 export * from './repositories/jurisdiction.repository';
 export * from './repositories/action.repository';
 export * from './repositories/timeline.repository';
+export * from './repositories/comparison.repository';
 export * from './commands/action-writer';
 export * from './commands/register-jurisdiction/register-jurisdiction.command';
 export * from './commands/record-action/record-action.command';
