@@ -41,10 +41,11 @@ export class ComparisonRepository {
 
   /** Names and levels of these jurisdictions and of all their ancestors (none for an unknown id). */
   async withAncestors(ids: readonly string[]): Promise<NamedJurisdiction[]> {
+    // One id list, so that it is one primary-key lookup (an OR with the subquery was a
+    // sequential scan of the directory).
     const { rows } = await sql<NamedJurisdiction>`
       SELECT id, name, level FROM jurisdictions
-       WHERE id = ANY(${ids}::text[])
-          OR id IN (SELECT unnest(ancestors) FROM jurisdictions WHERE id = ANY(${ids}::text[]))`.execute(this.db);
+       WHERE id = ANY(${ids}::text[] || ARRAY(SELECT unnest(ancestors) FROM jurisdictions WHERE id = ANY(${ids}::text[])))`.execute(this.db);
     return rows;
   }
 
