@@ -104,30 +104,33 @@ export function compareSvg(c: Comparison, nextCursor: string | null, ctx: Compar
     const [first] = runs;
     const firstW = (first[1] - first[0] + 1) * colW + (first[1] - first[0]) * GAP;
     const titleLines = wrap(row.title, fit(firstW - 20));
-    const h = 10 + titleLines.length * LINE + 14 + 16;
+    // Title lines, then the kind, then each column's own / via caption.
+    const metaY = y + 18 + titleLines.length * LINE + 1;
+    const captionY = metaY + 15;
+    const bandH = captionY + 8 - y;
     rowsOut.push(text(PAD + DATE_W - 12, y + 18, 'date', displayDate(row.occurredOn), 'end'));
     runs.forEach(([a, b], k) => {
       const x = colX(a);
       const w = (b - a + 1) * colW + (b - a) * GAP;
-      rowsOut.push(`<rect x="${x}" y="${y}" width="${w}" height="${h - 6}" rx="4" fill="${colour}" fill-opacity="0.1" stroke="${colour}" stroke-width="1.2"/>`);
-      rowsOut.push(`<rect x="${x}" y="${y}" width="4" height="${h - 6}" fill="${colour}"/>`);
+      rowsOut.push(`<rect x="${x}" y="${y}" width="${w}" height="${bandH}" rx="4" fill="${colour}" fill-opacity="0.1" stroke="${colour}" stroke-width="1.2"/>`);
+      rowsOut.push(`<rect x="${x}" y="${y}" width="4" height="${bandH}" fill="${colour}"/>`);
       if (k === 0) {
         titleLines.forEach((l, i) => rowsOut.push(text(x + 12, y + 18 + i * LINE, 'title', l)));
-        rowsOut.push(text(x + 12, y + 18 + titleLines.length * LINE, 'note', `${row.kind.replace(/_/g, ' ')} · ${row.level}${row.shared ? ' · shared' : ''}`));
+        rowsOut.push(text(x + 12, metaY, 'note', `${row.kind.replace(/_/g, ' ')} · ${row.level}${row.shared ? ' · shared' : ''}`));
       } else {
         // A later run of the same act: the band is split by a column it does not reach.
         const prev = runs[k - 1];
         const x0 = colX(prev[1]) + colW;
-        rowsOut.push(`<line x1="${x0}" y1="${y + (h - 6) / 2}" x2="${x}" y2="${y + (h - 6) / 2}" stroke="${colour}" stroke-dasharray="3 3"/>`);
+        rowsOut.push(`<line x1="${x0}" y1="${y + bandH / 2}" x2="${x}" y2="${y + bandH / 2}" stroke="${colour}" stroke-dasharray="3 3"/>`);
         rowsOut.push(text(x + 12, y + 18, 'note', 'same act'));
       }
       for (let i = a; i <= b; i++) {
         const cell = row.columns.find((col) => col.jurisdictionId === ids[i])!;
         const label = cell.inherited ? `via ${cell.viaName ?? cell.via}` : 'own';
-        rowsOut.push(text(colX(i) + 12, y + h - 12, cell.inherited ? 'via' : 'own', wrap(label, fit(colW - 16))[0]));
+        rowsOut.push(text(colX(i) + 12, captionY, cell.inherited ? 'via' : 'own', wrap(label, fit(colW - 16))[0]));
       }
     });
-    y += h;
+    y += bandH + 8;
   }
   if (c.rows.length === 0) {
     rowsOut.push(text(colX(0), y + 18, 'note', 'No acts match.'));
