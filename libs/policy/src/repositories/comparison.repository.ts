@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import { PREPARE } from '@app/db/connection';
 import type { JurisdictionLevel } from '../domain';
 import type { PolicyDatabase } from '../database';
-import { timelineRowFromRaw, timelineSql, type TimelineRawRow, type TimelineRow, type TimelineSelection } from './timeline.repository';
+import { preparable, timelineRowFromRaw, timelineSql, type TimelineRawRow, type TimelineRow, type TimelineSelection } from './timeline.repository';
 
 /** One action on one compared timeline. */
 export interface ComparedRow {
@@ -29,7 +30,8 @@ export class ComparisonRepository {
    */
   async columns(selections: readonly TimelineSelection[], take: number): Promise<ComparedRow[]> {
     const columns = selections.map((s, i) => sql`(SELECT ${i}::int AS col, t.* FROM (${timelineSql({ ...s, take })}) t)`);
-    const { rows } = await sql<TimelineRawRow & { col: number }>`
+    // Prepared on the timeline's own terms (the plain comparison, the one read most).
+    const { rows } = await sql<TimelineRawRow & { col: number }>`${sql.raw(selections.every(preparable) ? PREPARE : '')}
       SELECT * FROM (
         SELECT c.*, dense_rank() OVER (ORDER BY occurred_on, first_position) AS n
           FROM (${sql.join(columns, sql` UNION ALL `)}) c
@@ -43,7 +45,7 @@ export class ComparisonRepository {
   async withAncestors(ids: readonly string[]): Promise<NamedJurisdiction[]> {
     // One id list, so that it is one primary-key lookup (an OR with the subquery was a
     // sequential scan of the directory).
-    const { rows } = await sql<NamedJurisdiction>`
+    const { rows } = await sql<NamedJurisdiction>`${sql.raw(PREPARE)}
       SELECT id, name, level FROM jurisdictions
        WHERE id = ANY(${ids}::text[] || ARRAY(SELECT unnest(ancestors) FROM jurisdictions WHERE id = ANY(${ids}::text[])))`.execute(this.db);
     return rows;

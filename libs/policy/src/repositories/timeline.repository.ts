@@ -69,6 +69,17 @@ export interface TimelineRawRow {
 }
 
 /**
+ * Whether a statement built on this selection is worth preparing. The plain page (status
+ * and cursor at most), by far the most read, is: planning it cost as much as running it
+ * (docs/benchmarks-api.md), and its generic plan is the same index range per timeline. With
+ * date, level, kind or as-of filters a generic plan can pick the wrong index (2.7 ms against
+ * 0.3 ms measured), so those are planned each time.
+ */
+export function preparable(s: TimelineSelection): boolean {
+  return !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length && !s.actionIds;
+}
+
+/**
  * The statement of one timeline page, as `TimelineRepository.page` sends it: also a subquery
  * of the reads built on timelines (a comparison's columns, a timeline at two instants), so
  * they select exactly what the timeline shows.
@@ -121,12 +132,7 @@ export class TimelineRepository {
    * timeline above it holds ten actions or a million.
    */
   async page(s: TimelineSelection): Promise<TimelineRow[]> {
-    // The plain page (status and cursor at most), by far the most read, is prepared: planning
-    // it cost as much as running it (docs/benchmarks-api.md), and its generic plan is the same
-    // index range per timeline. With date, level, kind or as-of filters a generic plan can
-    // pick the wrong index (2.7 ms against 0.3 ms measured), so those are planned each time.
-    const plain = !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length && !s.actionIds;
-    const { rows } = await sql<TimelineRawRow>`${sql.raw(plain ? PREPARE : '')}${timelineSql(s)}`.execute(this.db);
+    const { rows } = await sql<TimelineRawRow>`${sql.raw(preparable(s) ? PREPARE : '')}${timelineSql(s)}`.execute(this.db);
     return rows.map(timelineRowFromRaw);
   }
 
