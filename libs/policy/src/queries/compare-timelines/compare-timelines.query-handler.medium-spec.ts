@@ -75,6 +75,15 @@ describe('CompareTimelinesHandler', () => {
     }
   });
 
+  it('compares a jurisdiction with one inside it: what names the state is its own and inherited below', async () => {
+    const result = await compare([J.ca, J.santaClara]);
+    expect(result.rows.map(cells)).toEqual([
+      [a.order, true, [[J.ca, true, J.us], [J.santaClara, true, J.us]]],
+      [a.lawsuit, true, [[J.ca, true, J.us], [J.santaClara, false, null]]],
+      [a.toCalifornia, true, [[J.ca, false, null], [J.santaClara, true, J.ca]]],
+    ]);
+  });
+
   it('pages with a cursor, no action split or repeated', async () => {
     const ids = [J.santaClara, J.syracuse, J.newYork];
     const all = (await compare(ids)).rows.map((r) => r.actionId);
