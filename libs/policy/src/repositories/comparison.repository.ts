@@ -4,11 +4,11 @@ import type { JurisdictionLevel } from '../domain';
 import type { PolicyDatabase } from '../database';
 import { preparable, timelineRowFromRaw, timelineSql, type TimelineRawRow, type TimelineRow, type TimelineSelection } from './timeline.repository';
 
-/** One action on one compared timeline. */
-export interface ComparedRow {
-  /** Index of the compared jurisdiction (its column). */
-  column: number;
+/** One action and the compared timelines that hold it. */
+export interface ComparedAction {
   row: TimelineRow;
+  /** Each compared jurisdiction (by its index) holding it, and the timeline it sits on there. */
+  cells: { column: number; timelineId: string }[];
 }
 
 export interface NamedJurisdiction {
@@ -22,23 +22,24 @@ export class ComparisonRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
 
   /**
-   * The first `take` actions on any of the timelines, in timeline order, each with a row per
-   * timeline that holds it. Each column is that jurisdiction's own timeline statement, so the
+   * The first `take` actions on any of the timelines, in timeline order, each with the
+   * columns whose timelines hold it. Each column is that jurisdiction's own timeline statement, so the
    * ancestors and inheritance rules are the timeline's; a column needs at most `take` rows of
    * its own, since every action among the first `take` of the union is among the first `take`
    * of each column that holds it.
    */
-  async columns(selections: readonly TimelineSelection[], take: number): Promise<ComparedRow[]> {
+  async columns(selections: readonly TimelineSelection[], take: number): Promise<ComparedAction[]> {
     const columns = selections.map((s, i) => sql`(SELECT ${i}::int AS col, t.* FROM (${timelineSql({ ...s, take })}) t)`);
+    // One row per action, carrying its columns: a shared action's fields cross the wire once.
     // Prepared on the timeline's own terms (the plain comparison, the one read most).
-    const { rows } = await sql<TimelineRawRow & { col: number }>`${sql.raw(selections.every(preparable) ? PREPARE : '')}
-      SELECT * FROM (
-        SELECT c.*, dense_rank() OVER (ORDER BY occurred_on, first_position) AS n
-          FROM (${sql.join(columns, sql` UNION ALL `)}) c
-      ) ranked
-      WHERE n <= ${take}
-      ORDER BY occurred_on, first_position, col`.execute(this.db);
-    return rows.map((r) => ({ column: r.col, row: timelineRowFromRaw(r) }));
+    const { rows } = await sql<TimelineRawRow & { cols: number[]; timelines: string[] }>`${sql.raw(selections.every(preparable) ? PREPARE : '')}
+      SELECT DISTINCT ON (occurred_on, first_position) *,
+             array_agg(col) OVER w AS cols, array_agg(jurisdiction_id) OVER w AS timelines
+        FROM (${sql.join(columns, sql` UNION ALL `)}) c
+      WINDOW w AS (PARTITION BY occurred_on, first_position ORDER BY col ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+       ORDER BY occurred_on, first_position, col
+       LIMIT ${take}`.execute(this.db);
+    return rows.map((r) => ({ row: timelineRowFromRaw(r), cells: r.cols.map((column, i) => ({ column, timelineId: r.timelines[i] })) }));
   }
 
   /** Names and levels of these jurisdictions and of all their ancestors (none for an unknown id). */

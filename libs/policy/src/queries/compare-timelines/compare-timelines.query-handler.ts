@@ -2,7 +2,6 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, atPrecision } from '../../domain';
 import { ComparisonRepository } from '../../repositories/comparison.repository';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
-import type { TimelineRow } from '../../repositories/timeline.repository';
 import { encodeCursor, timelineSelection, toEntry } from '../get-timeline/get-timeline.query-handler';
 import {
   COMPARE_DEFAULT_LIMIT,
@@ -33,19 +32,11 @@ export class CompareTimelinesHandler implements IQueryHandler<CompareTimelinesQu
         timelineSelection(this.jurisdictions, id, { from: f.from, to: f.to, levels: f.levels, kinds: f.kinds, cursor: f.cursor }, limit + 1),
       ),
     );
-    const hits = await this.comparisons.columns(selections, limit + 1);
-
-    // Rows come in timeline order, an action's columns together.
-    const actions: { row: TimelineRow; cells: { column: number; row: TimelineRow }[] }[] = [];
-    for (const hit of hits) {
-      const last = actions.at(-1);
-      if (last && last.row.actionId === hit.row.actionId) last.cells.push(hit);
-      else actions.push({ row: hit.row, cells: [hit] });
-    }
+    const actions = await this.comparisons.columns(selections, limit + 1);
     const page = actions.slice(0, limit);
     // An ancestor not among the names read first (a timeline the selection reads beyond the
     // registered ancestry) is named in one more lookup.
-    const unnamed = [...new Set(page.flatMap((a) => a.cells.map((c) => c.row.jurisdictionId)))].filter((id) => !known.has(id));
+    const unnamed = [...new Set(page.flatMap((a) => a.cells.map((c) => c.timelineId)))].filter((id) => !known.has(id));
     for (const j of await this.comparisons.named(unnamed)) known.set(j.id, j);
 
     return {
@@ -65,9 +56,9 @@ export class CompareTimelinesHandler implements IQueryHandler<CompareTimelinesQu
         actingJurisdictionId: row.actingJurisdictionId,
         sourceCount: row.sourceCount,
         shared: cells.length > 1,
-        columns: cells.map(({ column, row: r }): ComparisonCell => {
+        columns: cells.map(({ column, timelineId }): ComparisonCell => {
           // Direct or inherited exactly as that jurisdiction's own timeline says.
-          const { inherited, via } = toEntry(r, ids[column]);
+          const { inherited, via } = toEntry({ ...row, jurisdictionId: timelineId }, ids[column]);
           return { jurisdictionId: ids[column], inherited, via, viaName: via ? (known.get(via)?.name ?? via) : null };
         }),
       })),
