@@ -12,7 +12,10 @@
  *    SQL (checked byte for byte against what Kysely compiles) through a pg Pool of 32;
  * 3. POST /api/v1/actions at 8 connections vs a raw single-row INSERT into events at 8;
  * 4. GET /api/v1/actions/search at 8 connections vs its handler's statement through a pg Pool of 8
- *    (test/bench/api/search.ts).
+ *    (test/bench/api/search.ts);
+ * 5. GET /api/v1/compare of 4 places at 8 connections vs the handler's statements (captured
+ *    from Kysely) through a pg Pool of 8 (test/bench/api/compare.ts);
+ * 6. the whole ledger as NDJSON: rows/s and the API's peak RSS (test/bench/api/export.ts).
  *
  * DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the
  * bench creates `pl_benchapi_<pid>` there, migrates it and drops it at the end (also on
@@ -36,6 +39,7 @@ import { policyInlineProjections, policyProjections, type ActionContent } from '
 import { admin, formatTable, withDatabase } from './common';
 import { CpuSampler, meanShare, type CpuSample, type CpuShare } from './api/cpu';
 import { exportScenario, type ExportFigures } from './api/export';
+import { COMPARE_CONCURRENCY, compareScenario } from './api/compare';
 import { ActionEventGenerator, buildTree, loadDataset, type Jurisdiction, type Tree } from './api/dataset';
 import { HttpClient, closedLoop, combine, fmt, round, seededRandom, type LoopResult } from './api/measure';
 import { ANCESTORS_SQL, assertSameStatements, timelineStatement } from './api/timeline-sql';
@@ -100,7 +104,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--help' || flag === '-h') {
       console.log(
         'usage: api-bench [--quick] [--json FILE] [--cpu-prof DIR] [--keep-db] [--reuse DBNAME]\n' +
-          '                 [--only timeline,writes,search,export] [--events N] [--duration SECONDS]\n' +
+          '                 [--only timeline,writes,search,compare,export] [--events N] [--duration SECONDS]\n' +
           '                 [--read-concurrency 32] [--write-concurrency 8]',
       );
       process.exit(0);
@@ -644,6 +648,16 @@ async function main(): Promise<void> {
     if (!opts.only || opts.only.includes('timeline')) {
       log(`timeline reads, ${opts.readConcurrency} concurrent …`);
       rows.push(await timelineScenario(ctx));
+    }
+    if (!opts.only || opts.only.includes('compare')) {
+      log(`compare of 4 places, ${COMPARE_CONCURRENCY} concurrent …`);
+      const compareHttp = new HttpClient('127.0.0.1', api.port, COMPARE_CONCURRENCY);
+      http.push(compareHttp);
+      rows.push(await compareScenario({
+        url, tree: ctx.tree, http: compareHttp, concurrency: COMPARE_CONCURRENCY, log,
+        measure: (a, b) => compare(ctx, a, b),
+        row: comparedRow,
+      }));
     }
     if (!opts.only || opts.only.includes('writes')) {
       log(`action writes, ${opts.writeConcurrency} concurrent …`);
