@@ -7,6 +7,7 @@ import * as ingestion from './2026-11-30T00-00-ingestion';
 import * as actionsKindOccurredOn from './2026-11-30T02-00-actions-kind-occurred-on';
 import * as actionsStatusFirstPosition from './2026-11-30T03-00-actions-status-first-position';
 import * as parkedResolution from './2026-11-30T04-00-parked-resolution';
+import * as directorySearch from './2026-12-01T04-00-directory-search';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T02-00-actions-kind-occurred-on': actionsKindOccurredOn,
   '2026-11-30T03-00-actions-status-first-position': actionsStatusFirstPosition,
   '2026-11-30T04-00-parked-resolution': parkedResolution,
+  '2026-12-01T04-00-directory-search': directorySearch,
 };

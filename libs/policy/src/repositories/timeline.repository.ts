@@ -6,8 +6,10 @@ import type { PolicyDatabase } from '../database';
 /** One timeline row: an action as it sits on one jurisdiction's timeline. */
 export interface TimelineRow {
   actionId: string;
-  /** The timeline it sits on: the jurisdiction read, or the ancestor it was inherited from. */
+  /** The timeline it sits on: the jurisdiction read, its consolidated twin, or the ancestor it was inherited from. */
   jurisdictionId: string;
+  /** Read from the consolidated twin's timeline (the same government under its other OCD id). */
+  viaTwin: boolean;
   kind: ActionKind;
   title: string;
   status: ActionStatus;
@@ -22,7 +24,7 @@ export interface TimelineRow {
 }
 
 /** A row to write; the acting level is looked up as it is written. */
-export interface TimelineRowInput extends Omit<TimelineRow, 'actingLevel'> {
+export interface TimelineRowInput extends Omit<TimelineRow, 'actingLevel' | 'viaTwin'> {
   isActing: boolean;
   isAffected: boolean;
   recordedFrom: Date;
@@ -36,7 +38,10 @@ export interface TimelineCursor {
 }
 
 export interface TimelineSelection {
-  /** The jurisdiction itself, then its ancestors nearest first (empty: direct entries only). */
+  /**
+   * The jurisdiction itself (with its consolidated twin, if it has one), then its ancestors
+   * nearest first (empty: direct entries only).
+   */
   jurisdictionId: string;
   ancestors: readonly string[];
   from?: string;
@@ -63,6 +68,7 @@ interface RawRow {
   relations: Relation[];
   source_count: number;
   first_position: number;
+  via_twin?: boolean;
 }
 
 /**
@@ -73,10 +79,11 @@ export class TimelineRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
 
   /**
-   * A jurisdiction's timeline: its own entries plus its ancestors' affected ones. One index
-   * range scan per timeline (its own and each ancestor's), merged in date order by Postgres
-   * (Merge Append) and cut at the page size, so a page costs the same whether the federal
-   * timeline above it holds ten actions or a million.
+   * A jurisdiction's timeline: its own entries, its consolidated twin's (San Francisco's
+   * county: and place: ids are one government), plus its ancestors' affected ones. One index
+   * range scan per timeline (its own, its twin's and each ancestor's), merged in date order by
+   * Postgres (Merge Append) and cut at the page size, so a page costs the same whether the
+   * federal timeline above it holds ten actions or a million.
    */
   async page(s: TimelineSelection): Promise<TimelineRow[]> {
     const conditions: RawBuilder<unknown>[] = [];
@@ -92,16 +99,25 @@ export class TimelineRepository {
     if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
     if (s.after) conditions.push(sql`(occurred_on, first_position) > (${s.after.occurredOn}::date, ${s.after.position}::bigint)`);
     const where = sql.join(conditions, sql` AND `);
-    // depth 0 is the jurisdiction itself (any role); ancestors (nearest first) pass on only
-    // what affected them, not what they merely did.
-    const branch = (jurisdictionId: string, depth: number) => sql`
+    // depth 0 is the jurisdiction itself and depth 1 its twin (any role: the same government);
+    // ancestors (nearest first, from depth 2) pass on only what affected them, not what they
+    // merely did.
+    const branch = (timeline: RawBuilder<unknown>, depth: number) => sql`
       (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
-              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth
+              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth,
+              ${sql.raw(depth === 1 ? 'true' : 'false')} AS via_twin
          FROM timeline_entries
-        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
+        WHERE jurisdiction_id = ${timeline} ${depth <= 1 ? sql`` : sql`AND is_affected`} AND ${where}
         ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
         LIMIT ${s.take})`;
-    const branches = [s.jurisdictionId, ...s.ancestors].map((id, depth) => branch(id, depth));
+    // The twin is looked up inside the statement (a primary-key probe, none when there is no
+    // twin: the range scan on NULL is empty), so every reader of a selection gets it.
+    const twin = sql`(SELECT twin_id FROM jurisdictions WHERE id = ${s.jurisdictionId})`;
+    const branches = [
+      branch(sql`${s.jurisdictionId}`, 0),
+      branch(twin, 1),
+      ...s.ancestors.map((id, i) => branch(sql`${id}`, i + 2)),
+    ];
     // The plain page (status and cursor at most), by far the most read, is prepared: planning
     // it cost as much as running it (docs/benchmarks-api.md), and its generic plan is the same
     // index range per timeline. With date, level, kind or as-of filters a generic plan can
@@ -217,5 +233,6 @@ function fromRaw(r: RawRow): TimelineRow {
     relations: r.relations,
     sourceCount: r.source_count,
     firstPosition: r.first_position,
+    viaTwin: r.via_twin === true,
   };
 }

@@ -52,7 +52,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
 }
 
 function toEntry(row: TimelineRow, self: string): TimelineEntry {
-  const inherited = row.jurisdictionId !== self;
+  const inherited = row.jurisdictionId !== self && !row.viaTwin;
   return {
     actionId: row.actionId,
     kind: row.kind,
@@ -64,7 +64,8 @@ function toEntry(row: TimelineRow, self: string): TimelineEntry {
     level: row.actingLevel,
     actingJurisdictionId: row.actingJurisdictionId,
     inherited,
-    via: inherited ? row.jurisdictionId : null,
+    via: row.jurisdictionId !== self ? row.jurisdictionId : null,
+    twin: row.viaTwin,
     relations: row.relations,
     sourceCount: row.sourceCount,
   };
