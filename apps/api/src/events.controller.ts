@@ -71,7 +71,8 @@ export class EventsController {
   list(@Query() query: unknown): Promise<EventsPage> {
     const { after, limit, type, stream } = parse(feedParams, query, 'query');
     if (after !== undefined && after !== 'latest') checkpoint(after, 'query.after');
-    return this.queries.execute(new ReadEventsQuery(after, limit ?? 100, { types: type, streamPrefix: stream }));
+    // An empty list (`type=`) filters nothing, as on the timeline.
+    return this.queries.execute(new ReadEventsQuery(after, limit ?? 100, { types: type?.length ? type : undefined, streamPrefix: stream }));
   }
 
   @Get('stream')
@@ -100,7 +101,7 @@ export class EventsController {
     const start = from ?? (await this.streams.head());
     // Nest and Fastify leave the response alone from here: the stream writes it until the end.
     reply.hijack();
-    void this.streams.serve(reply.raw, { from: start, types: type, streamPrefix: stream });
+    void this.streams.serve(reply.raw, { from: start, types: type?.length ? type : undefined, streamPrefix: stream });
   }
 }
 
