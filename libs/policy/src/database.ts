@@ -19,6 +19,10 @@ export interface JurisdictionsTable {
   registered_at: Timestamp;
   /** directory_key(name): lower case, punctuation gone, "St." as "Saint" (migration 2026-12-01T04). */
   search_key: GeneratedAlways<string>;
+  /** search_key without the kind a census name ends with: "new york" for "New York city". */
+  search_base: GeneratedAlways<string>;
+  /** The kind's place in the directory: 0 cities, 1 counties, 2 states (and the country), 3 towns, villages, boroughs, 4 the rest. */
+  directory_rank: GeneratedAlways<number>;
   /** The other OCD id of a consolidated city-county; null for everything else. */
   twin_id: ColumnType<string | null, never, string | null>;
 }

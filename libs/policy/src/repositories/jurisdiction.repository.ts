@@ -121,35 +121,26 @@ export class JurisdictionRepository {
    */
   async search({ q, stateId, parentId, level, after, limit }: JurisdictionSearch): Promise<DirectoryRow[]> {
     const key = sql<string>`directory_key(${q ?? ''})`;
-    const match = q
-      ? sql<number>`CASE WHEN search_key = ${key}
-                           OR regexp_replace(search_key, ' (city|town|village|borough|cdp|township|municipality|city and borough)$', '') = ${key} THEN 0
-                         WHEN search_key LIKE directory_key(${escapeLike(q)}) || '%' THEN 1
-                         ELSE 2 END`
-      : sql<number>`0`;
-    const kind = sql<number>`CASE WHEN level = 'municipal' AND search_key LIKE '% city' THEN 0
-                                   WHEN level = 'county' THEN 1
-                                   WHEN level IN ('federal', 'state') THEN 2
-                                   WHEN level = 'municipal' AND search_key ~ ' (town|village|borough)$' THEN 3
-                                   ELSE 4 END`;
+    const match = sql<number>`CASE WHEN search_key = ${key} OR search_base = ${key} THEN 0
+                                   WHEN search_key LIKE directory_key(${escapeLike(q ?? '')}) || '%' THEN 1
+                                   ELSE 2 END`;
     const rows = await this.db
-      .selectFrom((db) =>
-        db
-          .selectFrom('jurisdictions')
-          .select(['id', 'name', 'level', 'parent_id', 'ancestors', 'twin_id', match.as('match'), kind.as('kind')])
-          .$if(!!q, (qb) => qb.where(sql<boolean>`search_key LIKE '%' || directory_key(${escapeLike(q!)}) || '%'`))
-          // Inside the state, by path: a township sits under its county, itself under the state.
-          .$if(!!stateId, (qb) => qb.where(sql<boolean>`starts_with(id, ${`${stateId}/`})`))
-          .$if(!!parentId, (qb) => qb.where('parent_id', '=', parentId!))
-          .$if(!!level, (qb) => qb.where('level', '=', level!))
-          .as('j'),
-      )
-      .selectAll('j')
+      .selectFrom('jurisdictions')
+      .select(['id', 'name', 'level', 'parent_id', 'ancestors', 'twin_id', 'directory_rank'])
+      .select(q ? match.as('match') : sql<number>`0`.as('match'))
+      .$if(!!q, (qb) => qb.where(sql<boolean>`search_key LIKE '%' || directory_key(${escapeLike(q!)}) || '%'`))
+      // Inside the state, by path: a township sits under its county, itself under the state.
+      .$if(!!stateId, (qb) => qb.where(sql<boolean>`starts_with(id, ${`${stateId}/`})`))
+      .$if(!!parentId, (qb) => qb.where('parent_id', '=', parentId!))
+      .$if(!!level, (qb) => qb.where('level', '=', level!))
       .$if(after !== undefined, (qb) =>
-        qb.where(sql<boolean>`(match, kind, name, id) > (${after!.match}::int, ${after!.kind}::int, ${after!.name}::text, ${after!.id}::text)`),
+        // Without a query every row is a whole match: the rest of the key is an index range.
+        q
+          ? qb.where(sql<boolean>`(${match}, directory_rank, name, id) > (${after!.match}::int, ${after!.kind}::int, ${after!.name}::text, ${after!.id}::text)`)
+          : qb.where(sql<boolean>`(directory_rank, name, id) > (${after!.kind}::int, ${after!.name}::text, ${after!.id}::text)`),
       )
-      .orderBy('match')
-      .orderBy('kind')
+      .$if(!!q, (qb) => qb.orderBy(match))
+      .orderBy('directory_rank')
       .orderBy('name')
       .orderBy('id')
       .limit(limit + 1)
@@ -158,7 +149,7 @@ export class JurisdictionRepository {
       ...toRow(r),
       ancestors: r.ancestors,
       twinId: r.twin_id,
-      cursor: { match: r.match, kind: r.kind, name: r.name, id: r.id },
+      cursor: { match: r.match, kind: r.directory_rank, name: r.name, id: r.id },
     }));
   }
 
