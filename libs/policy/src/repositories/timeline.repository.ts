@@ -124,7 +124,7 @@ export class TimelineRepository {
     // pick the wrong index (2.7 ms against 0.3 ms measured), so those are planned each time.
     const plain = !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length;
     // An action on several of these timelines appears once: directly if it is direct here,
-    // else through the nearest ancestor.
+    // else through the twin, else through the nearest ancestor.
     const { rows } = await sql<RawRow>`${sql.raw(plain ? PREPARE : '')}
       SELECT DISTINCT ON (occurred_on, first_position) *
         FROM (${sql.join(branches, sql` UNION ALL `)}) merged
