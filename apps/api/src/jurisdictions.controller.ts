@@ -136,7 +136,16 @@ const changesParams = z
   });
 
 const directoryParams = z.strictObject({
-  q: z.string().max(200).optional().meta({ description: 'part of the name, any case' }),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({
+      description:
+        'a name or part of one, any case ("St." and "Saint" alike, "city"/"town" optional), optionally narrowed to a state: ' +
+        '"san francisco, ca", "Philadelphia PA", "philadelphia, pennsylvania". Whole-name matches first, then names starting with it, then names holding it',
+    }),
+  parentId: ocdIdSchema.optional().meta({ description: "only the jurisdictions directly inside this one: a state's counties and places" }),
   level: z.enum(JURISDICTION_LEVELS, { error: `must be one of ${JURISDICTION_LEVELS.join(', ')}` }).optional(),
   cursor: z.string().max(400).optional().meta({ description: "the previous page's nextCursor" }),
   limit: pageLimit(DIRECTORY_MAX_LIMIT, 'entries per page; 50 when absent'),
@@ -199,7 +208,10 @@ export class JurisdictionsController {
   @UseInterceptors(ReadCache)
   @Get()
   @ApiContract({
-    summary: 'Search the jurisdiction directory, in id order',
+    summary: 'Search the jurisdiction directory, best match first',
+    description:
+      'Within a kind of match: cities, then counties, then states, then towns, villages and boroughs, then the rest; then by name. ' +
+      'Each entry says how many published actions reach it.',
     query: directoryParams,
     response: { description: 'A page of the directory', body: jurisdictionsPageSchema },
     problems: { 400: ['JURISDICTION.INVALID'] },

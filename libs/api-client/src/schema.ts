@@ -550,8 +550,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search the jurisdiction directory, in id order
-         * @description Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         * Search the jurisdiction directory, best match first
+         * @description Within a kind of match: cities, then counties, then states, then towns, villages and boroughs, then the rest; then by name. Each entry says how many published actions reach it.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
         get: operations["jurisdictionsList"];
         put?: never;
@@ -1035,6 +1037,20 @@ export interface components {
             /** @description what the key is for; null for an unnamed key, 'API_ADMIN_KEY' for the variable's key */
             name: string | null;
         };
+        DirectoryEntry: {
+            /** @description its Open Civic Data division id */
+            id: string;
+            /** @description as the OCD data names it: "Philadelphia city", "Santa Clara County" */
+            name: string;
+            /** @description the name a reader expects, with its state: "Philadelphia, PA", "Santa Clara County, CA" */
+            displayName: string;
+            /** @enum {string} */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
+            /** @description the jurisdiction it sits in; null for a country */
+            parentId: string | null;
+            /** @description published actions on its timeline now: its own, its consolidated twin's, and those inherited from above */
+            actionCount: number;
+        };
         DuplicateCandidate: {
             action: components["schemas"]["ActionSummary"];
             /** @description how alike the titles are, 0 to 1 to two decimals: Dice's coefficient of their words, stop words left out */
@@ -1170,7 +1186,10 @@ export interface components {
         JurisdictionDetail: {
             /** @description its Open Civic Data division id */
             id: string;
+            /** @description as the OCD data names it: "Philadelphia city", "Santa Clara County" */
             name: string;
+            /** @description the name a reader expects, with its state: "Philadelphia, PA", "Santa Clara County, CA" */
+            displayName: string;
             /** @enum {string} */
             level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
             /** @description the jurisdiction it sits in; null for a country */
@@ -1179,6 +1198,8 @@ export interface components {
             ancestors: string[];
             registeredAt: string;
             childCount: number;
+            /** @description for a consolidated city-county (San Francisco, Philadelphia, Denver…), its other OCD id: one government, whose timeline holds what was recorded on either */
+            consolidatedWith: components["schemas"]["JurisdictionSummary"] | null;
             /** @description published actions directly on this timeline, by acting level and by kind */
             counts: {
                 byLevel: {
@@ -1207,14 +1228,17 @@ export interface components {
         JurisdictionSummary: {
             /** @description its Open Civic Data division id */
             id: string;
+            /** @description as the OCD data names it: "Philadelphia city", "Santa Clara County" */
             name: string;
+            /** @description the name a reader expects, with its state: "Philadelphia, PA", "Santa Clara County, CA" */
+            displayName: string;
             /** @enum {string} */
             level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
             /** @description the jurisdiction it sits in; null for a country */
             parentId: string | null;
         };
         JurisdictionsPage: {
-            items: components["schemas"]["JurisdictionSummary"][];
+            items: components["schemas"]["DirectoryEntry"][];
             /** @description the `cursor` of the next page; null on the last page */
             nextCursor: string | null;
         };
@@ -1506,8 +1530,10 @@ export interface components {
             level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal" | "unknown";
             actingJurisdictionId: string;
             inherited: boolean;
-            /** @description for an inherited entry, the ancestor it reached this jurisdiction through */
+            /** @description the timeline it reached this jurisdiction through: the ancestor of an inherited entry, or the consolidated twin */
             via: string | null;
+            /** @description true when the action was recorded on this jurisdiction's consolidated twin (a city-county's other OCD id, named by via): one government, so not inherited */
+            twin: boolean;
             relations: components["schemas"]["Relation"][];
             sourceCount: number;
         };
@@ -3153,10 +3179,14 @@ export interface operations {
     eventsList: {
         parameters: {
             query?: {
-                /** @description the nextCursor of the previous read; from the beginning when absent */
+                /** @description the nextCursor of the previous read; from the beginning when absent; 'latest' for the end of the log (an empty page whose nextCursor is where to poll from) */
                 after?: string;
                 /** @description events per page; 100 when absent */
                 limit?: number;
+                /** @description only events of these types, comma-separated: any of ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached, CorrectionSuggested, SuggestedCorrectionAccepted, SuggestedCorrectionDismissed, ActionMerged, DuplicateAbsorbed, JurisdictionRegistered */
+                type?: string;
+                /** @description only events of streams whose id starts with this: a kind ('action-', 'jurisdiction-') or one stream ('action-<id>') */
+                stream?: string;
             };
             header?: {
                 /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
@@ -3209,11 +3239,11 @@ export interface operations {
     eventsStream: {
         parameters: {
             query?: {
-                /** @description a cursor of /events (its nextCursor) or an event id of this stream; from now when absent (history is /events) */
+                /** @description a cursor of /events (its nextCursor) or an event id of this stream; from now when absent or 'latest' (history is /events) */
                 after?: string;
-                /** @description only events of these types, comma-separated (ActionRecorded,ActionCorrected) */
+                /** @description only events of these types, comma-separated: any of ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached, CorrectionSuggested, SuggestedCorrectionAccepted, SuggestedCorrectionDismissed, ActionMerged, DuplicateAbsorbed, JurisdictionRegistered */
                 type?: string;
-                /** @description only events of streams whose id starts with this ('action-', 'action-<id>') */
+                /** @description only events of streams whose id starts with this: a kind ('action-', 'jurisdiction-') or one stream ('action-<id>') */
                 stream?: string;
             };
             header?: {
@@ -3921,8 +3951,10 @@ export interface operations {
     jurisdictionsList: {
         parameters: {
             query?: {
-                /** @description part of the name, any case */
+                /** @description a name or part of one, any case ("St." and "Saint" alike, "city"/"town" optional), optionally narrowed to a state: "san francisco, ca", "Philadelphia PA", "philadelphia, pennsylvania". Whole-name matches first, then names starting with it, then names holding it */
                 q?: string;
+                /** @description only the jurisdictions directly inside this one: a state's counties and places */
+                parentId?: string;
                 level?: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
                 /** @description the previous page's nextCursor */
                 cursor?: string;

@@ -6,8 +6,10 @@ import type { PolicyDatabase } from '../database';
 /** One timeline row: an action as it sits on one jurisdiction's timeline. */
 export interface TimelineRow {
   actionId: string;
-  /** The timeline it sits on: the jurisdiction read, or the ancestor it was inherited from. */
+  /** The timeline it sits on: the jurisdiction read, its consolidated twin, or the ancestor it was inherited from. */
   jurisdictionId: string;
+  /** Read from the consolidated twin's timeline (the same government under its other OCD id). */
+  viaTwin: boolean;
   kind: ActionKind;
   title: string;
   status: ActionStatus;
@@ -22,7 +24,7 @@ export interface TimelineRow {
 }
 
 /** A row to write; the acting level is looked up as it is written. */
-export interface TimelineRowInput extends Omit<TimelineRow, 'actingLevel'> {
+export interface TimelineRowInput extends Omit<TimelineRow, 'actingLevel' | 'viaTwin'> {
   isActing: boolean;
   isAffected: boolean;
   recordedFrom: Date;
@@ -36,7 +38,10 @@ export interface TimelineCursor {
 }
 
 export interface TimelineSelection {
-  /** The jurisdiction itself, then its ancestors nearest first (empty: direct entries only). */
+  /**
+   * The jurisdiction itself (with its consolidated twin, if it has one), then its ancestors
+   * nearest first (empty: direct entries only).
+   */
   jurisdictionId: string;
   ancestors: readonly string[];
   from?: string;
@@ -69,6 +74,21 @@ export interface TimelineRawRow {
   relations: Relation[];
   source_count: number;
   first_position: number;
+  via_twin?: boolean;
+}
+
+/**
+ * The timelines a selection reads, with their depth: the jurisdiction (0), its consolidated
+ * twin (1), then its ancestors nearest first. The twin is looked up inside the statement (a
+ * primary-key probe; when there is none the range scan on NULL is empty), so every reader of a
+ * selection gets it.
+ */
+function timelinesOf(s: Pick<TimelineSelection, 'jurisdictionId' | 'ancestors'>): { timeline: RawBuilder<unknown>; depth: number }[] {
+  return [
+    { timeline: sql`${s.jurisdictionId}`, depth: 0 },
+    { timeline: sql`(SELECT twin_id FROM jurisdictions WHERE id = ${s.jurisdictionId})`, depth: 1 },
+    ...s.ancestors.map((id, i) => ({ timeline: sql`${id}`, depth: i + 2 })),
+  ];
 }
 
 /**
@@ -112,18 +132,20 @@ export function timelineSql(s: TimelineSelection): RawBuilder<TimelineRawRow> {
             AND ${periodEnd} >= ${s.from}::date`,
       ]
     : [null];
-  // depth 0 is the jurisdiction itself (any role); ancestors (nearest first) pass on only
-  // what affected them, not what they merely did.
-  const branch = (jurisdictionId: string, depth: number, range: RawBuilder<unknown> | null) => sql`
+  // depth 0 is the jurisdiction itself and depth 1 its twin (any role: the same government);
+  // ancestors (nearest first, from depth 2) pass on only what affected them, not what they
+  // merely did.
+  const branch = (timeline: RawBuilder<unknown>, depth: number, range: RawBuilder<unknown> | null) => sql`
       (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
-              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth
+              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth,
+              ${sql.raw(depth === 1 ? 'true' : 'false')} AS via_twin
          FROM timeline_entries
-        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}${range ? sql` AND ${range}` : sql``}
+        WHERE jurisdiction_id = ${timeline} ${depth <= 1 ? sql`` : sql`AND is_affected`} AND ${where}${range ? sql` AND ${range}` : sql``}
         ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
         LIMIT ${s.take})`;
-  const branches = [s.jurisdictionId, ...s.ancestors].flatMap((id, depth) => ranges.map((range) => branch(id, depth, range)));
+  const branches = timelinesOf(s).flatMap(({ timeline, depth }) => ranges.map((range) => branch(timeline, depth, range)));
   // An action on several of these timelines appears once: directly if it is direct here,
-  // else through the nearest ancestor.
+  // else through the twin, else through the nearest ancestor.
   return sql<TimelineRawRow>`
       SELECT DISTINCT ON (occurred_on, first_position) *
         FROM (${sql.join(branches, sql` UNION ALL `)}) merged
@@ -139,10 +161,11 @@ export class TimelineRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
 
   /**
-   * A jurisdiction's timeline: its own entries plus its ancestors' affected ones. One index
-   * range scan per timeline (its own and each ancestor's), merged in date order by Postgres
-   * (Merge Append) and cut at the page size, so a page costs the same whether the federal
-   * timeline above it holds ten actions or a million.
+   * A jurisdiction's timeline: its own entries, its consolidated twin's (San Francisco's
+   * county: and place: ids are one government), plus its ancestors' affected ones. One index
+   * range scan per timeline (its own, its twin's and each ancestor's), merged in date order by
+   * Postgres (Merge Append) and cut at the page size, so a page costs the same whether the
+   * federal timeline above it holds ten actions or a million.
    */
   async page(s: TimelineSelection): Promise<TimelineRow[]> {
     const { rows } = await sql<TimelineRawRow>`${sql.raw(preparable(s) ? PREPARE : '')}${timelineSql(s)}`.execute(this.db);
@@ -162,15 +185,15 @@ export class TimelineRepository {
     if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
     if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
     const where = sql.join(conditions, sql` AND `);
-    const branch = (jurisdictionId: string, depth: number) => sql`
+    const branch = (timeline: RawBuilder<unknown>, depth: number) => sql`
       (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
               acting_jurisdiction_id, acting_level, relations, source_count, first_position, recorded_from,
-              ${depth}::int AS depth
+              ${depth}::int AS depth, ${sql.raw(depth === 1 ? 'true' : 'false')} AS via_twin
          FROM timeline_entries
-        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
+        WHERE jurisdiction_id = ${timeline} ${depth <= 1 ? sql`` : sql`AND is_affected`} AND ${where}
         ORDER BY recorded_from DESC, first_position DESC
         LIMIT ${s.take})`;
-    const branches = [s.jurisdictionId, ...s.ancestors].map((id, depth) => branch(id, depth));
+    const branches = timelinesOf(s).map(({ timeline, depth }) => branch(timeline, depth));
     const { rows } = await sql<TimelineRawRow & { recorded_from: Date }>`
       SELECT * FROM (
         SELECT DISTINCT ON (action_id) * FROM (${sql.join(branches, sql` UNION ALL `)}) merged ORDER BY action_id, depth
@@ -281,5 +304,6 @@ export function timelineRowFromRaw(r: TimelineRawRow): TimelineRow {
     relations: r.relations,
     sourceCount: r.source_count,
     firstPosition: r.first_position,
+    viaTwin: r.via_twin === true,
   };
 }

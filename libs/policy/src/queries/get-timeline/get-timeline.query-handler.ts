@@ -66,9 +66,9 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
   }
 }
 
-/** A row as an entry of `self`'s timeline: direct, or inherited through the timeline it sits on. */
+/** A row as an entry of `self`'s timeline: direct (its own or its twin's), or inherited through the timeline it sits on. */
 export function toEntry(row: TimelineRow, self: string): TimelineEntry {
-  const inherited = row.jurisdictionId !== self;
+  const inherited = row.jurisdictionId !== self && !row.viaTwin;
   return {
     actionId: row.actionId,
     kind: row.kind,
@@ -80,7 +80,8 @@ export function toEntry(row: TimelineRow, self: string): TimelineEntry {
     level: row.actingLevel,
     actingJurisdictionId: row.actingJurisdictionId,
     inherited,
-    via: inherited ? row.jurisdictionId : null,
+    via: row.jurisdictionId !== self ? row.jurisdictionId : null,
+    twin: row.viaTwin,
     relations: row.relations,
     sourceCount: row.sourceCount,
   };
