@@ -363,6 +363,7 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
     const rawPick = timelinePicker(ctx.tree, seededRandom(11));
     const apiPick = timelinePicker(ctx.tree, seededRandom(11));
     let n = 0;
+    const served = { hit: 0, miss: 0, bytes: 0 };
     log(`  raw = pg Pool of ${c}, ${c} concurrent; API = ${c} keep-alive connections; ${ctx.opts.rounds} alternating rounds each`);
     const { api: apiSide, raw: rawSide } = await compare(
       ctx,
@@ -373,6 +374,9 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
           const j = apiPick();
           const reply = await ctx.http.request('GET', timelinePath(j.id));
           if (reply.status !== 200) throw new Error(`GET timeline of ${j.id}: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+          if (reply.cache === 'hit') served.hit++;
+          else served.miss++;
+          served.bytes += reply.body.length;
           if (n++ % 200 === 0 && (JSON.parse(reply.body.toString()) as { entries: unknown[] }).entries.length === 0) {
             throw new Error(`empty timeline for ${j.id}`);
           }
@@ -389,6 +393,8 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
         },
       },
     );
+    const total = served.hit + served.miss;
+    log(`  API read cache: ${fmt((100 * served.hit) / total)} % hits over ${total} requests (warm-ups included); pages of ${fmt(served.bytes / total / 1024, 1)} KiB on average`);
     return comparedRow(`timeline.c${c}`, apiSide, rawSide, {
       target: 'ratio ≥ 1.5, p99 ≤ 1.2 × raw p99',
       met: (ratio, p99, rawP99) => ratio >= 1.5 && p99 <= 1.2 * rawP99,
