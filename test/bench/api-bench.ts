@@ -171,7 +171,8 @@ async function startApi(url: string, cpuProfDir?: string, nodeOptions: string[] 
       BENCH_API_ADMIN_KEY: ADMIN_KEY,
       BENCH_LOG_LEVEL: process.env.BENCH_LOG_LEVEL,
       BENCH_DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE,
-      BENCH_READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB,
+      // Room for the first page of each of the ledger's 10,000 timelines (about 18 KiB each).
+      BENCH_READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB ?? '512',
     },
     stdio: ['ignore', process.env.BENCH_LOG_LEVEL && process.env.BENCH_LOG_LEVEL !== 'silent' ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });
