@@ -155,7 +155,8 @@ describe('format=svg', () => {
     expect(texts.some((t) => t.includes('kind executive_order, legislation'))).toBe(true);
     expect(texts.some((t) => /^Generated \d{4}-\d{2}-\d{2}T[\d:.]+Z by Policy Ledger/.test(t))).toBe(true);
     // The request it answers, readable, wrapped over the footer's lines.
-    expect(texts.join('')).toContain(`Source: GET /api/v1/compare?jurisdictions=${J.sanJose},${J.oakland},${J.newYork}&format=svg`);
+    const unwrapped = (text: string) => text.replace(/\s/g, '');
+    expect(unwrapped(texts.join(''))).toContain(unwrapped(`Source: GET /api/v1/compare?jurisdictions=${J.sanJose},${J.oakland},${J.newYork}&format=svg`));
     // The band of the federal order spans the three columns; the ordinance sits in San Jose's alone.
     const rects: any[] = [svg.rect].flat();
     const bands = rects.filter((r) => r['stroke-width'] === '1.2');

@@ -1,5 +1,5 @@
 import type { Comparison, ComparisonRow } from '@app/policy';
-import { LEVEL_COLOURS, escapeXml } from './svg';
+import { LEVEL_COLOURS, escapeXml, humanDate, wrap } from './svg';
 
 const PAD = 24;
 const DATE_W = 104;
@@ -7,7 +7,6 @@ const GAP = 8;
 const LINE = 15;
 /** Average advance of a 12–13 px system sans-serif glyph: enough to wrap without measuring. */
 const CHAR_W = 6.6;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export interface CompareSvgContext {
   /** What the comparison was filtered by, as asked (kind and level lists). */
@@ -16,34 +15,6 @@ export interface CompareSvgContext {
   /** The request it answers, so the picture says where it came from. */
   source: string;
   generatedAt: Date;
-}
-
-/** Greedy word wrap to `max` characters a line; a word longer than a line (a URL) is cut. */
-function wrap(text: string, max: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const joined = line ? `${line} ${word}` : word;
-    if (joined.length <= max) line = joined;
-    else if (word.length <= max) {
-      lines.push(line);
-      line = word;
-    } else {
-      let rest = joined;
-      for (; rest.length > max; rest = rest.slice(max)) lines.push(rest.slice(0, max));
-      line = rest;
-    }
-  }
-  if (line) lines.push(line);
-  return lines.length ? lines : [''];
-}
-
-/** '25 Jan 2017', 'Jan 2017' or '2017': no more precise than the date is known. */
-function displayDate(occurredOn: string): string {
-  const [y, m, d] = occurredOn.split('-');
-  if (d) return `${Number(d)} ${MONTHS[Number(m) - 1]} ${y}`;
-  if (m) return `${MONTHS[Number(m) - 1]} ${y}`;
-  return y;
 }
 
 /** Consecutive runs of the columns that hold an action: a shared act is a band over each run. */
@@ -108,7 +79,7 @@ export function compareSvg(c: Comparison, nextCursor: string | null, ctx: Compar
     const metaY = y + 18 + titleLines.length * LINE + 1;
     const captionY = metaY + 15;
     const bandH = captionY + 8 - y;
-    rowsOut.push(text(PAD + DATE_W - 12, y + 18, 'date', displayDate(row.occurredOn), 'end'));
+    rowsOut.push(text(PAD + DATE_W - 12, y + 18, 'date', humanDate(row.occurredOn), 'end'));
     runs.forEach(([a, b], k) => {
       const x = colX(a);
       const w = (b - a + 1) * colW + (b - a) * GAP;

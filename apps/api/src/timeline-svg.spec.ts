@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { TimelineEntry } from '@app/policy';
-import { humanDate, layoutTimeline, periodOf, timelineSvg, wrap, type TimelinePictureContext } from './timeline-svg';
+import { humanDate, wrap } from './svg';
+import { layoutTimeline, periodOf, timelineSvg, type TimelinePictureContext } from './timeline-svg';
 
 const ORIGIN = 'https://ledger.example';
 let n = 0;

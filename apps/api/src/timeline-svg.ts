@@ -1,5 +1,5 @@
 import type { TimelineEntry, TimelinePage } from '@app/policy';
-import { LEVEL_COLOURS, escapeXml } from './svg';
+import { LEVEL_COLOURS, MONTHS, escapeXml, humanDate, wrap } from './svg';
 
 /** What the picture says about how it was asked for, so a reader can cite and redraw it. */
 export interface TimelinePictureContext {
@@ -47,7 +47,6 @@ const ANCHOR = 11;
 /** Below this a month is too short to name; years are always named. */
 const MONTH_LABEL_MIN_PX = 15;
 const DAY_MS = 86_400_000;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** An entry placed: where its date is on the axis and where its label went. */
 export interface PlacedEntry {
@@ -99,30 +98,6 @@ export function periodOf(e: Pick<TimelineEntry, 'occurredOn' | 'precision'>): { 
   const end =
     e.precision === 'year' ? Date.UTC(y + 1, 0, 1) / DAY_MS : e.precision === 'month' ? Date.UTC(y, m, 1) / DAY_MS : start + 1;
   return { start, end };
-}
-
-/** Splits text into lines of at most `width` characters at spaces; a longer word is cut. */
-export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    let rest = word;
-    while (rest.length > width) {
-      if (line) lines.push(line);
-      lines.push(rest.slice(0, width));
-      rest = rest.slice(width);
-      line = '';
-    }
-    if (!rest) continue;
-    if (!line) line = rest;
-    else if (line.length + 1 + rest.length <= width) line += ` ${rest}`;
-    else {
-      lines.push(line);
-      line = rest;
-    }
-  }
-  if (line || lines.length === 0) lines.push(line);
-  return lines;
 }
 
 const RELATION_WORDS: Record<string, string> = {
@@ -282,14 +257,6 @@ function monthTicks(start: number, end: number, yOf: (day: number) => number, px
     if (year || monthPx >= 4) ticks.push({ y: yOf(day), label, year: m === 0 });
   }
   return ticks;
-}
-
-/** '25 Jan 2017', 'Mar 2017' or '2017', as precisely as the date is known. */
-export function humanDate(occurredOn: string): string {
-  const [y, m, d] = occurredOn.split('-');
-  if (d) return `${Number(d)} ${MONTHS[Number(m) - 1]} ${y}`;
-  if (m) return `${MONTHS[Number(m) - 1]} ${y}`;
-  return y;
 }
 
 const kindWords = (kind: string) => kind.replace(/_/g, ' ');
