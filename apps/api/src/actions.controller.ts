@@ -244,6 +244,7 @@ export class ActionsController {
   }
 
   // Before ':id', so that `export` is never read as an action id.
+  @UseInterceptors(ReadCache)
   @Get('export')
   @ApiContract({
     summary: "The whole ledger: every action's current state, streamed in the order they were first recorded",

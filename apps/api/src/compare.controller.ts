@@ -1,6 +1,7 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
@@ -20,6 +21,7 @@ import { compareCsv, compareFilename } from './compare-csv';
 import { compareSvg } from './compare-svg';
 import { partialDate } from './jurisdictions.controller';
 import { ApiContract, X_NEXT_CURSOR, type HeaderContract } from './openapi-contract';
+import { ReadCache } from './read-cache';
 import { commaList, pageLimit, parse } from './validation';
 
 const jurisdictionList = z
@@ -82,6 +84,7 @@ function readableUrl(url: string): string {
 export class CompareController {
   constructor(private readonly queries: QueryBus) {}
 
+  @UseInterceptors(ReadCache)
   @Get()
   @ApiContract({
     summary: "Several jurisdictions' timelines side by side",
@@ -97,22 +100,25 @@ export class CompareController {
     },
     problems: { 400: ['ACTION.INVALID'], 404: ['JURISDICTION.UNKNOWN'] },
   })
-  async compare(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Comparison | string> {
+  async compare(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Comparison | string | Readable> {
     const p = parse(compareParams, query, 'query');
     const filters: CompareFilters = { from: p.from, to: p.to, levels: p.level, kinds: p.kind, cursor: p.cursor, limit: p.limit };
     const run = (f: CompareFilters): Promise<Comparison> => this.queries.execute(new CompareTimelinesQuery(p.jurisdictions, f));
 
     if (p.format === 'csv') {
-      // Every row, read a page at a time.
-      let page = await run({ ...filters, limit: COMPARE_MAX_LIMIT });
-      const rows: ComparisonRow[] = [...page.rows];
-      while (page.nextCursor) {
-        page = await run({ ...filters, limit: COMPARE_MAX_LIMIT, cursor: page.nextCursor });
-        rows.push(...page.rows);
+      // Every row, read a page at a time as the client reads.
+      const first = await run({ ...filters, limit: COMPARE_MAX_LIMIT });
+      async function* rows(): AsyncIterable<ComparisonRow> {
+        let page = first;
+        yield* page.rows;
+        while (page.nextCursor) {
+          page = await run({ ...filters, limit: COMPARE_MAX_LIMIT, cursor: page.nextCursor });
+          yield* page.rows;
+        }
       }
       reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="${compareFilename(page.jurisdictions, 'csv')}"`);
-      return compareCsv(page.jurisdictions, rows);
+      reply.header('content-disposition', `attachment; filename="${compareFilename(first.jurisdictions, 'csv')}"`);
+      return compareCsv(first.jurisdictions, rows());
     }
 
     const comparison = await run(filters);
