@@ -32,7 +32,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     INSERT INTO action_search (id, status, kind, occurred_on, acting_jurisdiction_id, vector, refs)
     SELECT id, status, kind, occurred_on, acting_jurisdiction_id, search_vector, search_refs FROM actions`.execute(db);
   await sql`CREATE INDEX action_search_vector ON action_search USING gin (vector)`.execute(db);
-  await sql`CREATE INDEX action_search_refs ON action_search USING gin (refs)`.execute(db);
+  // Few actions cite anything (949 of 64,716 on the quick bench ledger): indexing only those
+  // keeps the index small and every other insert off it. A query names the predicate.
+  await sql`CREATE INDEX action_search_refs ON action_search USING gin (refs) WHERE refs <> '{}'`.execute(db);
   await sql`DROP INDEX IF EXISTS actions_search_refs`.execute(db);
   await sql`DROP INDEX IF EXISTS actions_search_vector`.execute(db);
   await sql`ALTER TABLE actions DROP COLUMN IF EXISTS search_refs, DROP COLUMN IF EXISTS search_vector`.execute(db);

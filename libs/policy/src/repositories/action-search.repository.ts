@@ -146,7 +146,10 @@ interface RawAnswer {
  */
 export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
   const tsq = sql`websearch_to_tsquery('english', ${s.q})`;
-  const exact = s.ref === null ? sql`false` : sql`a.refs @> ARRAY[${s.ref}]::text[]`;
+  // The few actions citing exactly this are found first, through the refs index, and named by
+  // id: checked on every match, `refs @> …` beside the words cost a broad query a third more.
+  const exactIds = sql`ARRAY(SELECT x.id FROM action_search x WHERE x.refs <> '{}' AND x.refs @> ARRAY[${s.ref}]::text[])`;
+  const exact = s.ref === null ? sql`false` : sql`a.id = ANY(${exactIds})`;
   const match = s.ref === null ? sql`a.vector @@ ${tsq}` : sql`(a.vector @@ ${tsq} OR ${exact})`;
   const conditions: RawBuilder<unknown>[] = [match, sql`a.status = ANY(${s.statuses}::text[])`];
   if (s.kinds?.length) conditions.push(sql`a.kind = ANY(${s.kinds}::text[])`);
