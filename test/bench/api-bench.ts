@@ -12,7 +12,10 @@
  *    SQL (checked byte for byte against what Kysely compiles) through a pg Pool of 32;
  * 3. POST /api/v1/actions at 8 connections vs a raw single-row INSERT into events at 8;
  * 4. GET /api/v1/actions/search at 8 connections vs its handler's statement through a pg Pool of 8
- *    (test/bench/api/search.ts).
+ *    (test/bench/api/search.ts);
+ * 5. GET /api/v1/compare of 4 places at 8 connections vs the handler's statements (captured
+ *    from Kysely) through a pg Pool of 8 (test/bench/api/compare.ts);
+ * 6. the whole ledger as NDJSON: rows/s and the API's peak RSS (test/bench/api/export.ts).
  *
  * DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the
  * bench creates `pl_benchapi_<pid>` there, migrates it and drops it at the end (also on
@@ -36,6 +39,7 @@ import { policyInlineProjections, policyProjections, type ActionContent } from '
 import { admin, formatTable, withDatabase } from './common';
 import { CpuSampler, meanShare, type CpuSample, type CpuShare } from './api/cpu';
 import { exportScenario, type ExportFigures } from './api/export';
+import { COMPARE_CONCURRENCY, compareScenario } from './api/compare';
 import { ActionEventGenerator, buildTree, loadDataset, type Jurisdiction, type Tree } from './api/dataset';
 import { HttpClient, closedLoop, combine, fmt, round, seededRandom, type LoopResult } from './api/measure';
 import { ANCESTORS_SQL, assertSameStatements, timelineStatement } from './api/timeline-sql';
@@ -100,7 +104,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--help' || flag === '-h') {
       console.log(
         'usage: api-bench [--quick] [--json FILE] [--cpu-prof DIR] [--keep-db] [--reuse DBNAME]\n' +
-          '                 [--only timeline,writes,search,export] [--events N] [--duration SECONDS]\n' +
+          '                 [--only timeline,writes,search,compare,export] [--events N] [--duration SECONDS]\n' +
           '                 [--read-concurrency 32] [--write-concurrency 8]',
       );
       process.exit(0);
@@ -167,7 +171,8 @@ async function startApi(url: string, cpuProfDir?: string, nodeOptions: string[] 
       BENCH_API_ADMIN_KEY: ADMIN_KEY,
       BENCH_LOG_LEVEL: process.env.BENCH_LOG_LEVEL,
       BENCH_DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE,
-      BENCH_READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB,
+      // Room for the first page of each of the ledger's 10,000 timelines (about 18 KiB each).
+      BENCH_READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB ?? '512',
     },
     stdio: ['ignore', process.env.BENCH_LOG_LEVEL && process.env.BENCH_LOG_LEVEL !== 'silent' ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });
@@ -359,6 +364,7 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
     const rawPick = timelinePicker(ctx.tree, seededRandom(11));
     const apiPick = timelinePicker(ctx.tree, seededRandom(11));
     let n = 0;
+    const served = { hit: 0, miss: 0, bytes: 0 };
     log(`  raw = pg Pool of ${c}, ${c} concurrent; API = ${c} keep-alive connections; ${ctx.opts.rounds} alternating rounds each`);
     const { api: apiSide, raw: rawSide } = await compare(
       ctx,
@@ -369,6 +375,9 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
           const j = apiPick();
           const reply = await ctx.http.request('GET', timelinePath(j.id));
           if (reply.status !== 200) throw new Error(`GET timeline of ${j.id}: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+          if (reply.cache === 'hit') served.hit++;
+          else served.miss++;
+          served.bytes += reply.body.length;
           if (n++ % 200 === 0 && (JSON.parse(reply.body.toString()) as { entries: unknown[] }).entries.length === 0) {
             throw new Error(`empty timeline for ${j.id}`);
           }
@@ -385,6 +394,8 @@ async function timelineScenario(ctx: Ctx): Promise<Row> {
         },
       },
     );
+    const total = served.hit + served.miss;
+    log(`  API read cache: ${fmt((100 * served.hit) / total)} % hits over ${total} requests (warm-ups included); pages of ${fmt(served.bytes / total / 1024, 1)} KiB on average`);
     return comparedRow(`timeline.c${c}`, apiSide, rawSide, {
       target: 'ratio ≥ 1.5, p99 ≤ 1.2 × raw p99',
       met: (ratio, p99, rawP99) => ratio >= 1.5 && p99 <= 1.2 * rawP99,
@@ -644,6 +655,16 @@ async function main(): Promise<void> {
     if (!opts.only || opts.only.includes('timeline')) {
       log(`timeline reads, ${opts.readConcurrency} concurrent …`);
       rows.push(await timelineScenario(ctx));
+    }
+    if (!opts.only || opts.only.includes('compare')) {
+      log(`compare of 4 places, ${COMPARE_CONCURRENCY} concurrent …`);
+      const compareHttp = new HttpClient('127.0.0.1', api.port, COMPARE_CONCURRENCY);
+      http.push(compareHttp);
+      rows.push(await compareScenario({
+        url, tree: ctx.tree, http: compareHttp, concurrency: COMPARE_CONCURRENCY, log,
+        measure: (a, b) => compare(ctx, a, b),
+        row: comparedRow,
+      }));
     }
     if (!opts.only || opts.only.includes('writes')) {
       log(`action writes, ${opts.writeConcurrency} concurrent …`);

@@ -283,7 +283,7 @@ describe('jurisdictions', () => {
     await expectAccessible(page);
     await screenshot(page, 'jurisdictions');
 
-    await page.getByRole('link', { name: 'San Jose city', exact: true }).click();
+    await page.getByRole('link', { name: 'San Jose, CA', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'San Jose city' }).waitFor();
     expect(decodeURIComponent(page.url())).toContain(`/console/jurisdictions/${J.sanJose}`);
     await page
@@ -338,7 +338,7 @@ describe('jurisdictions', () => {
   it('fits a 390 px phone: the directory and the timeline', async () => {
     const phone = await browser.newPage(390);
     await signIn(phone, base(), curator, '/console/jurisdictions?q=santa');
-    await phone.getByRole('link', { name: 'Santa Clara County', exact: true }).waitFor();
+    await phone.getByRole('link', { name: 'Santa Clara County, CA', exact: true }).waitFor();
     await expectNoOverflow(phone);
     await expectAccessible(phone);
 

@@ -1,4 +1,4 @@
-import { J, caughtUpFeed, expectProblem, startApi, type ApiHarness } from '../support/api-harness';
+import { J, caughtUpFeed, expectProblem, sleep, startApi, type ApiHarness } from '../support/api-harness';
 import { checkedFetch } from '../support/openapi-check';
 
 // GET /api/v1/events/stream over a real socket (inject waits for a body to end; this one does
@@ -188,7 +188,80 @@ it('refuses a cursor it did not issue with a 400 naming where it was, before any
     ['header.last-event-id'],
   );
   expectProblem(await api.get('/api/v1/events/stream?after=nope'), 400, 'EVENT_STORE.INVALID_CHECKPOINT', ['query.after']);
-  expectProblem(await api.get('/api/v1/events/stream?type=Action%20Recorded'), 400, 'REQUEST.INVALID', ['query.type']);
+  expectProblem(await api.get('/api/v1/events/stream?type=Action%20Recorded'), 400, 'REQUEST.INVALID', ['query.type.0']);
+});
+
+it('starts from the end with after=latest, as the feed does', async () => {
+  const stream = await connect('?after=latest');
+  const created = await create('After latest');
+  const [first] = await stream.events(1);
+  expect(first.data.streamId).toBe(`action-${created.id}`);
+  expectProblem(await api.get('/api/v1/events/stream?type=NoSuchEvent'), 400, 'REQUEST.INVALID', ['query.type.0']);
+  expectProblem(await api.get('/api/v1/events/stream?stream=probe-1'), 400, 'REQUEST.INVALID', ['query.stream']);
+});
+
+describe('GET /api/v1/events, from the end and filtered', () => {
+  it('after=latest answers an empty page whose cursor sees only what comes next', async () => {
+    // The end is the gap-safe horizon: while a transaction (of any database on the server) is
+    // open it may lag the last event a moment, as every follower's does; ask until it has
+    // reached the end a follower that read the whole log reached.
+    const total = (await caughtUpFeed(api)).length;
+    let latest = await api.get('/api/v1/events?after=latest');
+    let all = await api.get('/api/v1/events?limit=1000');
+    for (let i = 0; i < 200 && !(all.body.items.length === total && latest.body.nextCursor === all.body.nextCursor); i++) {
+      await sleep(20);
+      latest = await api.get('/api/v1/events?after=latest');
+      all = await api.get('/api/v1/events?limit=1000');
+    }
+    expect(latest.status).toBe(200);
+    expect(latest.body).toEqual({ items: [], nextCursor: expect.any(String), caughtUp: true });
+    // The same cursor as a follower that read the whole log.
+    expect(all.body.items).toHaveLength(total);
+    expect(latest.body.nextCursor).toBe(all.body.nextCursor);
+    const created = await create('After the end');
+    let next = await api.get(`/api/v1/events?after=${latest.body.nextCursor}`);
+    for (let i = 0; i < 200 && next.body.items.length === 0; i++) {
+      await sleep(20);
+      next = await api.get(`/api/v1/events?after=${latest.body.nextCursor}`);
+    }
+    expect(next.body.items.map((e: { streamId: string }) => e.streamId)).toEqual([`action-${created.id}`]);
+  });
+
+  it('filters by type (a comma list) and by stream id or prefix; the cursor moves past what is left out', async () => {
+    const all = await caughtUpFeed(api);
+    const only = async (query: string) => {
+      const res = await api.get(`/api/v1/events?limit=1000&${query}`);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const registered = await only('type=JurisdictionRegistered');
+    expect(registered.items.map((e: { position: number }) => e.position)).toEqual(
+      all.filter((e) => e.type === 'JurisdictionRegistered').map((e) => e.position),
+    );
+    // Past what the filter left out, to the end (asked again while the horizon lags a moment).
+    let end = (await api.get('/api/v1/events?after=latest')).body.nextCursor;
+    for (let i = 0; i < 200 && end !== registered.nextCursor; i++) {
+      await sleep(20);
+      end = (await api.get('/api/v1/events?after=latest')).body.nextCursor;
+    }
+    expect(registered.nextCursor).toBe(end);
+    const types = await only('type=JurisdictionRegistered,ActionRecorded');
+    expect(types.items.length).toBe(all.filter((e) => ['JurisdictionRegistered', 'ActionRecorded'].includes(e.type)).length);
+    const jurisdictions = await only('stream=jurisdiction-');
+    expect(jurisdictions.items.map((e: { streamId: string }) => e.streamId)).toEqual(
+      all.filter((e) => e.streamId.startsWith('jurisdiction-')).map((e) => e.streamId),
+    );
+    const action = all.find((e) => e.streamId.startsWith('action-'))!;
+    const one = await only(`stream=${encodeURIComponent(action.streamId)}&type=${action.type}`);
+    expect(one.items).toEqual([action]);
+  });
+
+  it('400 naming the field for an unknown type, a stream that is no stream, and a bad cursor', async () => {
+    // As every comma list: the path names the item refused.
+    expectProblem(await api.get('/api/v1/events?type=ActionRecorded,NoSuchEvent'), 400, 'REQUEST.INVALID', ['query.type.1']);
+    expectProblem(await api.get('/api/v1/events?stream=probe-1'), 400, 'REQUEST.INVALID', ['query.stream']);
+    expectProblem(await api.get('/api/v1/events?after=earliest'), 400, 'EVENT_STORE.INVALID_CHECKPOINT', ['query.after']);
+  });
 });
 
 it('ends open streams when the application shuts down', async () => {

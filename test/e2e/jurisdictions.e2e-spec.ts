@@ -252,21 +252,80 @@ describe('GET /api/v1/keys/current', () => {
 });
 
 describe('GET /api/v1/jurisdictions', () => {
-  it('lists the directory in id order, filtered by q and level', async () => {
+  const SF_COUNTY = 'ocd-division/country:us/state:ca/county:san_francisco';
+  const SF = 'ocd-division/country:us/state:ca/place:san_francisco';
+  const SSF = 'ocd-division/country:us/state:ca/place:south_san_francisco';
+
+  beforeAll(async () => {
+    for (const [id, name] of [[SSF, 'South San Francisco city'], [SF_COUNTY, 'San Francisco County'], [SF, 'San Francisco city']]) {
+      expect((await api.post('/api/v1/jurisdictions', { id, name, level: id === SF_COUNTY ? 'county' : 'municipal' })).status).toBe(201);
+    }
+  });
+
+  it('lists the directory, filtered by q and level, each entry with its state and the actions reaching it', async () => {
     const all = await api.get('/api/v1/jurisdictions?limit=500');
     expect(all.status).toBe(200);
     const ids = all.body.items.map((j: { id: string }) => j.id);
-    expect(ids).toEqual([...ids].sort());
     expect(ids).toEqual(expect.arrayContaining(TREE.map((t) => t.id)));
 
     const counties = await api.get('/api/v1/jurisdictions?level=county');
-    expect(counties.body.items.map((j: { id: string }) => j.id)).toEqual([J.alameda, J.santaClara]);
+    expect(counties.body.items.map((j: { id: string }) => j.id)).toEqual([J.alameda, SF_COUNTY, J.santaClara]);
 
     const q = await api.get(`/api/v1/jurisdictions?q=${encodeURIComponent('clara')}`);
-    expect(q.body.items).toEqual([{ id: J.santaClara, name: 'Santa Clara County', level: 'county', parentId: J.ca }]);
+    expect(q.body.items).toEqual([
+      { id: J.santaClara, name: 'Santa Clara County', displayName: 'Santa Clara County, CA', level: 'county', parentId: J.ca, actionCount: expect.any(Number) },
+    ]);
 
     // LIKE wildcards are matched literally.
     expect((await api.get('/api/v1/jurisdictions?q=%25')).body.items).toEqual([]);
+  });
+
+  it('ranks the whole name first, then names starting with it, then names holding it; a state after the name narrows', async () => {
+    const ids = async (q: string) =>
+      (await api.get(`/api/v1/jurisdictions?q=${encodeURIComponent(q)}`)).body.items.map((j: { id: string }) => j.id);
+    expect(await ids('san francisco')).toEqual([SF, SF_COUNTY, SSF]);
+    expect(await ids('san francisco, ca')).toEqual([SF, SF_COUNTY, SSF]);
+    expect(await ids('San Francisco NY')).toEqual([]);
+    expect(await ids('new york')).toEqual([J.newYork, J.ny]);
+    expect(await ids('NYC')).toEqual([J.newYork]);
+    const sf = (await api.get(`/api/v1/jurisdictions?q=${encodeURIComponent('san francisco')}`)).body.items[0];
+    expect(sf).toMatchObject({ name: 'San Francisco city', displayName: 'San Francisco, CA' });
+  });
+
+  it('counts the published actions that reach each entry: its own, its twin\'s and inherited', async () => {
+    const count = async (id: string) =>
+      (await api.get(`/api/v1/jurisdictions?limit=500`)).body.items.find((j: { id: string }) => j.id === id).actionCount as number;
+    const [sf, ssf, us] = [await count(SF), await count(SSF), await count(J.us)];
+    await api.createAction({ id: 'sf-suit', kind: 'lawsuit_filing', actingJurisdictionId: SF_COUNTY, affectedJurisdictionIds: [SF_COUNTY] });
+    expect(await count(SF)).toBe(sf + 1);
+    expect(await count(SF_COUNTY)).toBe(sf + 1);
+    expect(await count(SSF)).toBe(ssf);
+    expect(await count(J.us)).toBe(us);
+  });
+
+  it('GET /api/v1/jurisdictions/{id} names a consolidated city-county\'s twin, and no twin for others', async () => {
+    expect((await api.get(`/api/v1/jurisdictions/${enc(SF)}`)).body).toMatchObject({
+      displayName: 'San Francisco, CA',
+      consolidatedWith: { id: SF_COUNTY, name: 'San Francisco County', displayName: 'San Francisco County, CA', level: 'county', parentId: J.ca },
+    });
+    expect((await api.get(`/api/v1/jurisdictions/${enc(SF_COUNTY)}`)).body.consolidatedWith).toMatchObject({ id: SF });
+    expect((await api.get(`/api/v1/jurisdictions/${enc(SSF)}`)).body.consolidatedWith).toBeNull();
+  });
+
+  it("lists a state's counties and places by parentId, ranked and paged alike", async () => {
+    const children = (await api.get(`/api/v1/jurisdictions?parentId=${enc(J.ca)}`)).body.items.map((j: { id: string }) => j.id);
+    // Cities by name, then counties by name (San José and Oakland sit under their counties).
+    expect(children).toEqual([J.sacramento, SF, SSF, J.alameda, SF_COUNTY, J.santaClara]);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await api.get(
+        `/api/v1/jurisdictions?parentId=${enc(J.ca)}&limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      paged.push(...page.body.items.map((j) => j.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(children);
   });
 
   it('pages with cursor and limit, without duplicates or gaps', async () => {
@@ -289,6 +348,7 @@ describe('GET /api/v1/jurisdictions', () => {
     expectProblem(await api.get('/api/v1/jurisdictions?limit=0'), 400, 'REQUEST.INVALID', ['query.limit']);
     expectProblem(await api.get('/api/v1/jurisdictions?limit=501'), 400, 'REQUEST.INVALID', ['query.limit']);
     expectProblem(await api.get('/api/v1/jurisdictions?sort=name'), 400, 'REQUEST.INVALID', ['query.sort']);
+    expectProblem(await api.get('/api/v1/jurisdictions?parentId=state:CA'), 400, 'REQUEST.INVALID', ['query.parentId']);
     // A cursor is a page's end, not a place to start chosen by hand.
     for (const cursor of ['!!!', Buffer.from('zzzz-not-a-cursor').toString('base64url')]) {
       expectProblem(await api.get(`/api/v1/jurisdictions?cursor=${cursor}`), 400, 'JURISDICTION.INVALID', ['query.cursor']);

@@ -155,3 +155,20 @@ describe('the read cache', () => {
     expect(again.status).toBe(304);
   });
 });
+
+describe('the read cache where reads need a key', () => {
+  let guarded: ApiHarness;
+  beforeAll(async () => {
+    guarded = await startApi({ API_READ_REQUIRES_KEY: 'true' });
+  });
+  afterAll(() => guarded?.close());
+
+  it('never serves a cached answer, nor a 304, to a request without a valid key', async () => {
+    const path = `/api/v1/jurisdictions?q=${enc('anything')}`;
+    const first = await guarded.get(path, { key: ADMIN_KEY });
+    expect((await guarded.get(path, { key: ADMIN_KEY })).headers['x-cache']).toBe('hit');
+    expect((await guarded.get(path, { key: null })).status).toBe(401);
+    expect((await guarded.get(path, { key: 'not-a-key-at-all-0123' })).status).toBe(401);
+    expect((await guarded.get(path, { key: null, headers: { 'if-none-match': String(first.headers.etag) } })).status).toBe(401);
+  });
+});

@@ -86,6 +86,7 @@ describe('inheritance', () => {
       actingJurisdictionId: J.us,
       inherited: true,
       via: J.us,
+      twin: false,
       relations: [],
       sourceCount: 1,
     });
@@ -142,6 +143,43 @@ describe('inheritance', () => {
     expect(await idsOf(J.sanJose, 'inherited=false')).toEqual(['san-jose-statement']);
     expect(await idsOf(J.santaClara, 'inherited=false')).toEqual(['santa-clara-ordinance', 'doj-letter-santa-clara']);
     expect(await idsOf(J.sanJose, 'inherited=true')).toHaveLength(7);
+  });
+});
+
+describe('consolidated city-county', () => {
+  // San Francisco is one government with two OCD ids: its county and its place.
+  const county = 'ocd-division/country:us/state:ca/county:san_francisco';
+  const city = 'ocd-division/country:us/state:ca/place:san_francisco';
+
+  beforeAll(async () => {
+    for (const [id, name, level] of [[county, 'San Francisco County', 'county'], [city, 'San Francisco city', 'municipal']]) {
+      expect((await api.post('/api/v1/jurisdictions', { id, name, level })).status).toBe(201);
+    }
+    await api.createAction({ id: 'sf-v-trump', kind: 'lawsuit_filing', occurredOn: day('2017-01-31'), actingJurisdictionId: county, affectedJurisdictionIds: [county] });
+    await api.createAction({ id: 'sf-mayor-statement', kind: 'public_statement', occurredOn: day('2017-01-26'), actingJurisdictionId: city, affectedJurisdictionIds: [city] });
+  });
+
+  it("either id's timeline shows the acts recorded on both, the twin's marked as such", async () => {
+    const direct = async (id: string) =>
+      (await timeline(id, 'inherited=false')).entries.map((e: { actionId: string; inherited: boolean; via: string | null; twin: boolean }) => [
+        e.actionId,
+        e.inherited,
+        e.via,
+        e.twin,
+      ]);
+    expect(await direct(city)).toEqual([
+      ['sf-mayor-statement', false, null, false],
+      ['sf-v-trump', false, county, true],
+    ]);
+    expect(await direct(county)).toEqual([
+      ['sf-mayor-statement', false, city, true],
+      ['sf-v-trump', false, null, false],
+    ]);
+    // With what reached it from above, in date order (a year-precision report sorts at its start).
+    expect(await idsOf(city, 'to=2017-01-31')).toEqual(['doj-annual-report', 'eo-13768', 'sf-mayor-statement', 'sf-v-trump']);
+    // Pictures and CSV carry the same entries.
+    const csv = await api.get(`/api/v1/jurisdictions/${enc(city)}/timeline?format=csv&inherited=false`);
+    expect(csv.text).toContain('sf-v-trump');
   });
 });
 

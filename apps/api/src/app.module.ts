@@ -10,6 +10,7 @@ import { EventStoreModule } from '@app/event-store';
 import { IngestionModule, ingestionQueueProvider, ingestionSettings } from '@app/ingestion';
 import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
 import { ActionsController } from './actions.controller';
+import { CompareController } from './compare.controller';
 import { ApiKeyGuard } from './api-key.guard';
 import { EventsController } from './events.controller';
 import { EventStreams } from './event-stream';
@@ -63,7 +64,7 @@ export class ApiModule {
           queue: config.REDIS_URL ? ingestionQueueProvider(config.REDIS_URL, config.BULLMQ_PREFIX) : undefined,
         }),
       ],
-      controllers: [JurisdictionsController, ActionsController, IngestionController, EventsController, KeysController, HealthController],
+      controllers: [JurisdictionsController, ActionsController, IngestionController, EventsController, KeysController, HealthController, CompareController],
       providers: [
         { provide: DATABASE, useValue: db },
         { provide: APP_CONFIG, useValue: config },

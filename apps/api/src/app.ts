@@ -9,7 +9,7 @@ import { BullmqIngestionQueue, INGESTION_QUEUE } from '@app/ingestion';
 import { buildOpenApiDocument } from './openapi-document';
 import { defaultConsoleDir, mountConsole } from './console-static';
 import { mountQueuesBoard } from './queues-board';
-import { notModifiedHook } from './read-cache';
+import { ReadCache, notModifiedHook } from './read-cache';
 import fastifyEtag from '@fastify/etag';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
@@ -53,7 +53,10 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   // Every answer carries an ETag: ReadCache's (the ledger's head) on the reads it serves, the
   // action's version on an action, a hash of the body elsewhere; If-None-Match gets a 304.
   await app.register(fastifyEtag, { weak: true });
-  app.getHttpAdapter().getInstance().addHook('onSend', notModifiedHook);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', notModifiedHook);
+  // A cached read answered before Nest's pipeline, where no key is needed to read.
+  if (!options.config.API_READ_REQUIRES_KEY) fastify.addHook('preHandler', app.get(ReadCache).preHandler);
   // Built from the controllers' contracts, as `npm run openapi` builds docs/openapi.json.
   SwaggerModule.setup('api/docs', app, buildOpenApiDocument(module.controllers ?? []));
   await mountConsole(app, options.config.CONSOLE_DIR ?? defaultConsoleDir());

@@ -5,7 +5,6 @@ import {
   AppendListener,
   EVENT_STORE_CONFIG,
   EventStore,
-  START,
   encodeCheckpoint,
   serializeEvent,
   type CommitPoint,
@@ -64,8 +63,7 @@ export class EventStreams implements OnModuleDestroy {
 
   /** The head in commit order: the last event safely readable now (START when there is none). */
   async head(): Promise<CommitPoint> {
-    // No type matches an empty list, so this reads no events, only the head the checkpoint moves to.
-    return (await this.store.readAfter(this.store.db, START, { limit: 1, types: [] })).next;
+    return this.store.head();
   }
 
   /**
@@ -103,20 +101,19 @@ export class EventStreams implements OnModuleDestroy {
     let point = from;
     while (!signal.aborted) {
       const seen = this.wakes;
-      const batch = await this.store.readAfter(this.store.db, point, { limit: BATCH, types });
+      const batch = await this.store.readAfter(this.store.db, point, { limit: BATCH, types, streamPrefix });
       for (const event of batch.events) {
         if (signal.aborted) return;
         // The id is the checkpoint after this event: Last-Event-ID resumes right after it.
         const id = encodeCheckpoint({ transactionId: event.transactionId, position: event.position });
-        if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) continue;
         const { transactionId: _, ...item } = serializeEvent(event);
         await this.write(res, `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(item)}\n\n`, signal);
       }
       point = batch.next;
       if (!batch.caughtUp) continue;
-      // Without a type filter readAfter does not say whether committed events wait behind the
-      // horizon; one cheap query does.
-      const heldBack = types ? batch.heldBack : await this.store.hasEventsAfter(this.store.db, point);
+      // Without a type or stream filter readAfter does not say whether committed events wait
+      // behind the horizon; one cheap query does.
+      const heldBack = types || streamPrefix !== undefined ? batch.heldBack : await this.store.hasEventsAfter(this.store.db, point);
       await this.sleep(seen, heldBack ? HELD_BACK_RETRY_MS : POLL_MS, signal);
     }
   }

@@ -4,15 +4,34 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { decodeCheckpoint, InvalidCheckpointError, type CommitPoint } from '@app/event-store';
-import { ReadEventsQuery, eventsPageSchema, type EventsPage } from '@app/policy';
+import { POLICY_EVENT_TYPES, ReadEventsQuery, STREAM_PREFIXES, eventsPageSchema, type EventsPage } from '@app/policy';
 import { EventStreams, MAX_STREAMS } from './event-stream';
 import { ApiContract, type HeaderContract } from './openapi-contract';
 import { HttpProblem } from './problem';
-import { pageLimit, parse } from './validation';
+import { commaList, pageLimit, parse } from './validation';
+
+/** Filters the feed and the stream share: the cursor still moves past what they leave out. */
+const eventFilters = {
+  type: commaList(POLICY_EVENT_TYPES, 'only events of these types').optional(),
+  stream: z
+    .string()
+    .max(300)
+    .refine((v) => STREAM_PREFIXES.some((p) => v.startsWith(p)), `must be a stream id or a prefix of one, starting with ${STREAM_PREFIXES.join(' or ')}`)
+    .optional()
+    .meta({ description: "only events of streams whose id starts with this: a kind ('action-', 'jurisdiction-') or one stream ('action-<id>')" }),
+};
 
 const feedParams = z.strictObject({
-  after: z.string().max(100).optional().meta({ description: 'the nextCursor of the previous read; from the beginning when absent' }),
+  after: z
+    .string()
+    .max(100)
+    .optional()
+    .meta({
+      description:
+        "the nextCursor of the previous read; from the beginning when absent; 'latest' for the end of the log (an empty page whose nextCursor is where to poll from)",
+    }),
   limit: pageLimit(1000, 'events per page; 100 when absent'),
+  ...eventFilters,
 });
 
 const streamParams = z.strictObject({
@@ -20,15 +39,8 @@ const streamParams = z.strictObject({
     .string()
     .max(100)
     .optional()
-    .meta({ description: 'a cursor of /events (its nextCursor) or an event id of this stream; from now when absent (history is /events)' }),
-  type: z
-    .string()
-    .max(2000)
-    .regex(/^[A-Za-z]\w*(,[A-Za-z]\w*)*$/, 'must be a comma-separated list of event types')
-    .optional()
-    .meta({ description: 'only events of these types, comma-separated (ActionRecorded,ActionCorrected)' })
-    .transform((v) => v?.split(',')),
-  stream: z.string().min(1).max(300).optional().meta({ description: "only events of streams whose id starts with this ('action-', 'action-<id>')" }),
+    .meta({ description: "a cursor of /events (its nextCursor) or an event id of this stream; from now when absent or 'latest' (history is /events)" }),
+  ...eventFilters,
 });
 
 const LAST_EVENT_ID: HeaderContract = {
@@ -57,8 +69,9 @@ export class EventsController {
     problems: { 400: ['EVENT_STORE.INVALID_CHECKPOINT'] },
   })
   list(@Query() query: unknown): Promise<EventsPage> {
-    const { after, limit } = parse(feedParams, query, 'query');
-    return this.queries.execute(new ReadEventsQuery(after, limit ?? 100));
+    const { after, limit, type, stream } = parse(feedParams, query, 'query');
+    // An empty list (`type=`) filters nothing, as on the timeline.
+    return this.queries.execute(new ReadEventsQuery(after, limit ?? 100, { types: type?.length ? type : undefined, streamPrefix: stream }));
   }
 
   @Get('stream')
@@ -80,14 +93,14 @@ export class EventsController {
     const { after, type, stream } = parse(streamParams, query, 'query');
     // Everything that can refuse the request runs before the first byte: after it, the answer is a 200.
     const given = lastEventId !== undefined && lastEventId !== '' ? checkpoint(lastEventId, 'header.last-event-id') : undefined;
-    const from = given ?? (after !== undefined ? checkpoint(after, 'query.after') : undefined);
+    const from = given ?? (after !== undefined && after !== 'latest' ? checkpoint(after, 'query.after') : undefined);
     if (this.streams.full) {
       throw new HttpProblem(503, 'EVENTS.TOO_MANY_STREAMS', 'Service unavailable', `this process serves at most ${MAX_STREAMS} event streams; retry later`);
     }
     const start = from ?? (await this.streams.head());
     // Nest and Fastify leave the response alone from here: the stream writes it until the end.
     reply.hijack();
-    void this.streams.serve(reply.raw, { from: start, types: type, streamPrefix: stream });
+    void this.streams.serve(reply.raw, { from: start, types: type?.length ? type : undefined, streamPrefix: stream });
   }
 }
 

@@ -14,6 +14,7 @@ import {
   FEED_DEFAULT_LIMIT,
   GetTimelineFeedQuery,
   GetTimelineQuery,
+  GetTimelineChangesQuery,
   JURISDICTION_LEVELS,
   TIMELINE_MAX_LIMIT,
   SearchJurisdictionsQuery,
@@ -27,6 +28,7 @@ import {
   partialDateEnd,
   partialDateStart,
   timelinePageSchema,
+  timelineChangesSchema,
   type CommandMeta,
   type JurisdictionDetail,
   type JurisdictionsPage,
@@ -34,6 +36,7 @@ import {
   type TimelineFeed,
   type TimelineFilters,
   type TimelinePage,
+  type TimelineChanges,
 } from '@app/policy';
 import { RequiresRole } from './api-key.guard';
 import { ApiContract, WRITE_HEADERS, X_NEXT_CURSOR } from './openapi-contract';
@@ -118,8 +121,31 @@ const timelineParams = z.strictObject({
 /** Whole-timeline exports: every matching entry, streamed, whatever the page size. */
 const STREAMED = new Set(['csv', 'ndjson', 'ics']);
 
+const instant = (description: string) =>
+  z.string().refine(isIsoInstant, 'must be an ISO 8601 instant, like 2017-03-28T00:00:00Z').meta({ description });
+
+const changesParams = z
+  .strictObject({
+    since: instant('the earlier instant: the timeline as the ledger knew it then (ISO 8601 with a zone)'),
+    until: instant('the later instant (ISO 8601 with a zone); now when absent').optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (isIsoInstant(p.since) && new Date(p.since).getTime() > (p.until && isIsoInstant(p.until) ? new Date(p.until).getTime() : Date.now())) {
+      ctx.addIssue({ code: 'custom', path: ['since'], message: p.until ? 'must not be later than until' : 'must not be in the future (until is now)' });
+    }
+  });
+
 const directoryParams = z.strictObject({
-  q: z.string().max(200).optional().meta({ description: 'part of the name, any case' }),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({
+      description:
+        'a name or part of one, any case ("St." and "Saint" alike, "city"/"town" optional), optionally narrowed to a state: ' +
+        '"san francisco, ca", "Philadelphia PA", "philadelphia, pennsylvania". Whole-name matches first, then names starting with it, then names holding it',
+    }),
+  parentId: ocdIdSchema.optional().meta({ description: "only the jurisdictions directly inside this one: a state's counties and places" }),
   level: z.enum(JURISDICTION_LEVELS, { error: `must be one of ${JURISDICTION_LEVELS.join(', ')}` }).optional(),
   cursor: z.string().max(400).optional().meta({ description: "the previous page's nextCursor" }),
   limit: pageLimit(DIRECTORY_MAX_LIMIT, 'entries per page; 50 when absent'),
@@ -182,7 +208,10 @@ export class JurisdictionsController {
   @UseInterceptors(ReadCache)
   @Get()
   @ApiContract({
-    summary: 'Search the jurisdiction directory, in id order',
+    summary: 'Search the jurisdiction directory, best match first',
+    description:
+      'Within a kind of match: cities, then counties, then states, then towns, villages and boroughs, then the rest; then by name. ' +
+      'Each entry says how many published actions reach it.',
     query: directoryParams,
     response: { description: 'A page of the directory', body: jurisdictionsPageSchema },
     problems: { 400: ['JURISDICTION.INVALID'] },
@@ -289,6 +318,25 @@ export class JurisdictionsController {
     const query = url.searchParams.toString();
     reply.header('content-type', 'application/atom+xml; charset=utf-8');
     return timelineAtom(feed, { selfUrl: links.self, query, timelineUrl: url.toString(), actionUrl: links.action });
+  }
+
+  // Not cached: without `until` the answer is as of now, and says so.
+  @Get(':id/timeline/changes')
+  @ApiContract({
+    summary: "What changed on a jurisdiction's timeline between two instants",
+    description:
+      'Between the timeline as the ledger knew it at `since` and at `until` (own and inherited entries, published): ' +
+      'entries added, entries removed (retracted, rejected, merged, or no longer reaching this jurisdiction) and ' +
+      'entries changed, field by field.',
+    params: idParams,
+    query: changesParams,
+    response: { description: 'The changes, each list in timeline order', body: timelineChangesSchema },
+    problems: { 400: ['JURISDICTION.INVALID_ID'], 404: ['JURISDICTION.UNKNOWN'] },
+  })
+  timelineChanges(@Param('id') id: string, @Query() query: unknown): Promise<TimelineChanges> {
+    const jurisdictionId = jurisdictionIdParam(id);
+    const p = parse(changesParams, query, 'query');
+    return this.queries.execute(new GetTimelineChangesQuery(jurisdictionId, new Date(p.since), p.until ? new Date(p.until) : new Date()));
   }
 
   @UseInterceptors(ReadCache)

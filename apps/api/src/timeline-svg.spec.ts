@@ -17,6 +17,7 @@ function entry(occurredOn: string, extra: Partial<TimelineEntry> = {}): Timeline
     actingJurisdictionId: 'ocd-division/country:us/state:ny/place:syracuse',
     inherited: false,
     via: null,
+    twin: false,
     relations: [],
     sourceCount: 1,
     ...extra,

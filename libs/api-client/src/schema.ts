@@ -306,6 +306,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Several jurisdictions' timelines side by side
+         * @description One row per action in date order, with the compared jurisdictions whose timelines hold it: an act they share (inherited from a common ancestor, or naming several of them) is one row across their columns, each one’s own acts are in its column alone. As JSON (paged), as CSV (every row, a column per jurisdiction) or as an SVG picture, by `format`.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["compareCompare"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -528,8 +550,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search the jurisdiction directory, in id order
-         * @description Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         * Search the jurisdiction directory, best match first
+         * @description Within a kind of match: cities, then counties, then states, then towns, villages and boroughs, then the rest; then by name. Each entry says how many published actions reach it.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
         get: operations["jurisdictionsList"];
         put?: never;
@@ -580,6 +604,28 @@ export interface paths {
          *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
          */
         get: operations["jurisdictionsTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jurisdictions/{id}/timeline/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed on a jurisdiction's timeline between two instants
+         * @description Between the timeline as the ledger knew it at `since` and at `until` (own and inherited entries, published): entries added, entries removed (retracted, rejected, merged, or no longer reaching this jurisdiction) and entries changed, field by field.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["jurisdictionsTimelineChanges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -920,12 +966,64 @@ export interface components {
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];
         };
+        ChangedTimelineEntry: {
+            /** @description the entry as it stands at `until` */
+            entry: components["schemas"]["TimelineEntry"];
+            changes: components["schemas"]["TimelineFieldChange"][];
+        };
         Citation: {
             /** @enum {string} */
             kind: "statute" | "federal_register" | "docket" | "other";
             text: string;
             court?: string;
             docketNumber?: string;
+        };
+        ComparedJurisdiction: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
+        };
+        Comparison: {
+            /** @description the columns, in the order asked for */
+            jurisdictions: components["schemas"]["ComparedJurisdiction"][];
+            /** @description first day compared (YYYY-MM-DD); null when open */
+            from: string | null;
+            /** @description last day compared (YYYY-MM-DD); null when open */
+            to: string | null;
+            rows: components["schemas"]["ComparisonRow"][];
+            /** @description the `cursor` of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ComparisonCell: {
+            /** @description the compared jurisdiction whose timeline holds the action */
+            jurisdictionId: string;
+            inherited: boolean;
+            /** @description for an inherited entry, the ancestor it reached this jurisdiction through */
+            via: string | null;
+            /** @description that ancestor's name */
+            viaName: string | null;
+        };
+        ComparisonRow: {
+            actionId: components["schemas"]["ActionId"];
+            /** @description as precisely as it is known: '2017-01-25', '2017-01' or '2017' */
+            occurredOn: string;
+            /** @enum {string} */
+            precision: "day" | "month" | "year";
+            /** @enum {string} */
+            kind: "executive_order" | "agency_directive" | "grant_condition" | "agency_report" | "legislation" | "ordinance" | "resolution" | "defiance_pledge" | "public_statement" | "lawsuit_filing" | "amicus_brief" | "court_ruling" | "appeal" | "funding_action" | "other";
+            title: string;
+            /**
+             * @description the acting jurisdiction's level ('unknown' when the acting jurisdiction is not in the directory)
+             * @enum {string}
+             */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal" | "unknown";
+            actingJurisdictionId: string;
+            sourceCount: number;
+            /** @description on more than one of the compared timelines */
+            shared: boolean;
+            /** @description the compared jurisdictions whose timelines hold it, in the order they were asked for */
+            columns: components["schemas"]["ComparisonCell"][];
         };
         /** @description a CourtListener webhook delivery as posted: {webhook: {event_type, …}, payload: {results: [docket entries]}} */
         CourtListenerDelivery: {
@@ -938,6 +1036,20 @@ export interface components {
             role: "analyst" | "curator" | "admin";
             /** @description what the key is for; null for an unnamed key, 'API_ADMIN_KEY' for the variable's key */
             name: string | null;
+        };
+        DirectoryEntry: {
+            /** @description its Open Civic Data division id */
+            id: string;
+            /** @description as the OCD data names it: "Philadelphia city", "Santa Clara County" */
+            name: string;
+            /** @description the name a reader expects, with its state: "Philadelphia, PA", "Santa Clara County, CA" */
+            displayName: string;
+            /** @enum {string} */
+            level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
+            /** @description the jurisdiction it sits in; null for a country */
+            parentId: string | null;
+            /** @description published actions on its timeline now: its own, its consolidated twin's, and those inherited from above */
+            actionCount: number;
         };
         DuplicateCandidate: {
             action: components["schemas"]["ActionSummary"];
@@ -1074,7 +1186,10 @@ export interface components {
         JurisdictionDetail: {
             /** @description its Open Civic Data division id */
             id: string;
+            /** @description as the OCD data names it: "Philadelphia city", "Santa Clara County" */
             name: string;
+            /** @description the name a reader expects, with its state: "Philadelphia, PA", "Santa Clara County, CA" */
+            displayName: string;
             /** @enum {string} */
             level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
             /** @description the jurisdiction it sits in; null for a country */
@@ -1083,6 +1198,8 @@ export interface components {
             ancestors: string[];
             registeredAt: string;
             childCount: number;
+            /** @description for a consolidated city-county (San Francisco, Philadelphia, Denver…), its other OCD id: one government, whose timeline holds what was recorded on either */
+            consolidatedWith: components["schemas"]["JurisdictionSummary"] | null;
             /** @description published actions directly on this timeline, by acting level and by kind */
             counts: {
                 byLevel: {
@@ -1111,14 +1228,17 @@ export interface components {
         JurisdictionSummary: {
             /** @description its Open Civic Data division id */
             id: string;
+            /** @description as the OCD data names it: "Philadelphia city", "Santa Clara County" */
             name: string;
+            /** @description the name a reader expects, with its state: "Philadelphia, PA", "Santa Clara County, CA" */
+            displayName: string;
             /** @enum {string} */
             level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
             /** @description the jurisdiction it sits in; null for a country */
             parentId: string | null;
         };
         JurisdictionsPage: {
-            items: components["schemas"]["JurisdictionSummary"][];
+            items: components["schemas"]["DirectoryEntry"][];
             /** @description the `cursor` of the next page; null on the last page */
             nextCursor: string | null;
         };
@@ -1345,6 +1465,19 @@ export interface components {
             relation: "responds_to" | "challenges" | "implements" | "enjoins" | "amends" | "supersedes" | "joins" | "cites";
             targetId: components["schemas"]["ActionId"];
         };
+        RemovedTimelineEntry: {
+            /** @description the entry as it stood at `since` */
+            entry: components["schemas"]["TimelineEntry"];
+            /**
+             * @description retracted, rejected or merged: its status at `until`; no_longer_reaching: still published, but corrected so that it no longer reaches this jurisdiction
+             * @enum {string}
+             */
+            reason: "retracted" | "rejected" | "merged" | "no_longer_reaching";
+            /** @description the reason given for the retraction, rejection or merge */
+            statusReason: string | null;
+            /** @description for a merged duplicate, the action it was folded into */
+            mergedInto: components["schemas"]["ActionId"] | null;
+        };
         Source: {
             url: string;
             publisher: string;
@@ -1366,6 +1499,19 @@ export interface components {
             changes: components["schemas"]["ActionChanges"];
             reason: string;
         };
+        TimelineChanges: {
+            jurisdictionId: string;
+            /** @description the earlier instant (ISO 8601) */
+            since: string;
+            /** @description the later instant (ISO 8601) */
+            until: string;
+            /** @description on the timeline at `until`, not at `since`; in timeline order */
+            added: components["schemas"]["TimelineEntry"][];
+            /** @description on the timeline at `since`, not at `until`; in timeline order */
+            removed: components["schemas"]["RemovedTimelineEntry"][];
+            /** @description on both, with different fields; in timeline order (at `until`) */
+            changed: components["schemas"]["ChangedTimelineEntry"][];
+        };
         TimelineEntry: {
             actionId: components["schemas"]["ActionId"];
             /** @enum {string} */
@@ -1384,10 +1530,19 @@ export interface components {
             level: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal" | "unknown";
             actingJurisdictionId: string;
             inherited: boolean;
-            /** @description for an inherited entry, the ancestor it reached this jurisdiction through */
+            /** @description the timeline it reached this jurisdiction through: the ancestor of an inherited entry, or the consolidated twin */
             via: string | null;
+            /** @description true when the action was recorded on this jurisdiction's consolidated twin (a city-county's other OCD id, named by via): one government, so not inherited */
+            twin: boolean;
             relations: components["schemas"]["Relation"][];
             sourceCount: number;
+        };
+        /** @description one field's value at `since` and at `until` (via: null when direct) */
+        TimelineFieldChange: {
+            /** @enum {string} */
+            field: "title" | "occurredOn" | "precision" | "kind" | "status" | "level" | "actingJurisdictionId" | "via" | "relations" | "sourceCount";
+            before: string | number | null | components["schemas"]["Relation"][];
+            after: string | number | null | components["schemas"]["Relation"][];
         };
         TimelinePage: {
             jurisdictionId: string;
@@ -2938,13 +3093,100 @@ export interface operations {
             };
         };
     };
+    compareCompare: {
+        parameters: {
+            query: {
+                /** @description 2 to 6 distinct Open Civic Data division ids, comma-separated, URL-encoded; the columns, in this order */
+                jurisdictions: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (from its first day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
+                from?: string;
+                /** @description a date as precise as you like: YYYY-MM-DD, YYYY-MM or YYYY (to its last day); an action dated to a month or a year is kept when any of its period falls in the range (2017-10 is in from=2017-10-15) */
+                to?: string;
+                /** @description the acting jurisdiction's levels, comma-separated: any of federal, state, county, municipal, territorial, tribal */
+                level?: string;
+                /** @description action kinds, comma-separated: any of executive_order, agency_directive, grant_condition, agency_report, legislation, ordinance, resolution, defiance_pledge, public_statement, lawsuit_filing, amicus_brief, court_ruling, appeal, funding_action, other */
+                kind?: string;
+                /** @description the previous page's nextCursor (or X-Next-Cursor) */
+                cursor?: string;
+                /** @description rows per page; 100 when absent (csv: every row, whatever the limit) */
+                limit?: number;
+                /** @description json (when absent), csv (text/csv, every row), or svg (an image/svg+xml picture of the page) */
+                format?: "json" | "csv" | "svg";
+            };
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
+                    /** @description The `cursor` of the next page, when there is one (the CSV and SVG forms have no body field for it). */
+                    "X-Next-Cursor"?: string;
+                    /** @description for csv and svg: the file name to save it under */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                    "text/csv": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `JURISDICTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     eventsList: {
         parameters: {
             query?: {
-                /** @description the nextCursor of the previous read; from the beginning when absent */
+                /** @description the nextCursor of the previous read; from the beginning when absent; 'latest' for the end of the log (an empty page whose nextCursor is where to poll from) */
                 after?: string;
                 /** @description events per page; 100 when absent */
                 limit?: number;
+                /** @description only events of these types, comma-separated: any of ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached, CorrectionSuggested, SuggestedCorrectionAccepted, SuggestedCorrectionDismissed, ActionMerged, DuplicateAbsorbed, JurisdictionRegistered */
+                type?: string;
+                /** @description only events of streams whose id starts with this: a kind ('action-', 'jurisdiction-') or one stream ('action-<id>') */
+                stream?: string;
             };
             header?: {
                 /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
@@ -2997,11 +3239,11 @@ export interface operations {
     eventsStream: {
         parameters: {
             query?: {
-                /** @description a cursor of /events (its nextCursor) or an event id of this stream; from now when absent (history is /events) */
+                /** @description a cursor of /events (its nextCursor) or an event id of this stream; from now when absent or 'latest' (history is /events) */
                 after?: string;
-                /** @description only events of these types, comma-separated (ActionRecorded,ActionCorrected) */
+                /** @description only events of these types, comma-separated: any of ActionRecorded, ActionProposed, ProposalPublished, ProposalRejected, ActionCorrected, ActionRetracted, ActionLinked, SourceAttached, CorrectionSuggested, SuggestedCorrectionAccepted, SuggestedCorrectionDismissed, ActionMerged, DuplicateAbsorbed, JurisdictionRegistered */
                 type?: string;
-                /** @description only events of streams whose id starts with this ('action-', 'action-<id>') */
+                /** @description only events of streams whose id starts with this: a kind ('action-', 'jurisdiction-') or one stream ('action-<id>') */
                 stream?: string;
             };
             header?: {
@@ -3709,8 +3951,10 @@ export interface operations {
     jurisdictionsList: {
         parameters: {
             query?: {
-                /** @description part of the name, any case */
+                /** @description a name or part of one, any case ("St." and "Saint" alike, "city"/"town" optional), optionally narrowed to a state: "san francisco, ca", "Philadelphia PA", "philadelphia, pennsylvania". Whole-name matches first, then names starting with it, then names holding it */
                 q?: string;
+                /** @description only the jurisdictions directly inside this one: a state's counties and places */
+                parentId?: string;
                 level?: "federal" | "state" | "county" | "municipal" | "territorial" | "tribal";
                 /** @description the previous page's nextCursor */
                 cursor?: string;
@@ -3985,6 +4229,74 @@ export interface operations {
                 content?: never;
             };
             /** @description Bad Request: `ACTION.INVALID`, `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `JURISDICTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jurisdictionsTimelineChanges: {
+        parameters: {
+            query: {
+                /** @description the earlier instant: the timeline as the ledger knew it then (ISO 8601 with a zone) */
+                since: string;
+                /** @description the later instant (ISO 8601 with a zone); now when absent */
+                until?: string;
+            };
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description an Open Civic Data division id, URL-encoded: ocd-division%2Fcountry%3Aus%2Fstate%3Aca */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes, each list in timeline order */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineChanges"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Extension } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { lockDataDir } from './data-dir-lock';
+
+// A subpath export, which this project's module resolution cannot type: required, and typed here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL that `pg` (and so Kysely) connects to unchanged. */
@@ -28,7 +32,8 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
   let pglite: PGlite | undefined;
   let server: PGLiteSocketServer;
   try {
-    pglite = await PGlite.create(options.dataDir ?? 'memory://');
+    // pg_trgm indexes the directory's names (migration 2026-12-01T04-00), as on a real server.
+    pglite = await PGlite.create(options.dataDir ?? 'memory://', { extensions: { pg_trgm } });
     server = new PGLiteSocketServer({
       db: pglite,
       host: '127.0.0.1',

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { PREPARE, type Database } from '@app/db/connection';
-import { compareCommitPoints, decodeCheckpoint, encodeCheckpoint, type CommitPoint } from './checkpoint';
+import { START, compareCommitPoints, decodeCheckpoint, encodeCheckpoint, type CommitPoint } from './checkpoint';
 import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.errors';
 import { GroupCommit } from './group-commit';
 import { AppendSignal } from './notifications';
@@ -455,31 +455,33 @@ export class EventStore {
     const { events, next, caughtUp } = await this.readAfter(this.db, from, {
       limit: options.limit ?? 1000,
       types: options.types,
+      streamPrefix: options.streamPrefix,
     });
     return { events, checkpoint: encodeCheckpoint(next), caughtUp };
   }
 
   /**
    * The commit-order read behind readAll and the projection runner, on any executor.
-   * `heldBack` (with a type filter, gap-safe): committed events wait behind the gap-safe
-   * horizon, so a reader that is caught up should look again soon.
+   * `heldBack` (with a type or stream filter, gap-safe): committed events wait behind the
+   * gap-safe horizon, so a reader that is caught up should look again soon.
    */
   async readAfter(
     executor: Executor,
     from: CommitPoint,
-    options: { limit: number; types?: readonly string[]; gapSafe?: boolean; upcast?: boolean },
+    options: { limit: number; types?: readonly string[]; streamPrefix?: string; gapSafe?: boolean; upcast?: boolean },
   ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean; heldBack: boolean }> {
     const gapSafe = options.gapSafe ?? true;
     const horizon = gapSafe ? sql`AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())` : sql``;
     const typeFilter = options.types ? sql`AND type = ANY(${options.types as string[]}::text[])` : sql``;
-    // With a type filter the batch may be short of the end of the log; the head (the last
+    const streamFilter = options.streamPrefix !== undefined ? sql`AND starts_with(stream_id, ${options.streamPrefix})` : sql``;
+    // With a type (or stream) filter the batch may be short of the end of the log; the head (the last
     // safely readable event of any type), read in the same statement and so under the same
     // snapshot, lets the checkpoint move past the events this reader does not want. The same
     // row says whether committed events lie beyond the horizon (a round trip saved per batch).
     const heldBack = gapSafe
       ? sql`EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))`
       : sql`false`;
-    const head = options.types
+    const head = options.types || options.streamPrefix !== undefined
       ? sql`UNION ALL (SELECT true, h."position", h.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${heldBack}
                          FROM (SELECT 1) one LEFT JOIN LATERAL (
                               SELECT "position", transaction_id::text AS transaction_id FROM events WHERE true ${horizon}
@@ -492,7 +494,7 @@ export class EventStore {
               type, schema_version, data, metadata, recorded_at, NULL::boolean AS held_back
          FROM events
         WHERE (transaction_id, "position") > (${from.transactionId}::xid8, ${from.position}::bigint)
-              ${horizon} ${typeFilter}
+              ${horizon} ${typeFilter} ${streamFilter}
         ORDER BY events.transaction_id, events."position"
         LIMIT ${options.limit})
       ${head}`.execute(executor);
@@ -510,6 +512,20 @@ export class EventStore {
     let next: CommitPoint = last ? { transactionId: last.transactionId, position: last.position } : from;
     if (caughtUp && headPoint && compareCommitPoints(headPoint, next) > 0) next = headPoint;
     return { events, next, caughtUp, heldBack: caughtUp && behind };
+  }
+
+  /**
+   * The end of the log in commit order: the last event safely readable now (START when there
+   * is none). A reader that starts here misses nothing committed later, however late: every
+   * transaction still open has an id above the horizon, so its events sort after this point.
+   */
+  async head(executor: Executor = this.db): Promise<CommitPoint> {
+    const { rows } = await sql<{ position: number; transaction_id: string }>`
+      SELECT "position", transaction_id::text AS transaction_id FROM events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY events.transaction_id DESC, events."position" DESC LIMIT 1`.execute(executor);
+    const row = rows[0];
+    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : START;
   }
 
   /** Whether any committed event lies after `point` in commit order (readable yet or not). */

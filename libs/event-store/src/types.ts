@@ -117,6 +117,8 @@ export interface ReadAllOptions {
   limit?: number;
   /** Only these event types (the checkpoint still moves past others). */
   types?: readonly string[];
+  /** Only events of streams whose id starts with this (the checkpoint still moves past others). */
+  streamPrefix?: string;
 }
 
 export interface ReadAllResult {

@@ -1,8 +1,8 @@
-import type { ColumnType, Kysely, Transaction } from 'kysely';
+import type { ColumnType, GeneratedAlways, Kysely, Transaction } from 'kysely';
 import type { EventStoreTables } from '@app/event-store';
 import type { ActionKind, ActionStatus, DatePrecision, JurisdictionLevel, PolicyAction, Relation } from './domain';
 
-// The policy context's read tables as Kysely sees them (migrations 2026-11-24T11 and T13).
+// The policy context's read tables as Kysely sees them (migrations 2026-11-24T11, T13 and 2026-12-01T04).
 // Only the repositories read and write them. A `date` column comes back as 'YYYY-MM-DD' (see
 // libs/db connection) and a bigint as a number.
 
@@ -17,6 +17,14 @@ export interface JurisdictionsTable {
   /** Nearest first, ending with the country: the timelines this one inherits from. */
   ancestors: string[];
   registered_at: Timestamp;
+  /** directory_key(name): lower case, punctuation gone, "St." as "Saint" (migration 2026-12-01T04). */
+  search_key: GeneratedAlways<string>;
+  /** search_key without the kind a census name ends with: "new york" for "New York city". */
+  search_base: GeneratedAlways<string>;
+  /** The kind's place in the directory: 0 cities, 1 counties, 2 states (and the country), 3 towns, villages, boroughs, 4 the rest. */
+  directory_rank: GeneratedAlways<number>;
+  /** The other OCD id of a consolidated city-county; null for everything else. */
+  twin_id: ColumnType<string | null, never, string | null>;
 }
 
 export interface ActionsTable {

@@ -16,6 +16,8 @@ import { RegisterJurisdictionHandler } from './commands/register-jurisdiction/re
 import { RejectActionHandler } from './commands/reject-action/reject-action.handler';
 import { RetractActionHandler } from './commands/retract-action/retract-action.handler';
 import { policyDb } from './database';
+import { CompareTimelinesHandler } from './queries/compare-timelines/compare-timelines.query-handler';
+import { GetTimelineChangesHandler } from './queries/get-timeline-changes/get-timeline-changes.query-handler';
 import { FindDuplicatesHandler } from './queries/find-duplicates/find-duplicates.query-handler';
 import { GetActionHistoryHandler } from './queries/get-action-history/get-action-history.query-handler';
 import { GetActionHandler } from './queries/get-action/get-action.query-handler';
@@ -29,12 +31,14 @@ import { ExportTimelineHandler } from './queries/export-timeline/export-timeline
 import { GetTimelineFeedHandler } from './queries/get-timeline-feed/get-timeline-feed.query-handler';
 import { SearchActionsHandler } from './queries/search-actions/search-actions.query-handler';
 import { ActionRepository } from './repositories/action.repository';
+import { ComparisonRepository } from './repositories/comparison.repository';
 import { JurisdictionRepository } from './repositories/jurisdiction.repository';
 import { TimelineRepository } from './repositories/timeline.repository';
 import { ActionSearchRepository } from './repositories/action-search.repository';
+import { TimelineHistoryRepository } from './repositories/timeline-history.repository';
 
 /** One instance of each repository per application, over the store's connection pool (their caches are shared). */
-const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository, ActionSearchRepository].map((Repository) => ({
+const repositories: Provider[] = [JurisdictionRepository, ActionRepository, TimelineRepository, ActionSearchRepository, ComparisonRepository, TimelineHistoryRepository].map((Repository) => ({
   provide: Repository,
   inject: [EventStore],
   useFactory: (store: EventStore) => new Repository(policyDb(store.db)),
@@ -71,6 +75,8 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     ExportTimelineHandler,
     GetTimelineFeedHandler,
     ExportActionsHandler,
+    CompareTimelinesHandler,
+    GetTimelineChangesHandler,
   ],
 })
 export class PolicyModule {}

@@ -75,6 +75,8 @@ export function combine(parts: LoopResult[]): LoopResult {
 export interface HttpReply {
   status: number;
   body: Buffer;
+  /** The API's X-Cache header: hit or miss on a cached read, absent elsewhere. */
+  cache?: string;
 }
 
 /** A minimal keep-alive HTTP/1.1 client on node:http: one Agent, at most `maxSockets` sockets. */
@@ -103,7 +105,10 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
+          res.on('end', () => {
+            const cache = res.headers['x-cache'];
+            resolve({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), cache: typeof cache === 'string' ? cache : undefined });
+          });
           res.on('error', reject);
         },
       );

@@ -19,7 +19,8 @@ export const ANCESTORS_SQL = 'SELECT ancestors FROM jurisdictions WHERE id = $1'
 
 /**
  * GetTimelineHandler's statement for `?limit=N` with no other filter: one branch per timeline
- * (the jurisdiction, then each ancestor nearest first), merged by DISTINCT ON.
+ * (the jurisdiction, its consolidated twin looked up in the statement, then each ancestor
+ * nearest first), merged by DISTINCT ON.
  */
 export function timelineStatement(self: string, ancestors: readonly string[], limit = 50): Statement {
   const take = limit + 1;
@@ -29,18 +30,24 @@ export function timelineStatement(self: string, ancestors: readonly string[], li
     return `$${values.length}`;
   };
   // Parameters are numbered in the order they appear in the text, as Kysely numbers them.
-  const branches = [self, ...ancestors].map((id, depth) => {
+  const branch = (timeline: () => string, depth: number) => {
     const depthParam = p(depth);
-    const idParam = p(id);
+    const timelineRef = timeline();
     const where = `recorded_to IS NULL AND status = ANY(${p(['published'])}::text[])`;
     return `
       (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
-              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depthParam}::int AS depth
+              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depthParam}::int AS depth,
+              ${depth === 1 ? 'true' : 'false'} AS via_twin
          FROM timeline_entries
-        WHERE jurisdiction_id = ${idParam} ${depth === 0 ? '' : 'AND is_affected'} AND ${where}
+        WHERE jurisdiction_id = ${timelineRef} ${depth <= 1 ? '' : 'AND is_affected'} AND ${where}
         ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
         LIMIT ${p(take)})`;
-  });
+  };
+  const branches = [
+    branch(() => p(self), 0),
+    branch(() => `(SELECT twin_id FROM jurisdictions WHERE id = ${p(self)})`, 1),
+    ...ancestors.map((id, i) => branch(() => p(id), i + 2)),
+  ];
   const text = `${PREPARE}
       SELECT DISTINCT ON (occurred_on, first_position) *
         FROM (${branches.join(' UNION ALL ')}) merged
@@ -83,7 +90,7 @@ function capturingDb(rows: (q: CompiledQuery) => unknown[]): { db: Kysely<any>; 
 
 /** What the handler (and the ancestry lookup) send to Postgres for this jurisdiction. */
 export async function captureHandlerStatements(self: string, ancestors: string[], limit = 50): Promise<{ ancestry: Statement; timeline: Statement }> {
-  const { db, captured } = capturingDb((q) => (q.sql.includes('FROM jurisdictions') ? [{ ancestors }] : []));
+  const { db, captured } = capturingDb((q) => (q.sql === ANCESTORS_SQL ? [{ ancestors }] : []));
   await new GetTimelineHandler(new JurisdictionRepository(db), new TimelineRepository(db)).execute(new GetTimelineQuery(self, { limit }));
   await db.destroy();
   const [a, t] = captured;

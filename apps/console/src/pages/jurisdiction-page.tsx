@@ -70,9 +70,12 @@ export function JurisdictionsPage() {
           {items.map((j) => (
             <li key={j.id}>
               <Link to="/jurisdictions/$id" params={{ id: j.id }}>
-                {j.name}
+                {j.displayName}
               </Link>{' '}
-              <span className="muted">{capitalise(j.level)}</span> <code className="ocd-id">{j.id}</code>
+              <span className="muted">
+                {capitalise(j.level)} · {j.actionCount} action{j.actionCount === 1 ? '' : 's'}
+              </span>{' '}
+              <code className="ocd-id">{j.id}</code>
             </li>
           ))}
         </ul>

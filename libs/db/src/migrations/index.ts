@@ -9,6 +9,7 @@ import * as actionsStatusFirstPosition from './2026-11-30T03-00-actions-status-f
 import * as parkedResolution from './2026-11-30T04-00-parked-resolution';
 import * as actionsSearch from './2026-12-01T01-00-actions-search';
 import * as actionsFirstPosition from './2026-12-01T03-00-actions-first-position';
+import * as directorySearch from './2026-12-01T04-00-directory-search';
 import * as actionSearch from './2026-12-01T06-00-action-search';
 
 /**
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T04-00-parked-resolution': parkedResolution,
   '2026-12-01T01-00-actions-search': actionsSearch,
   '2026-12-01T03-00-actions-first-position': actionsFirstPosition,
+  '2026-12-01T04-00-directory-search': directorySearch,
   '2026-12-01T06-00-action-search': actionSearch,
 };

@@ -10,7 +10,8 @@ import type { EmbeddedPostgres } from '../embedded';
 export function startEmbeddedPostgresProcess(): Promise<EmbeddedPostgres> {
   // The script is not in the package's exports map; find it beside the package's entry point.
   const script = join(dirname(require.resolve('@electric-sql/pglite-socket')), 'scripts', 'server.js');
-  const child = spawn(process.execPath, [script, '--port=0', '--max-connections=32'], {
+  // pg_trgm as the app's embedded server loads it (libs/db/src/embedded.ts): the migrations need it.
+  const child = spawn(process.execPath, [script, '--port=0', '--max-connections=32', '--extensions=pg_trgm'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

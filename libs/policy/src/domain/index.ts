@@ -5,6 +5,7 @@ export * from './dates';
 export * from './jurisdiction/jurisdiction';
 export * from './jurisdiction/jurisdiction.events';
 export * from './jurisdiction/jurisdiction.decide';
+export * from './jurisdiction/directory';
 export * from './action/action.schema';
 export * from './action/action.events';
 export * from './action/action.commands';

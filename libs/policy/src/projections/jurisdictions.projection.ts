@@ -1,11 +1,12 @@
 import type { Projection } from '@app/event-store';
 import { policyDb } from '../database';
-import type { JurisdictionRegistered } from '../domain';
+import { consolidatedTwinOf, type JurisdictionRegistered } from '../domain';
 import { JurisdictionRepository } from '../repositories/jurisdiction.repository';
 
 /**
  * The jurisdiction directory. Each row carries its ancestors (nearest first) so a timeline
- * read knows at once which timelines it inherits from.
+ * read knows at once which timelines it inherits from, and a consolidated city-county's row
+ * its twin (domain/jurisdiction/directory.ts), whose timeline it shares.
  */
 export const jurisdictionsProjection: Projection = {
   name: 'jurisdictions',
@@ -24,5 +25,10 @@ export const jurisdictionsProjection: Projection = {
         return { id: r.id, name: r.name, level: r.level, parentId: r.parentId, ancestors, registeredAt: r.at };
       }),
     );
+    // A consolidated city-county's two ids point at each other once both are registered.
+    await jurisdictions.linkTwins(registered.flatMap((r) => {
+      const twin = consolidatedTwinOf(r.id);
+      return twin ? [[r.id, twin] as const] : [];
+    }));
   },
 };

@@ -83,9 +83,39 @@ describe('JurisdictionRepository', () => {
         ancestors: [J.us],
         registeredAt: expect.any(Date),
         childCount: 1,
+        twin: null,
       });
       expect(await ctx.jurisdictions.findDetail(J.newYork)).toMatchObject({ childCount: 0 });
       expect(await ctx.jurisdictions.findDetail(BOSTON)).toBeNull();
+    });
+  });
+
+  describe('twins', () => {
+    const PA = 'ocd-division/country:us/state:pa';
+    const CO = 'ocd-division/country:us/state:co';
+
+    it('links the two ids of a consolidated city-county once both are registered, whichever comes first', async () => {
+      await register(PA, 'Pennsylvania');
+      await register(`${PA}/place:philadelphia`, 'Philadelphia city');
+      await ctx.settled();
+      expect(await ctx.jurisdictions.findDetail(`${PA}/place:philadelphia`)).toMatchObject({ twin: null });
+      await register(`${PA}/county:philadelphia`, 'Philadelphia County');
+      await ctx.settled();
+      expect(await ctx.jurisdictions.findDetail(`${PA}/place:philadelphia`)).toMatchObject({
+        twin: { id: `${PA}/county:philadelphia`, name: 'Philadelphia County', level: 'county', parentId: PA },
+      });
+      expect(await ctx.jurisdictions.findDetail(`${PA}/county:philadelphia`)).toMatchObject({ twin: { id: `${PA}/place:philadelphia` } });
+    });
+
+    it('links nothing else: a county and a city of the same name are two governments', async () => {
+      await register(CO, 'Colorado');
+      await register(`${CO}/county:denver`, 'Denver County');
+      await register(`${CO}/county:boulder`, 'Boulder County');
+      await register(`${CO}/place:boulder`, 'Boulder city');
+      await ctx.settled();
+      for (const id of [`${CO}/county:denver`, `${CO}/county:boulder`, `${CO}/place:boulder`]) {
+        expect(await ctx.jurisdictions.findDetail(id)).toMatchObject({ twin: null });
+      }
     });
   });
 });

@@ -14,17 +14,36 @@ export interface JurisdictionRow {
 
 export interface JurisdictionDetailRow extends JurisdictionRow {
   ancestors: string[];
+  twin: JurisdictionRow | null;
   registeredAt: Date;
   childCount: number;
 }
 
+/** Where a directory page starts: after this row in (match, kind, name, id) order. */
+export interface DirectoryCursor {
+  match: number;
+  kind: number;
+  name: string;
+  id: string;
+}
+
 export interface JurisdictionSearch {
-  /** Part of the name, any case. */
+  /** A name or part of one, any case, punctuation and "St."/"Saint" alike. */
   q?: string;
+  /** Only jurisdictions inside this state (its OCD id). */
+  stateId?: string;
+  /** Only the children of this jurisdiction. */
+  parentId?: string;
   level?: JurisdictionLevel;
-  /** The last id of the previous page. */
-  after?: string;
+  after?: DirectoryCursor;
   limit: number;
+}
+
+/** A directory row with what its page needs to count the actions reaching it and to page on. */
+export interface DirectoryRow extends JurisdictionRow {
+  ancestors: string[];
+  twinId: string | null;
+  cursor: DirectoryCursor;
 }
 
 /** A registered jurisdiction, as the projection writes it. */
@@ -99,18 +118,80 @@ export class JurisdictionRepository {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  /** Directory page in id order; one row more than `limit` tells there is a next page. */
-  async search({ q, level, after, limit }: JurisdictionSearch): Promise<JurisdictionRow[]> {
+  /**
+   * A directory page, best match first: the whole name (or the name without its kind, "New
+   * York" for "New York city"), then names that start with `q`, then names that hold it; within
+   * each, cities, then counties, then states, then towns, villages and boroughs, then the rest
+   * (townships, CDPs…); then by name and id. Without `q` everything is a whole match. One row
+   * more than `limit` tells there is a next page. The trigram index on search_key finds the
+   * rows holding `q`; ranking sorts only those.
+   */
+  async search({ q, stateId, parentId, level, after, limit }: JurisdictionSearch): Promise<DirectoryRow[]> {
+    const key = sql<string>`directory_key(${q ?? ''})`;
+    const match = sql<number>`CASE WHEN search_key = ${key} OR search_base = ${key} THEN 0
+                                   WHEN search_key LIKE directory_key(${escapeLike(q ?? '')}) || '%' THEN 1
+                                   ELSE 2 END`;
     const rows = await this.db
       .selectFrom('jurisdictions')
-      .select(['id', 'name', 'level', 'parent_id'])
-      .$if(!!q, (qb) => qb.where(sql<boolean>`name ILIKE ${`%${escapeLike(q!)}%`}`))
+      .select(['id', 'name', 'level', 'parent_id', 'ancestors', 'twin_id', 'directory_rank'])
+      .select(q ? match.as('match') : sql<number>`0`.as('match'))
+      .$if(!!q, (qb) => qb.where(sql<boolean>`search_key LIKE '%' || directory_key(${escapeLike(q!)}) || '%'`))
+      // Inside the state, by path: a township sits under its county, itself under the state.
+      .$if(!!stateId, (qb) => qb.where(sql<boolean>`starts_with(id, ${`${stateId}/`})`))
+      .$if(!!parentId, (qb) => qb.where('parent_id', '=', parentId!))
       .$if(!!level, (qb) => qb.where('level', '=', level!))
-      .$if(after !== undefined, (qb) => qb.where('id', '>', after!))
+      .$if(after !== undefined, (qb) =>
+        // Without a query every row is a whole match: the rest of the key is an index range.
+        q
+          ? qb.where(sql<boolean>`(${match}, directory_rank, name, id) > (${after!.match}::int, ${after!.kind}::int, ${after!.name}::text, ${after!.id}::text)`)
+          : qb.where(sql<boolean>`(directory_rank, name, id) > (${after!.kind}::int, ${after!.name}::text, ${after!.id}::text)`),
+      )
+      .$if(!!q, (qb) => qb.orderBy(match))
+      .orderBy('directory_rank')
+      .orderBy('name')
       .orderBy('id')
       .limit(limit + 1)
       .execute();
-    return rows.map(toRow);
+    return rows.map((r) => ({
+      ...toRow(r),
+      ancestors: r.ancestors,
+      twinId: r.twin_id,
+      cursor: { match: r.match, kind: r.directory_rank, name: r.name, id: r.id },
+    }));
+  }
+
+  /**
+   * How many published actions reach each jurisdiction now: its own, its twin's (a consolidated
+   * city-county) and what its ancestors were affected by, each action once. One grouped
+   * statement for a page, reading each timeline through the current-rows partial index.
+   */
+  async reachCounts(rows: readonly Pick<DirectoryRow, 'id' | 'ancestors' | 'twinId'>[]): Promise<Map<string, number>> {
+    if (rows.length === 0) return new Map();
+    const pairs = rows.flatMap((r) => [
+      { id: r.id, timeline: r.id, direct: true },
+      ...(r.twinId ? [{ id: r.id, timeline: r.twinId, direct: true }] : []),
+      ...r.ancestors.map((a) => ({ id: r.id, timeline: a, direct: false })),
+    ]);
+    const { rows: counts } = await sql<{ id: string; n: number }>`
+      SELECT r.id, count(DISTINCT t.action_id)::int AS n
+        FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS r(id text, timeline text, direct boolean)
+        JOIN timeline_entries t
+          ON t.jurisdiction_id = r.timeline AND t.recorded_to IS NULL AND t.status = 'published' AND (r.direct OR t.is_affected)
+       GROUP BY r.id`.execute(this.db);
+    return new Map(counts.map((c) => [c.id, c.n]));
+  }
+
+  /**
+   * Links the consolidated city-counties among `pairs` whose two ids are both registered
+   * (projection): whichever of the two arrives second completes the link.
+   */
+  async linkTwins(pairs: readonly (readonly [string, string])[]): Promise<void> {
+    if (pairs.length === 0) return;
+    const both = pairs.flatMap(([a, b]) => [{ id: a, twin: b }, { id: b, twin: a }]);
+    await sql`
+      UPDATE jurisdictions j SET twin_id = p.twin
+        FROM jsonb_to_recordset(${JSON.stringify(both)}::jsonb) AS p(id text, twin text)
+       WHERE j.id = p.id AND EXISTS (SELECT 1 FROM jurisdictions t WHERE t.id = p.twin)`.execute(this.db);
   }
 
   async findDetail(id: string): Promise<JurisdictionDetailRow | null> {
@@ -127,7 +208,16 @@ export class JurisdictionRepository {
       .where('j.id', '=', id)
       .executeTakeFirst();
     if (!row) return null;
-    return { ...toRow(row), ancestors: row.ancestors, registeredAt: row.registered_at, childCount: row.child_count ?? 0 };
+    const twin = row.twin_id
+      ? await this.db.selectFrom('jurisdictions').select(['id', 'name', 'level', 'parent_id']).where('id', '=', row.twin_id).executeTakeFirst()
+      : undefined;
+    return {
+      ...toRow(row),
+      ancestors: row.ancestors,
+      twin: twin ? toRow(twin) : null,
+      registeredAt: row.registered_at,
+      childCount: row.child_count ?? 0,
+    };
   }
 
   /** Adds newly registered jurisdictions (projection). */

@@ -1,3 +1,4 @@
+import { RegisterJurisdictionCommand } from '../commands/register-jurisdiction/register-jurisdiction.command';
 import type { ActionStatus } from '../domain';
 import { createPolicyTestContext, J, type PolicyTestContext } from '../testing';
 import type { TimelineRowInput, TimelineSelection } from './timeline.repository';
@@ -217,6 +218,67 @@ describe('TimelineRepository', () => {
     it('answers the same twice through the prepared plain page', async () => {
       const first = await onCounty();
       expect(await onCounty()).toEqual(first);
+    });
+  });
+
+  describe('page of a consolidated city-county', () => {
+    // One government, two ids: what was recorded on either is on both timelines, in any role.
+    const county = 'ocd-division/country:us/state:ca/county:san_francisco';
+    const city = 'ocd-division/country:us/state:ca/place:san_francisco';
+    const day = (d: number) => `2017-04-0${d}`;
+    let ids: Record<string, string>;
+
+    beforeAll(async () => {
+      await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: city, name: 'San Francisco city' }));
+      await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: county, name: 'San Francisco County' }));
+      await ctx.settled();
+      ids = { city1: ctx.newId('tw-city'), county2: ctx.newId('tw-county'), both3: ctx.newId('tw-both'), state4: ctx.newId('tw-state') };
+      await ctx.timelines.supersede(
+        [],
+        [
+          row({ actionId: ids.city1, on: city, date: day(1), from: T(0) }),
+          // Done by the county, naming someone else: still the same government's act.
+          row({ actionId: ids.county2, on: county, affected: false, date: day(2), from: T(0) }),
+          row({ actionId: ids.both3, on: city, date: day(3), from: T(0) }),
+          row({ actionId: ids.both3, on: county, date: day(3), from: T(0) }),
+          row({ actionId: ids.state4, on: J.ca, date: day(4), from: T(0) }),
+        ],
+      );
+    });
+
+    const on = async (jurisdictionId: string, selection: Partial<TimelineSelection> = {}) =>
+      (await page({ jurisdictionId, ancestors: [J.ca, J.us], from: day(1), to: day(9), ...selection })).map((r) => [
+        r.actionId,
+        r.jurisdictionId,
+        r.viaTwin,
+      ]);
+
+    it("adds the twin's entries, marked, an action on both once and on the timeline read", async () => {
+      expect(await on(city)).toEqual([
+        [ids.city1, city, false],
+        [ids.county2, county, true],
+        [ids.both3, city, false],
+        [ids.state4, J.ca, false],
+      ]);
+      expect(await on(county)).toEqual([
+        [ids.city1, city, true],
+        [ids.county2, county, false],
+        [ids.both3, county, false],
+        [ids.state4, J.ca, false],
+      ]);
+      // Direct entries only: the twin's are direct too.
+      expect(await on(city, { ancestors: [] })).toEqual([
+        [ids.city1, city, false],
+        [ids.county2, county, true],
+        [ids.both3, city, false],
+      ]);
+    });
+
+    it('answers the same through the prepared plain page', async () => {
+      const plain = async () => (await page({ jurisdictionId: city, ancestors: [J.ca, J.us] })).filter((r) => r.occurredOn.startsWith('2017-04'));
+      const first = await plain();
+      expect(first.map((r) => r.actionId)).toEqual([ids.city1, ids.county2, ids.both3, ids.state4]);
+      expect(await plain()).toEqual(first);
     });
   });
 });

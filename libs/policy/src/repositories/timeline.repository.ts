@@ -6,8 +6,10 @@ import type { PolicyDatabase } from '../database';
 /** One timeline row: an action as it sits on one jurisdiction's timeline. */
 export interface TimelineRow {
   actionId: string;
-  /** The timeline it sits on: the jurisdiction read, or the ancestor it was inherited from. */
+  /** The timeline it sits on: the jurisdiction read, its consolidated twin, or the ancestor it was inherited from. */
   jurisdictionId: string;
+  /** Read from the consolidated twin's timeline (the same government under its other OCD id). */
+  viaTwin: boolean;
   kind: ActionKind;
   title: string;
   status: ActionStatus;
@@ -22,7 +24,7 @@ export interface TimelineRow {
 }
 
 /** A row to write; the acting level is looked up as it is written. */
-export interface TimelineRowInput extends Omit<TimelineRow, 'actingLevel'> {
+export interface TimelineRowInput extends Omit<TimelineRow, 'actingLevel' | 'viaTwin'> {
   isActing: boolean;
   isAffected: boolean;
   recordedFrom: Date;
@@ -36,7 +38,10 @@ export interface TimelineCursor {
 }
 
 export interface TimelineSelection {
-  /** The jurisdiction itself, then its ancestors nearest first (empty: direct entries only). */
+  /**
+   * The jurisdiction itself (with its consolidated twin, if it has one), then its ancestors
+   * nearest first (empty: direct entries only).
+   */
   jurisdictionId: string;
   ancestors: readonly string[];
   from?: string;
@@ -45,6 +50,8 @@ export interface TimelineSelection {
   kinds?: readonly ActionKind[];
   statuses: readonly ActionStatus[];
   asOf?: Date;
+  /** Only these actions (reads that already know which actions they are about). */
+  actionIds?: readonly string[];
   after?: TimelineCursor;
   /** Rows to read (one more than a page, to know there is a next one). */
   take: number;
@@ -53,7 +60,8 @@ export interface TimelineSelection {
 /** The last day of a row's period: its day, month or year. */
 const periodEnd = sql`(occurred_on + CASE precision WHEN 'year' THEN interval '1 year' WHEN 'month' THEN interval '1 month' ELSE interval '1 day' END - interval '1 day')::date`;
 
-interface RawRow {
+/** A timeline row as the statement returns it (snake case). */
+export interface TimelineRawRow {
   action_id: string;
   jurisdiction_id: string;
   kind: ActionKind;
@@ -66,6 +74,83 @@ interface RawRow {
   relations: Relation[];
   source_count: number;
   first_position: number;
+  via_twin?: boolean;
+}
+
+/**
+ * The timelines a selection reads, with their depth: the jurisdiction (0), its consolidated
+ * twin (1), then its ancestors nearest first. The twin is looked up inside the statement (a
+ * primary-key probe; when there is none the range scan on NULL is empty), so every reader of a
+ * selection gets it.
+ */
+function timelinesOf(s: Pick<TimelineSelection, 'jurisdictionId' | 'ancestors'>): { timeline: RawBuilder<unknown>; depth: number }[] {
+  return [
+    { timeline: sql`${s.jurisdictionId}`, depth: 0 },
+    { timeline: sql`(SELECT twin_id FROM jurisdictions WHERE id = ${s.jurisdictionId})`, depth: 1 },
+    ...s.ancestors.map((id, i) => ({ timeline: sql`${id}`, depth: i + 2 })),
+  ];
+}
+
+/**
+ * Whether a statement built on this selection is worth preparing. The plain page (status
+ * and cursor at most), by far the most read, is: planning it cost as much as running it
+ * (docs/benchmarks-api.md), and its generic plan is the same index range per timeline. With
+ * date, level, kind or as-of filters a generic plan can pick the wrong index (2.7 ms against
+ * 0.3 ms measured), so those are planned each time.
+ */
+export function preparable(s: TimelineSelection): boolean {
+  return !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length && !s.actionIds;
+}
+
+/**
+ * The statement of one timeline page, as `TimelineRepository.page` sends it: also a subquery
+ * of the reads built on timelines (a comparison's columns, a timeline at two instants), so
+ * they select exactly what the timeline shows.
+ */
+export function timelineSql(s: TimelineSelection): RawBuilder<TimelineRawRow> {
+  const conditions: RawBuilder<unknown>[] = [];
+  // As-of reads every version that was current at that instant; otherwise only current rows,
+  // which the partial index holds.
+  conditions.push(
+    s.asOf ? sql`recorded_from <= ${s.asOf} AND (recorded_to IS NULL OR recorded_to > ${s.asOf})` : sql`recorded_to IS NULL`,
+  );
+  conditions.push(sql`status = ANY(${s.statuses}::text[])`);
+  if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
+  if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
+  if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
+  if (s.actionIds) conditions.push(sql`action_id = ANY(${s.actionIds}::text[])`);
+  if (s.after) conditions.push(sql`(occurred_on, first_position) > (${s.after.occurredOn}::date, ${s.after.position}::bigint)`);
+  const where = sql.join(conditions, sql` AND `);
+  // A month or year is kept when any of it overlaps the range, so one that starts before
+  // `from` can only start on the first day of from's month or year: two index lookups beside
+  // the main range, rather than a range from the year's start filtered row by row (0.3 ms
+  // against 40 ms on a 300,000-row timeline, docs/decisions.md).
+  const ranges: (RawBuilder<unknown> | null)[] = s.from
+    ? [
+        sql`occurred_on >= ${s.from}::date`,
+        sql`occurred_on = ANY(${[`${s.from.slice(0, 4)}-01-01`, `${s.from.slice(0, 7)}-01`]}::date[]) AND occurred_on < ${s.from}::date
+            AND ${periodEnd} >= ${s.from}::date`,
+      ]
+    : [null];
+  // depth 0 is the jurisdiction itself and depth 1 its twin (any role: the same government);
+  // ancestors (nearest first, from depth 2) pass on only what affected them, not what they
+  // merely did.
+  const branch = (timeline: RawBuilder<unknown>, depth: number, range: RawBuilder<unknown> | null) => sql`
+      (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
+              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth,
+              ${sql.raw(depth === 1 ? 'true' : 'false')} AS via_twin
+         FROM timeline_entries
+        WHERE jurisdiction_id = ${timeline} ${depth <= 1 ? sql`` : sql`AND is_affected`} AND ${where}${range ? sql` AND ${range}` : sql``}
+        ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
+        LIMIT ${s.take})`;
+  const branches = timelinesOf(s).flatMap(({ timeline, depth }) => ranges.map((range) => branch(timeline, depth, range)));
+  // An action on several of these timelines appears once: directly if it is direct here,
+  // else through the twin, else through the nearest ancestor.
+  return sql<TimelineRawRow>`
+      SELECT DISTINCT ON (occurred_on, first_position) *
+        FROM (${sql.join(branches, sql` UNION ALL `)}) merged
+       ORDER BY occurred_on, first_position, depth
+       LIMIT ${s.take}`;
 }
 
 /**
@@ -76,58 +161,15 @@ export class TimelineRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
 
   /**
-   * A jurisdiction's timeline: its own entries plus its ancestors' affected ones. One index
-   * range scan per timeline (its own and each ancestor's), merged in date order by Postgres
-   * (Merge Append) and cut at the page size, so a page costs the same whether the federal
-   * timeline above it holds ten actions or a million.
+   * A jurisdiction's timeline: its own entries, its consolidated twin's (San Francisco's
+   * county: and place: ids are one government), plus its ancestors' affected ones. One index
+   * range scan per timeline (its own, its twin's and each ancestor's), merged in date order by
+   * Postgres (Merge Append) and cut at the page size, so a page costs the same whether the
+   * federal timeline above it holds ten actions or a million.
    */
   async page(s: TimelineSelection): Promise<TimelineRow[]> {
-    const conditions: RawBuilder<unknown>[] = [];
-    // As-of reads every version that was current at that instant; otherwise only current rows,
-    // which the partial index holds.
-    conditions.push(
-      s.asOf ? sql`recorded_from <= ${s.asOf} AND (recorded_to IS NULL OR recorded_to > ${s.asOf})` : sql`recorded_to IS NULL`,
-    );
-    conditions.push(sql`status = ANY(${s.statuses}::text[])`);
-    if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
-    if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
-    if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
-    if (s.after) conditions.push(sql`(occurred_on, first_position) > (${s.after.occurredOn}::date, ${s.after.position}::bigint)`);
-    const where = sql.join(conditions, sql` AND `);
-    // A month or year is kept when any of it overlaps the range, so one that starts before
-    // `from` can only start on the first day of from's month or year: two index lookups beside
-    // the main range, rather than a range from the year's start filtered row by row (0.3 ms
-    // against 40 ms on a 300,000-row timeline, docs/decisions.md).
-    const ranges: (RawBuilder<unknown> | null)[] = s.from
-      ? [
-          sql`occurred_on >= ${s.from}::date`,
-          sql`occurred_on = ANY(${[`${s.from.slice(0, 4)}-01-01`, `${s.from.slice(0, 7)}-01`]}::date[]) AND occurred_on < ${s.from}::date
-              AND ${periodEnd} >= ${s.from}::date`,
-        ]
-      : [null];
-    // depth 0 is the jurisdiction itself (any role); ancestors (nearest first) pass on only
-    // what affected them, not what they merely did.
-    const branch = (jurisdictionId: string, depth: number, range: RawBuilder<unknown> | null) => sql`
-      (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
-              acting_jurisdiction_id, acting_level, relations, source_count, first_position, ${depth}::int AS depth
-         FROM timeline_entries
-        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}${range ? sql` AND ${range}` : sql``}
-        ORDER BY timeline_entries.occurred_on, timeline_entries.first_position
-        LIMIT ${s.take})`;
-    const branches = [s.jurisdictionId, ...s.ancestors].flatMap((id, depth) => ranges.map((range) => branch(id, depth, range)));
-    // The plain page (status and cursor at most), by far the most read, is prepared: planning
-    // it cost as much as running it (docs/benchmarks-api.md), and its generic plan is the same
-    // index range per timeline. With date, level, kind or as-of filters a generic plan can
-    // pick the wrong index (2.7 ms against 0.3 ms measured), so those are planned each time.
-    const plain = !s.asOf && !s.from && !s.to && !s.levels?.length && !s.kinds?.length;
-    // An action on several of these timelines appears once: directly if it is direct here,
-    // else through the nearest ancestor.
-    const { rows } = await sql<RawRow>`${sql.raw(plain ? PREPARE : '')}
-      SELECT DISTINCT ON (occurred_on, first_position) *
-        FROM (${sql.join(branches, sql` UNION ALL `)}) merged
-       ORDER BY occurred_on, first_position, depth
-       LIMIT ${s.take}`.execute(this.db);
-    return rows.map(fromRaw);
+    const { rows } = await sql<TimelineRawRow>`${sql.raw(preparable(s) ? PREPARE : '')}${timelineSql(s)}`.execute(this.db);
+    return rows.map(timelineRowFromRaw);
   }
 
   /**
@@ -143,22 +185,22 @@ export class TimelineRepository {
     if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
     if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
     const where = sql.join(conditions, sql` AND `);
-    const branch = (jurisdictionId: string, depth: number) => sql`
+    const branch = (timeline: RawBuilder<unknown>, depth: number) => sql`
       (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
               acting_jurisdiction_id, acting_level, relations, source_count, first_position, recorded_from,
-              ${depth}::int AS depth
+              ${depth}::int AS depth, ${sql.raw(depth === 1 ? 'true' : 'false')} AS via_twin
          FROM timeline_entries
-        WHERE jurisdiction_id = ${jurisdictionId} ${depth === 0 ? sql`` : sql`AND is_affected`} AND ${where}
+        WHERE jurisdiction_id = ${timeline} ${depth <= 1 ? sql`` : sql`AND is_affected`} AND ${where}
         ORDER BY recorded_from DESC, first_position DESC
         LIMIT ${s.take})`;
-    const branches = [s.jurisdictionId, ...s.ancestors].map((id, depth) => branch(id, depth));
-    const { rows } = await sql<RawRow & { recorded_from: Date }>`
+    const branches = timelinesOf(s).map(({ timeline, depth }) => branch(timeline, depth));
+    const { rows } = await sql<TimelineRawRow & { recorded_from: Date }>`
       SELECT * FROM (
         SELECT DISTINCT ON (action_id) * FROM (${sql.join(branches, sql` UNION ALL `)}) merged ORDER BY action_id, depth
       ) nearest
        ORDER BY recorded_from DESC, first_position DESC
        LIMIT ${s.take}`.execute(this.db);
-    return rows.map((r) => ({ ...fromRaw(r), changedAt: r.recorded_from }));
+    return rows.map((r) => ({ ...timelineRowFromRaw(r), changedAt: r.recorded_from }));
   }
 
   /** Published actions directly on a timeline now, counted by acting level and kind. */
@@ -182,7 +224,7 @@ export class TimelineRepository {
       .orderBy('timeline_entries.first_position', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? fromRaw(row) : null;
+    return row ? timelineRowFromRaw(row) : null;
   }
 
   private current(jurisdictionId: string) {
@@ -247,7 +289,8 @@ export class TimelineRepository {
   }
 }
 
-function fromRaw(r: RawRow): TimelineRow {
+/** A statement row as a TimelineRow. */
+export function timelineRowFromRaw(r: TimelineRawRow): TimelineRow {
   return {
     actionId: r.action_id,
     jurisdictionId: r.jurisdiction_id,
@@ -261,5 +304,6 @@ function fromRaw(r: RawRow): TimelineRow {
     relations: r.relations,
     sourceCount: r.source_count,
     firstPosition: r.first_position,
+    viaTwin: r.via_twin === true,
   };
 }

@@ -1,4 +1,4 @@
-import { inferLevel, pathParentOf } from '../domain';
+import { CONSOLIDATED_CITY_COUNTIES, inferLevel, pathParentOf } from '../domain';
 import { parseCsv, readOcdDirectory } from './ocd-directory';
 
 const US = 'ocd-division/country:us';
@@ -70,5 +70,13 @@ describe('readOcdDirectory (the shipped OCD files)', () => {
     const slice = readOcdDirectory({ filter: (id) => id === US || id.startsWith(`${US}/state:ri`) });
     expect(slice.commands.map((c) => c.data.id)).toEqual(expect.arrayContaining([US, `${US}/state:ri`, `${US}/state:ri/place:providence`]));
     expect(slice.commands.every((c) => c.data.id === US || c.data.id.startsWith(`${US}/state:ri`))).toBe(true);
+  });
+});
+
+describe('the consolidated city-counties', () => {
+  it('are all in the shipped OCD directory, under both ids', () => {
+    const ids = new Set(readOcdDirectory().commands.map((c) => c.data.id));
+    const absent = CONSOLIDATED_CITY_COUNTIES.flat().filter((id) => !ids.has(id));
+    expect(absent).toEqual([]);
   });
 });

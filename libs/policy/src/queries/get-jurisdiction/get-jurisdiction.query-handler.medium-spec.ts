@@ -1,5 +1,6 @@
 import { CorrectActionCommand } from '../../commands/correct-action/correct-action.command';
 import { RejectActionCommand } from '../../commands/reject-action/reject-action.command';
+import { RegisterJurisdictionCommand } from '../../commands/register-jurisdiction/register-jurisdiction.command';
 import { createPolicyTestContext, J, type PolicyTestContext } from '../../testing';
 import { GetJurisdictionQuery } from './get-jurisdiction.query';
 
@@ -65,5 +66,20 @@ describe('GetJurisdictionHandler', () => {
   it('answers JURISDICTION.UNKNOWN for an id not registered', async () => {
     const boston = 'ocd-division/country:us/state:ma/place:boston';
     await expect(get(boston)).rejects.toMatchObject({ code: 'JURISDICTION.UNKNOWN', details: { id: boston } });
+  });
+
+  it('names itself with its state, and a consolidated city-county its twin', async () => {
+    expect(await get(J.santaClara)).toMatchObject({ displayName: 'Santa Clara County, CA', consolidatedWith: null });
+    expect(await get(J.newYork)).toMatchObject({ displayName: 'New York, NY', consolidatedWith: null });
+    const county = 'ocd-division/country:us/state:ca/county:san_francisco';
+    const city = 'ocd-division/country:us/state:ca/place:san_francisco';
+    await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: county, name: 'San Francisco County' }));
+    await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: city, name: 'San Francisco city' }));
+    await ctx.settled();
+    expect(await get(city)).toMatchObject({
+      displayName: 'San Francisco, CA',
+      consolidatedWith: { id: county, name: 'San Francisco County', displayName: 'San Francisco County, CA', level: 'county', parentId: J.ca },
+    });
+    expect(await get(county)).toMatchObject({ consolidatedWith: { id: city, displayName: 'San Francisco, CA' } });
   });
 });

@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError, atPrecision } from '../../domain';
+import { DomainError, atPrecision, displayNameOf } from '../../domain';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
 import { TimelineRepository } from '../../repositories/timeline.repository';
 import { GetJurisdictionQuery, type JurisdictionDetail } from './get-jurisdiction.query';
@@ -24,11 +24,13 @@ export class GetJurisdictionHandler implements IQueryHandler<GetJurisdictionQuer
     return {
       id: j.id,
       name: j.name,
+      displayName: displayNameOf(j.id, j.name),
       level: j.level,
       parentId: j.parentId,
       ancestors: j.ancestors,
       registeredAt: j.registeredAt.toISOString(),
       childCount: j.childCount,
+      consolidatedWith: j.twin ? { ...j.twin, displayName: displayNameOf(j.twin.id, j.twin.name) } : null,
       counts: { byLevel, byKind, total: counts.reduce((n, c) => n + c.n, 0) },
       latestAction: latest
         ? {

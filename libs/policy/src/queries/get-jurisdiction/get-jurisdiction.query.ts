@@ -14,6 +14,10 @@ export const jurisdictionDetailSchema = jurisdictionSummarySchema
     ancestors: z.array(z.string()).meta({ description: 'the jurisdictions it sits in, nearest first' }),
     registeredAt: z.string(),
     childCount: count,
+    consolidatedWith: jurisdictionSummarySchema.nullable().meta({
+      description:
+        'for a consolidated city-county (San Francisco, Philadelphia, Denver…), its other OCD id: one government, whose timeline holds what was recorded on either',
+    }),
     counts: z
       .strictObject({
         byLevel: z.partialRecord(z.enum([...JURISDICTION_LEVELS, 'unknown']), count),

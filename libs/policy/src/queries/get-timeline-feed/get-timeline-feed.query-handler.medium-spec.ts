@@ -11,7 +11,7 @@ describe('GetTimelineFeedHandler', () => {
   beforeAll(async () => {
     ctx = await createPolicyTestContext();
     await ctx.registerTree();
-    handler = new GetTimelineFeedHandler(ctx.getTimeline, ctx.timelines, ctx.actions, ctx.jurisdictions);
+    handler = new GetTimelineFeedHandler(ctx.timelines, ctx.actions, ctx.jurisdictions);
     const day = (date: string) => ({ date, precision: 'day' as const });
     a.order = (await ctx.record({ kind: 'executive_order', occurredOn: day('2017-01-25') })).id;
     // On the state's timeline and the country's: reaches the county once, through the state.

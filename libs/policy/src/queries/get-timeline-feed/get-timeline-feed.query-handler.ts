@@ -4,13 +4,12 @@ import { JurisdictionRepository } from '../../repositories/jurisdiction.reposito
 import { TimelineRepository } from '../../repositories/timeline.repository';
 import { enrichEntries } from '../export-timeline/export-timeline.query-handler';
 import { TIMELINE_MAX_LIMIT } from '../get-timeline/get-timeline.query';
-import { GetTimelineHandler, toEntry } from '../get-timeline/get-timeline.query-handler';
+import { timelineSelection, toEntry } from '../get-timeline/get-timeline.query-handler';
 import { FEED_DEFAULT_LIMIT, GetTimelineFeedQuery, type TimelineFeed } from './get-timeline-feed.query';
 
 @QueryHandler(GetTimelineFeedQuery)
 export class GetTimelineFeedHandler implements IQueryHandler<GetTimelineFeedQuery, TimelineFeed> {
   constructor(
-    private readonly timeline: GetTimelineHandler,
     private readonly timelines: TimelineRepository,
     private readonly actions: ActionRepository,
     private readonly jurisdictions: JurisdictionRepository,
@@ -19,7 +18,7 @@ export class GetTimelineFeedHandler implements IQueryHandler<GetTimelineFeedQuer
   async execute({ jurisdictionId, filters }: GetTimelineFeedQuery): Promise<TimelineFeed> {
     const take = Math.min(filters.limit ?? FEED_DEFAULT_LIMIT, TIMELINE_MAX_LIMIT);
     // The timeline's own selection (which timelines, which statuses), read in another order.
-    const selection = await this.timeline.selection(jurisdictionId, { ...filters, cursor: undefined, asOf: undefined }, take);
+    const selection = await timelineSelection(this.jurisdictions, jurisdictionId, { ...filters, cursor: undefined, asOf: undefined }, take);
     const rows = await this.timelines.recentChanges(selection);
     const entries = await enrichEntries(rows.map((r) => toEntry(r, jurisdictionId)), this.actions, this.jurisdictions);
     const [stored, names] = await Promise.all([

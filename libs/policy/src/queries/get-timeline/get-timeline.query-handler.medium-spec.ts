@@ -165,4 +165,23 @@ describe('GetTimelineHandler', () => {
     expect(await ids()).toEqual([id, a.order, a.federalOnly, a.lawsuit, a.toNewYork, a.stateLaw]);
     expect((await timeline(place, { asOf: beforeCorrection })).asOf).toBe(beforeCorrection.toISOString());
   });
+
+  it("shows a consolidated city-county's acts recorded under either of its ids, marked as the twin's", async () => {
+    const county = 'ocd-division/country:us/state:ca/county:san_francisco';
+    const city = 'ocd-division/country:us/state:ca/place:san_francisco';
+    await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: county, name: 'San Francisco County' }));
+    await ctx.registerJurisdiction.execute(new RegisterJurisdictionCommand({ id: city, name: 'San Francisco city' }));
+    const suit = (await ctx.record({
+      kind: 'lawsuit_filing',
+      actingJurisdictionId: county,
+      affectedJurisdictionIds: [J.us],
+      occurredOn: { date: '2017-01-31', precision: 'day' },
+    })).id;
+    const entries = (await timeline(city, { from: '2017-01-31', to: '2017-01-31' })).entries;
+    expect(entries).toEqual([expect.objectContaining({ actionId: suit, inherited: false, via: county, twin: true })]);
+    // Direct entries only: the twin's acts are the government's own.
+    expect((await timeline(city, { inherited: false })).entries.map((e) => [e.actionId, e.via, e.twin])).toEqual([[suit, county, true]]);
+    // On the county itself it is its own, not the twin's.
+    expect((await timeline(county, { inherited: false })).entries.map((e) => [e.actionId, e.via, e.twin])).toEqual([[suit, null, false]]);
+  });
 });

@@ -4,11 +4,12 @@ import { JurisdictionRepository } from '../../repositories/jurisdiction.reposito
 import { TimelineRepository, type TimelineCursor, type TimelineRow, type TimelineSelection } from '../../repositories/timeline.repository';
 import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelineFilters, type TimelinePage } from './get-timeline.query';
 
-function encodeCursor(row: TimelineRow): string {
+/** A page's nextCursor: where the next page starts, in timeline order. */
+export function encodeCursor(row: TimelineRow): string {
   return Buffer.from(`${row.occurredOn}|${row.firstPosition}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): TimelineCursor {
+export function decodeCursor(cursor: string): TimelineCursor {
   const match = /^(\d{4}-\d{2}-\d{2})\|(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match || !isCalendarDate(match[1])) {
     throw new DomainError('ACTION.INVALID', 'invalid cursor', {
@@ -17,6 +18,33 @@ function decodeCursor(cursor: string): TimelineCursor {
     });
   }
   return { occurredOn: match[1], position: Number(match[2]) };
+}
+
+/**
+ * What a jurisdiction's timeline reads: the timelines it is made of (its own and its
+ * ancestors') and the filters. Compare and what-changed read timelines through it too, so
+ * they show exactly what the timeline shows.
+ */
+export async function timelineSelection(
+  jurisdictions: JurisdictionRepository,
+  jurisdictionId: string,
+  f: TimelineFilters,
+  take: number,
+): Promise<TimelineSelection> {
+  const ancestors = await jurisdictions.ancestorsOf(jurisdictionId);
+  if (!ancestors) throw new DomainError('JURISDICTION.UNKNOWN', `no jurisdiction ${jurisdictionId}`, { details: { id: jurisdictionId } });
+  return {
+    jurisdictionId,
+    ancestors: f.inherited === false ? [] : ancestors,
+    from: f.from,
+    to: f.to,
+    levels: f.levels,
+    kinds: f.kinds,
+    statuses: f.statuses ?? ['published'],
+    asOf: f.asOf,
+    after: f.cursor ? decodeCursor(f.cursor) : undefined,
+    take,
+  };
 }
 
 @QueryHandler(GetTimelineQuery)
@@ -28,7 +56,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
 
   async execute({ jurisdictionId, filters: f }: GetTimelineQuery): Promise<TimelinePage> {
     const limit = Math.min(f.limit ?? 50, TIMELINE_MAX_LIMIT);
-    const rows = await this.timelines.page(await this.selection(jurisdictionId, f, limit + 1));
+    const rows = await this.timelines.page(await timelineSelection(this.jurisdictions, jurisdictionId, f, limit + 1));
     return {
       jurisdictionId,
       asOf: f.asOf?.toISOString() ?? null,
@@ -36,31 +64,11 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
       nextCursor: rows.length > limit ? encodeCursor(rows[limit - 1]) : null,
     };
   }
-
-  /**
-   * Which rows make this jurisdiction's timeline under these filters: the one place its rules
-   * live, so other reads of the same timeline (exports, the feed) select exactly what it shows.
-   */
-  async selection(jurisdictionId: string, f: TimelineFilters, take: number): Promise<TimelineSelection> {
-    const ancestors = await this.jurisdictions.ancestorsOf(jurisdictionId);
-    if (!ancestors) throw new DomainError('JURISDICTION.UNKNOWN', `no jurisdiction ${jurisdictionId}`, { details: { id: jurisdictionId } });
-    return {
-      jurisdictionId,
-      ancestors: f.inherited === false ? [] : ancestors,
-      from: f.from,
-      to: f.to,
-      levels: f.levels,
-      kinds: f.kinds,
-      statuses: f.statuses ?? ['published'],
-      asOf: f.asOf,
-      after: f.cursor ? decodeCursor(f.cursor) : undefined,
-      take,
-    };
-  }
 }
 
+/** A row as an entry of `self`'s timeline: direct (its own or its twin's), or inherited through the timeline it sits on. */
 export function toEntry(row: TimelineRow, self: string): TimelineEntry {
-  const inherited = row.jurisdictionId !== self;
+  const inherited = row.jurisdictionId !== self && !row.viaTwin;
   return {
     actionId: row.actionId,
     kind: row.kind,
@@ -72,7 +80,8 @@ export function toEntry(row: TimelineRow, self: string): TimelineEntry {
     level: row.actingLevel,
     actingJurisdictionId: row.actingJurisdictionId,
     inherited,
-    via: inherited ? row.jurisdictionId : null,
+    via: row.jurisdictionId !== self ? row.jurisdictionId : null,
+    twin: row.viaTwin,
     relations: row.relations,
     sourceCount: row.sourceCount,
   };

@@ -48,7 +48,14 @@ export const timelineEntrySchema = z
       .meta({ description: "the acting jurisdiction's level ('unknown' when the acting jurisdiction is not in the directory)" }),
     actingJurisdictionId: z.string(),
     inherited: z.boolean(),
-    via: z.string().nullable().meta({ description: 'for an inherited entry, the ancestor it reached this jurisdiction through' }),
+    via: z
+      .string()
+      .nullable()
+      .meta({ description: 'the timeline it reached this jurisdiction through: the ancestor of an inherited entry, or the consolidated twin' }),
+    twin: z.boolean().meta({
+      description:
+        "true when the action was recorded on this jurisdiction's consolidated twin (a city-county's other OCD id, named by via): one government, so not inherited",
+    }),
     relations: z.array(relationSchema),
     sourceCount: z.int().min(0),
   })

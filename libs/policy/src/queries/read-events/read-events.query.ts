@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
-/** The commit-ordered feed downstream systems follow, a page after a cursor. */
+/** The commit-ordered feed downstream systems follow, a page after a cursor ('latest': the end of the log). */
 export class ReadEventsQuery {
   constructor(
     readonly after: string | undefined,
     readonly limit: number,
+    readonly filters: { types?: readonly string[]; streamPrefix?: string } = {},
   ) {}
 }
 

@@ -1,17 +1,33 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError, isOcdId } from '../../domain';
-import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
+import { DomainError, displayNameOf, isOcdId, parseDirectoryQuery } from '../../domain';
+import { JurisdictionRepository, type DirectoryCursor } from '../../repositories/jurisdiction.repository';
 import { DIRECTORY_MAX_LIMIT, SearchJurisdictionsQuery, type JurisdictionsPage } from './search-jurisdictions.query';
 
-/** The cursor is the last id of the previous page: anything else is refused, not read as a place to start. */
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString();
-  if (!isOcdId(id)) {
-    throw new DomainError('JURISDICTION.INVALID', 'invalid cursor', {
-      errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
-    });
+function encodeCursor(c: DirectoryCursor): string {
+  return Buffer.from(JSON.stringify([c.match, c.kind, c.name, c.id])).toString('base64url');
+}
+
+/** The cursor is the last row's sort key: anything else is refused, not read as a place to start. */
+function decodeCursor(cursor: string): DirectoryCursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    value = undefined;
   }
-  return id;
+  if (
+    Array.isArray(value) &&
+    value.length === 4 &&
+    Number.isInteger(value[0]) &&
+    Number.isInteger(value[1]) &&
+    typeof value[2] === 'string' &&
+    isOcdId(value[3])
+  ) {
+    return { match: value[0], kind: value[1], name: value[2], id: value[3] };
+  }
+  throw new DomainError('JURISDICTION.INVALID', 'invalid cursor', {
+    errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
+  });
 }
 
 @QueryHandler(SearchJurisdictionsQuery)
@@ -20,16 +36,27 @@ export class SearchJurisdictionsHandler implements IQueryHandler<SearchJurisdict
 
   async execute({ filters }: SearchJurisdictionsQuery): Promise<JurisdictionsPage> {
     const limit = Math.min(filters.limit ?? 50, DIRECTORY_MAX_LIMIT);
+    const query = filters.q?.trim() ? parseDirectoryQuery(filters.q) : undefined;
     const rows = await this.jurisdictions.search({
-      q: filters.q || undefined,
+      q: query?.name || undefined,
+      stateId: query?.stateId,
+      parentId: filters.parentId,
       level: filters.level,
       after: filters.cursor ? decodeCursor(filters.cursor) : undefined,
       limit,
     });
-    const items = rows.slice(0, limit);
+    const page = rows.slice(0, limit);
+    const counts = await this.jurisdictions.reachCounts(page);
     return {
-      items,
-      nextCursor: rows.length > limit ? Buffer.from(items[limit - 1].id).toString('base64url') : null,
+      items: page.map((r) => ({
+        id: r.id,
+        name: r.name,
+        displayName: displayNameOf(r.id, r.name),
+        level: r.level,
+        parentId: r.parentId,
+        actionCount: counts.get(r.id) ?? 0,
+      })),
+      nextCursor: rows.length > limit ? encodeCursor(page[limit - 1].cursor) : null,
     };
   }
 }
