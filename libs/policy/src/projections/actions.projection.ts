@@ -8,7 +8,7 @@ import {
   type ActionState,
   type PolicyAction,
 } from '../domain';
-import { ActionSearchRepository, searchRowOf, type SearchRowInput } from '../repositories/action-search.repository';
+import { ActionSearchRepository, searchRowOf, searchWords, type SearchRowInput } from '../repositories/action-search.repository';
 import { ActionRepository } from '../repositories/action.repository';
 import { TimelineRepository, type TimelineRowInput } from '../repositories/timeline.repository';
 
@@ -76,15 +76,20 @@ export const actionsProjection: Projection = {
       list.forEach((snap, i) => timelineRows.push(...timelineRowsOf(snap, k.firstPosition, list[i + 1]?.at ?? null)));
     }
     await new TimelineRepository(db).supersede(since, timelineRows);
-    // A search row is rewritten (and its vector recomputed) only when a searchable part
-    // changed: a new action, a correction, a publication; not a link or an untitled source.
-    const searchRows: SearchRowInput[] = [];
+    // A search row is written only when a searchable part changed (not for a link or an
+    // untitled source), and its vector recomputed only when its words did: a new action, a
+    // correction of the text, a titled source; a publication only sets the status.
+    const indexed: SearchRowInput[] = [];
+    const retagged: SearchRowInput[] = [];
     for (const id of snapshots.keys()) {
       const row = searchRowOf(known.get(id)!.state!);
-      const before = stored.get(id);
-      if (!before || JSON.stringify(searchRowOf(before.state)) !== JSON.stringify(row)) searchRows.push(row);
+      const before = stored.get(id) && searchRowOf(stored.get(id)!.state);
+      if (!before || searchWords(before) !== searchWords(row)) indexed.push(row);
+      else if (JSON.stringify(before) !== JSON.stringify(row)) retagged.push(row);
     }
-    await new ActionSearchRepository(db).index(searchRows);
+    const search = new ActionSearchRepository(db);
+    await search.index(indexed);
+    await search.setAttributes(retagged);
     await actions.upsert(
       [...snapshots].map(([id, list]) => {
         const k = known.get(id)!;

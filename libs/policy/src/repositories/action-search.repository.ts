@@ -31,9 +31,14 @@ export interface SearchRowInput {
 
 /**
  * An action's searchable parts. The projection compares an action's before and after by them
- * and rewrites its search row only when they differ: most events (a link, a source without a
- * title, a relation) change none of them.
+ * and rewrites its search row only when they differ (a link or an untitled source changes none
+ * of them), and recomputes the vector only when its words differ (`searchWords`).
  */
+/** The parts of a search row its vector and refs are made from, as one comparable string. */
+export function searchWords(r: SearchRowInput): string {
+  return JSON.stringify([r.title, r.summary, r.actors, r.citations, r.sourceTitles]);
+}
+
 export function searchRowOf(s: PolicyAction): SearchRowInput {
   const citations = s.citations ?? [];
   const texts = citations.map((c) => c.text);
@@ -208,6 +213,28 @@ export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
 /** Full-text search: the `action_search` read table beside `actions`. */
 export class ActionSearchRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
+
+  /**
+   * Sets the status, kind, date and acting jurisdiction of rows whose words did not change (a
+   * publication, a retraction, a date corrected): no vector to recompute, and with no indexed
+   * column changed the new row version is a heap-only update, so no index entry is written.
+   */
+  async setAttributes(rows: readonly SearchRowInput[]): Promise<void> {
+    if (rows.length === 0) return;
+    const json = rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      kind: r.kind,
+      occurred_on: r.occurredOn,
+      acting_jurisdiction_id: r.actingJurisdictionId,
+    }));
+    await sql`${sql.raw(PREPARE)}
+      UPDATE action_search s SET status = r.status, kind = r.kind, occurred_on = r.occurred_on,
+             acting_jurisdiction_id = r.acting_jurisdiction_id
+        FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb)
+          AS r(id text, status text, kind text, occurred_on date, acting_jurisdiction_id text)
+       WHERE s.id = r.id`.execute(this.db);
+  }
 
   /**
    * Inserts or replaces each action's search row (projection). The vector is made here, in

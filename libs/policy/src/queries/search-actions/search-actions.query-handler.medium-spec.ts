@@ -1,6 +1,7 @@
 import { AttachSourceCommand } from '../../commands/attach-source/attach-source.command';
 import { CorrectActionCommand } from '../../commands/correct-action/correct-action.command';
 import { LinkActionsCommand } from '../../commands/link-actions/link-actions.command';
+import { RetractActionCommand } from '../../commands/retract-action/retract-action.command';
 import { sql } from 'kysely';
 import { rebuildProjection } from '@app/event-store';
 import { actionsProjection } from '../../projections';
@@ -222,6 +223,10 @@ describe('SearchActionsHandler', () => {
     );
     expect(await writer()).not.toBe(created);
     expect(ids(await search('votes'))).toEqual([id]);
+    // Retracted: only the status changes, and only that is written.
+    await ctx.retractAction.execute(new RetractActionCommand({ actionId: id, reason: 'wrong city' }));
+    expect(ids(await search('votes'))).toEqual([]);
+    expect(ids(await search('votes', { statuses: ['retracted'] }))).toEqual([id]);
   });
 
   it('answers the same after the read model is rebuilt (the search table and its indexes come with it)', async () => {
