@@ -29,16 +29,16 @@ export interface SearchRowInput {
   refs: string[];
 }
 
-/**
- * An action's searchable parts. The projection compares an action's before and after by them
- * and rewrites its search row only when they differ (a link or an untitled source changes none
- * of them), and recomputes the vector only when its words differ (`searchWords`).
- */
 /** The parts of a search row its vector and refs are made from, as one comparable string. */
 export function searchWords(r: SearchRowInput): string {
   return JSON.stringify([r.title, r.summary, r.actors, r.citations, r.sourceTitles]);
 }
 
+/**
+ * An action's searchable parts. The projection compares an action's before and after by them
+ * and rewrites its search row only when they differ (a link or an untitled source changes none
+ * of them), and recomputes the vector only when its words differ (`searchWords`).
+ */
 export function searchRowOf(s: PolicyAction): SearchRowInput {
   const citations = s.citations ?? [];
   const texts = citations.map((c) => c.text);
