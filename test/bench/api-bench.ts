@@ -538,7 +538,7 @@ async function loadPhase(opts: Options, url: string, tree: Tree): Promise<Row> {
     // Statistics and hint bits for what was just written, as autovacuum would soon have set
     // them; the catch-up below and the measurements then run on a settled table.
     const tv = performance.now();
-    await sql`VACUUM (ANALYZE) events, actions, timeline_entries, jurisdictions`.execute(db);
+    await sql`VACUUM (ANALYZE) events, actions, action_search, timeline_entries, jurisdictions`.execute(db);
     const vacuum = (performance.now() - tv) / 1000;
     log(`  vacuum analyze: ${fmt(vacuum, 1)} s`);
     // The asynchronous read models the API runs (and its writes wait for) are brought up to

@@ -1,4 +1,4 @@
-import { J, enc, expectProblem, startApi, type ActionBody, type ApiHarness } from '../support/api-harness';
+import { J, enc, expectProblem, ifMatch, startApi, type ActionBody, type ApiHarness } from '../support/api-harness';
 
 // Full-text search of actions over HTTP: web-search syntax, ranking, snippets, facets, exact
 // citations and docket numbers, jurisdiction scope, cursor pages and each bad parameter.
@@ -210,6 +210,27 @@ describe('GET /api/v1/actions/search', () => {
     await bad('q=x&limit=101', 'query.limit');
     await bad('q=x&sort=rank', 'query.sort');
     await bad('q=x&cursor=bm9wZQ', 'query.cursor', 'ACTION.INVALID');
+  });
+
+  it('follows the writes that change what is searchable', async () => {
+    await api.createAction({
+      id: 'oakland-detainers',
+      kind: 'ordinance',
+      title: 'Oakland limits detainer holds',
+      occurredOn: day('2017-05-02'),
+      actingJurisdictionId: J.oakland,
+      affectedJurisdictionIds: [J.oakland],
+    });
+    expect(await ids('q=warrants')).toEqual([]);
+    const attached = await api.post('/api/v1/actions/oakland-detainers/sources', {
+      source: { url: 'https://example.org/oakland-holds', publisher: 'Oakland Tribune', title: 'Council wants warrants for holds' },
+    });
+    expect(attached.status).toBe(201);
+    expect(await ids('q=warrants')).toEqual(['oakland-detainers']);
+    // Published, a proposal leaves the proposed results for the published ones.
+    expect((await api.post('/api/v1/actions/proposed-oakland/publication', undefined, ifMatch(1))).status).toBe(200);
+    expect(await ids('q=resolution&status=proposed')).toEqual([]);
+    expect(await ids('q=resolution')).toEqual(['proposed-oakland']);
   });
 
   it('is not taken for an action id', async () => {

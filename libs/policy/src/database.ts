@@ -44,6 +44,17 @@ export interface ActionsTable {
   updated_at: Timestamp;
 }
 
+/** One row per action: what a search matches, filters, counts and ranks on (ActionSearchRepository). */
+export interface ActionSearchTable {
+  id: string;
+  status: ActionStatus;
+  kind: ActionKind;
+  occurred_on: DateText;
+  acting_jurisdiction_id: string;
+  vector: string;
+  refs: string[];
+}
+
 export interface TimelineEntriesTable {
   action_id: string;
   jurisdiction_id: string;
@@ -75,6 +86,7 @@ export interface ActionRelationsTable {
 export type PolicyTables = {
   jurisdictions: JurisdictionsTable;
   actions: ActionsTable;
+  action_search: ActionSearchTable;
   timeline_entries: TimelineEntriesTable;
   action_relations: ActionRelationsTable;
 };

@@ -10,6 +10,7 @@ import * as parkedResolution from './2026-11-30T04-00-parked-resolution';
 import * as actionsSearch from './2026-12-01T01-00-actions-search';
 import * as actionsFirstPosition from './2026-12-01T03-00-actions-first-position';
 import * as directorySearch from './2026-12-01T04-00-directory-search';
+import * as actionSearch from './2026-12-01T06-00-action-search';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T01-00-actions-search': actionsSearch,
   '2026-12-01T03-00-actions-first-position': actionsFirstPosition,
   '2026-12-01T04-00-directory-search': directorySearch,
+  '2026-12-01T06-00-action-search': actionSearch,
 };

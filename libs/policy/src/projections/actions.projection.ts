@@ -8,6 +8,7 @@ import {
   type ActionState,
   type PolicyAction,
 } from '../domain';
+import { ActionSearchRepository, searchRowOf, searchWords, type SearchRowInput } from '../repositories/action-search.repository';
 import { ActionRepository } from '../repositories/action.repository';
 import { TimelineRepository, type TimelineRowInput } from '../repositories/timeline.repository';
 
@@ -25,14 +26,14 @@ interface Known {
 }
 
 /**
- * Action detail and the bitemporal timeline, updated in the append's transaction. A batch
- * is grouped per action and written with a handful of set-based statements, so bulk loads
- * and rebuilds stay fast.
+ * Action detail, the bitemporal timeline and the search rows, updated in the append's
+ * transaction. A batch is grouped per action and written with a handful of set-based
+ * statements, so bulk loads and rebuilds stay fast.
  */
 export const actionsProjection: Projection = {
   name: 'actions',
   eventTypes: ACTION_EVENT_TYPES,
-  tables: ['actions', 'timeline_entries'],
+  tables: ['actions', 'timeline_entries', 'action_search'],
   async handle(trx, events) {
     const db = policyDb(trx);
     const actions = new ActionRepository(db);
@@ -75,6 +76,20 @@ export const actionsProjection: Projection = {
       list.forEach((snap, i) => timelineRows.push(...timelineRowsOf(snap, k.firstPosition, list[i + 1]?.at ?? null)));
     }
     await new TimelineRepository(db).supersede(since, timelineRows);
+    // A search row is written only when a searchable part changed (not for a link or an
+    // untitled source), and its vector recomputed only when its words did: a new action, a
+    // correction of the text, a titled source; a publication only sets the status.
+    const indexed: SearchRowInput[] = [];
+    const retagged: SearchRowInput[] = [];
+    for (const id of snapshots.keys()) {
+      const row = searchRowOf(known.get(id)!.state!);
+      const before = stored.get(id) && searchRowOf(stored.get(id)!.state);
+      if (!before || searchWords(before) !== searchWords(row)) indexed.push(row);
+      else if (JSON.stringify(before) !== JSON.stringify(row)) retagged.push(row);
+    }
+    const search = new ActionSearchRepository(db);
+    await search.index(indexed);
+    await search.setAttributes(retagged);
     await actions.upsert(
       [...snapshots].map(([id, list]) => {
         const k = known.get(id)!;

@@ -1,6 +1,62 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { ActionKind, ActionStatus, DatePrecision, JurisdictionLevel } from '../domain';
+import { PREPARE } from '@app/db/connection';
+import { partialDateStart, type ActionKind, type ActionStatus, type DatePrecision, type JurisdictionLevel, type PolicyAction } from '../domain';
 import type { PolicyDatabase } from '../database';
+
+/**
+ * Text reduced as citations are in `action_search.refs` and as a query is to look them up:
+ * lower case, letters and digits only ('3:17-cv-00574' → '317cv00574'). Null when nothing is left.
+ */
+export function citationRef(text: string): string | null {
+  const ref = text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return ref === '' ? null : ref;
+}
+
+/** What `action_search` holds of an action: what a search matches, filters and facets on. */
+export interface SearchRowInput {
+  id: string;
+  status: ActionStatus;
+  kind: ActionKind;
+  /** Start day of occurred_on. */
+  occurredOn: string;
+  actingJurisdictionId: string;
+  title: string;
+  summary: string;
+  actors: PolicyAction['actors'];
+  /** The citations' texts, then their docket numbers, then their courts. */
+  citations: string[];
+  sourceTitles: string[];
+  refs: string[];
+}
+
+/** The parts of a search row its vector and refs are made from, as one comparable string. */
+export function searchWords(r: SearchRowInput): string {
+  return JSON.stringify([r.title, r.summary, r.actors, r.citations, r.sourceTitles]);
+}
+
+/**
+ * An action's searchable parts. The projection compares an action's before and after by them
+ * and rewrites its search row only when they differ (a link or an untitled source changes none
+ * of them), and recomputes the vector only when its words differ (`searchWords`).
+ */
+export function searchRowOf(s: PolicyAction): SearchRowInput {
+  const citations = s.citations ?? [];
+  const texts = citations.map((c) => c.text);
+  const dockets = citations.flatMap((c) => (c.docketNumber === undefined ? [] : [c.docketNumber]));
+  return {
+    id: s.id,
+    status: s.status,
+    kind: s.kind,
+    occurredOn: partialDateStart(s.occurredOn),
+    actingJurisdictionId: s.actingJurisdictionId,
+    title: s.title,
+    summary: s.summary ?? '',
+    actors: s.actors ?? [],
+    citations: [...texts, ...dockets, ...citations.flatMap((c) => (c.court === undefined ? [] : [c.court]))],
+    sourceTitles: (s.sources ?? []).flatMap((src) => (src.title === undefined ? [] : [src.title])),
+    refs: [...new Set([...texts, ...dockets].map(citationRef).filter((r): r is string => r !== null))],
+  };
+}
 
 /** Where a page of search results starts: after this (exact, rank, id). */
 export interface SearchCursor {
@@ -12,7 +68,7 @@ export interface SearchCursor {
 export interface SearchSelection {
   /** The query as typed: web-search syntax (quotes, `-`, `or`). */
   q: string;
-  /** The query reduced as citations are in `search_refs` ('82fr8799'); null when nothing is left. */
+  /** The query reduced as citations are in `refs` (`citationRef`: '82fr8799'); null when nothing is left. */
   ref: string | null;
   statuses: readonly ActionStatus[];
   kinds?: readonly ActionKind[];
@@ -81,9 +137,10 @@ interface RawAnswer {
 }
 
 /**
- * The search statement: every match is found once (GIN index on search_vector, or on
- * search_refs for a query that is exactly a citation or docket number), counted and faceted,
- * and only the page's rows are headlined, which is the costly part. One round trip.
+ * The search statement: every match is found once in the narrow `action_search` table (GIN
+ * index on its vector, or on its refs for a query that is exactly a citation or docket
+ * number), counted, faceted and ranked there; only the page's rows are read from `actions`
+ * and headlined, which is the costly part per row. One round trip.
  *
  * Order: exact citation hits first, then ts_rank (weighted by where the words are, normalised
  * to rank/(rank+1)), then the id, so ties fall the same way on every page. ts_rank rather than
@@ -94,8 +151,11 @@ interface RawAnswer {
  */
 export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
   const tsq = sql`websearch_to_tsquery('english', ${s.q})`;
-  const exact = s.ref === null ? sql`false` : sql`a.search_refs @> ARRAY[${s.ref}]::text[]`;
-  const match = s.ref === null ? sql`a.search_vector @@ ${tsq}` : sql`(a.search_vector @@ ${tsq} OR ${exact})`;
+  // The few actions citing exactly this are found first, through the refs index, and named by
+  // id: checked on every match, `refs @> …` beside the words cost a broad query a third more.
+  const exactIds = sql`ARRAY(SELECT x.id FROM action_search x WHERE x.refs <> '{}' AND x.refs @> ARRAY[${s.ref}]::text[])`;
+  const exact = s.ref === null ? sql`false` : sql`a.id = ANY(${exactIds})`;
+  const match = s.ref === null ? sql`a.vector @@ ${tsq}` : sql`(a.vector @@ ${tsq} OR ${exact})`;
   const conditions: RawBuilder<unknown>[] = [match, sql`a.status = ANY(${s.statuses}::text[])`];
   if (s.kinds?.length) conditions.push(sql`a.kind = ANY(${s.kinds}::text[])`);
   if (s.levels?.length) {
@@ -128,8 +188,8 @@ export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
   return sql<RawAnswer>`
     WITH m AS MATERIALIZED (
       SELECT a.id, a.kind, a.acting_jurisdiction_id, ${exact} AS exact,
-             ts_rank(a.search_vector, ${tsq}, 32)::float8 AS rank
-        FROM actions a
+             ts_rank(a.vector, ${tsq}, 32)::float8 AS rank
+        FROM action_search a
        WHERE ${sql.join(conditions, sql` AND `)}
     ), page AS (
       SELECT m.* FROM m ${after} ORDER BY m.exact DESC, m.rank DESC, m.id LIMIT ${s.take}
@@ -150,9 +210,68 @@ export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
                 LEFT JOIN jurisdictions j ON j.id = p.acting_jurisdiction_id) h) AS hits`;
 }
 
-/** Full-text search of the `actions` read table (its generated search_vector and search_refs). */
+/** Full-text search: the `action_search` read table beside `actions`. */
 export class ActionSearchRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
+
+  /**
+   * Sets the status, kind, date and acting jurisdiction of rows whose words did not change (a
+   * publication, a retraction, a date corrected): no vector to recompute, and with no indexed
+   * column changed the new row version is a heap-only update, so no index entry is written.
+   */
+  async setAttributes(rows: readonly SearchRowInput[]): Promise<void> {
+    if (rows.length === 0) return;
+    const json = rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      kind: r.kind,
+      occurred_on: r.occurredOn,
+      acting_jurisdiction_id: r.actingJurisdictionId,
+    }));
+    await sql`${sql.raw(PREPARE)}
+      UPDATE action_search s SET status = r.status, kind = r.kind, occurred_on = r.occurred_on,
+             acting_jurisdiction_id = r.acting_jurisdiction_id
+        FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb)
+          AS r(id text, status text, kind text, occurred_on date, acting_jurisdiction_id text)
+       WHERE s.id = r.id`.execute(this.db);
+  }
+
+  /**
+   * Inserts or replaces each action's search row (projection). The vector is made here, in
+   * the same statement: the title and the citations weigh most (A), then the summary and who
+   * acted (B), then the sources' titles (C). The citations' `kind` is left out: its values
+   * ('federal_register') would make every cited action a hit for "federal". Each list is
+   * turned into words value by value, so a phrase never matches across two of them.
+   */
+  async index(rows: readonly SearchRowInput[]): Promise<void> {
+    if (rows.length === 0) return;
+    const json = rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      kind: r.kind,
+      occurred_on: r.occurredOn,
+      acting_jurisdiction_id: r.actingJurisdictionId,
+      title: r.title,
+      summary: r.summary,
+      actors: r.actors,
+      citations: r.citations,
+      sources: r.sourceTitles,
+      refs: r.refs,
+    }));
+    await sql`${sql.raw(PREPARE)}
+      INSERT INTO action_search (id, status, kind, occurred_on, acting_jurisdiction_id, vector, refs)
+      SELECT r.id, r.status, r.kind, r.occurred_on, r.acting_jurisdiction_id,
+             setweight(to_tsvector('english', r.title), 'A')
+             || setweight(jsonb_to_tsvector('english', r.citations, '["string"]'), 'A')
+             || setweight(to_tsvector('english', r.summary), 'B')
+             || setweight(jsonb_to_tsvector('english', r.actors, '["string"]'), 'B')
+             || setweight(jsonb_to_tsvector('english', r.sources, '["string"]'), 'C'),
+             r.refs
+        FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb) AS r(id text, status text, kind text, occurred_on date,
+          acting_jurisdiction_id text, title text, summary text, actors jsonb, citations jsonb, sources jsonb, refs text[])
+      ON CONFLICT (id) DO UPDATE SET status = excluded.status, kind = excluded.kind, occurred_on = excluded.occurred_on,
+        acting_jurisdiction_id = excluded.acting_jurisdiction_id, vector = excluded.vector, refs = excluded.refs`.execute(this.db);
+  }
 
   async search(s: SearchSelection): Promise<SearchAnswer> {
     const { rows } = await searchStatement(s).execute(this.db);

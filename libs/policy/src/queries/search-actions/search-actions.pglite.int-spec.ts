@@ -11,8 +11,9 @@ import { SearchActionsQuery, type ActionSearchFilters } from './search-actions.q
 import { SearchActionsHandler } from './search-actions.query-handler';
 
 // Search on the embedded default (PGlite), loaded with the curated 2017 dataset as `npm start`
-// loads it: the generated columns, the GIN indexes, websearch_to_tsquery and ts_headline all
-// run there as on Postgres.
+// loads it: the search rows the projection writes (setweight, to_tsvector, jsonb_to_tsvector),
+// the GIN indexes (the refs one partial), websearch_to_tsquery and ts_headline all run there as
+// on Postgres.
 
 jest.setTimeout(120_000);
 

@@ -1,4 +1,7 @@
+import { AttachSourceCommand } from '../../commands/attach-source/attach-source.command';
 import { CorrectActionCommand } from '../../commands/correct-action/correct-action.command';
+import { LinkActionsCommand } from '../../commands/link-actions/link-actions.command';
+import { RetractActionCommand } from '../../commands/retract-action/retract-action.command';
 import { sql } from 'kysely';
 import { rebuildProjection } from '@app/event-store';
 import { actionsProjection } from '../../projections';
@@ -206,14 +209,37 @@ describe('SearchActionsHandler', () => {
     expect(ids(await search('judicial'))).toEqual([id]);
   });
 
-  it('answers the same after the read model is rebuilt (the generated columns and indexes come with it)', async () => {
+  it('rewrites an action\'s search row only when something searchable changed', async () => {
+    const { id } = await ctx.record({ title: 'Austin council limits detainer holds', summary: 'Holds need a judicial warrant.' });
+    // The transaction that last wrote the row.
+    const writer = async () =>
+      (await sql<{ x: string }>`SELECT xmin::text AS x FROM action_search WHERE id = ${id}`.execute(ctx.db)).rows[0].x;
+    const created = await writer();
+    await ctx.linkActions.execute(new LinkActionsCommand({ actionId: id, relation: 'responds_to', targetId: 'eo-13768' }));
+    await ctx.attachSource.execute(new AttachSourceCommand({ actionId: id, source: { url: 'https://example.org/austin', publisher: 'KUT' } }));
+    expect(await writer()).toBe(created);
+    await ctx.attachSource.execute(
+      new AttachSourceCommand({ actionId: id, source: { url: 'https://example.org/austin-2', publisher: 'KUT', title: 'Council votes on holds' } }),
+    );
+    expect(await writer()).not.toBe(created);
+    expect(ids(await search('votes'))).toEqual([id]);
+    // Retracted: only the status changes, and only that is written.
+    await ctx.retractAction.execute(new RetractActionCommand({ actionId: id, reason: 'wrong city' }));
+    expect(ids(await search('votes'))).toEqual([]);
+    expect(ids(await search('votes', { statuses: ['retracted'] }))).toEqual([id]);
+  });
+
+  it('answers the same after the read model is rebuilt (the search table and its indexes come with it)', async () => {
     const before = await search('sanctuary or chicago or 3:17-cv-00574', { limit: 100 });
     await rebuildProjection(ctx.store, actionsProjection);
     expect(await search('sanctuary or chicago or 3:17-cv-00574', { limit: 100 })).toEqual(before);
     expect((await search('3:17-cv-00574')).results[0]).toMatchObject({ actionId: 'santa-clara-lawsuit', exactMatch: true });
     const { rows } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'actions' AND indexname LIKE '%search%'`.execute(ctx.db);
+      SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'action_search' AND indexdef LIKE '%USING gin%'`.execute(ctx.db);
     expect(rows[0].n).toBe(2);
+    const { rows: columns } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'actions' AND column_name LIKE 'search%'`.execute(ctx.db);
+    expect(columns[0].n).toBe(0);
   });
 
   it('refuses a cursor it did not give', async () => {

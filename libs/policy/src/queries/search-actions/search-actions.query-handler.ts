@@ -2,6 +2,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, atPrecision } from '../../domain';
 import {
   ActionSearchRepository,
+  citationRef,
   SNIPPET_GT,
   SNIPPET_LT,
   SNIPPET_START,
@@ -12,14 +13,7 @@ import {
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
 import { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SearchActionsQuery, type ActionSearch, type ActionSearchHit } from './search-actions.query';
 
-/**
- * The query reduced as the generated search_refs column reduces citations and docket numbers:
- * lower case, letters and digits only ('3:17-cv-00574' → '317cv00574'). Null when nothing is left.
- */
-export function citationRef(q: string): string | null {
-  const ref = q.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return ref === '' ? null : ref;
-}
+export { citationRef };
 
 function encodeCursor(hit: SearchHit): string {
   return Buffer.from(JSON.stringify([hit.exact ? 1 : 0, hit.rank, hit.id])).toString('base64url');
