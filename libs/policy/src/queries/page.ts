@@ -9,3 +9,18 @@ export function pageSchema<T extends z.ZodType>(item: T, id: string) {
     })
     .meta({ id });
 }
+
+/** A sort key as an opaque cursor: the last row's values, JSON in base64url. */
+export function encodeKeyCursor(key: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** The values an encodeKeyCursor cursor holds; undefined for anything that is not one (the caller checks their types). */
+export function decodeKeyCursor(cursor: string): unknown[] | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    return Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,3 +1,4 @@
+import { decodeKeyCursor, encodeKeyCursor } from '../page';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, atPrecision } from '../../domain';
 import {
@@ -16,19 +17,13 @@ import { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SearchActionsQuery, type Action
 export { citationRef };
 
 function encodeCursor(hit: SearchHit): string {
-  return Buffer.from(JSON.stringify([hit.exact ? 1 : 0, hit.rank, hit.id])).toString('base64url');
+  return encodeKeyCursor([hit.exact ? 1 : 0, hit.rank, hit.id]);
 }
 
 function decodeCursor(cursor: string): SearchCursor {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-  } catch {
-    value = undefined;
-  }
+  const value = decodeKeyCursor(cursor);
   if (
-    Array.isArray(value) &&
-    value.length === 3 &&
+    value?.length === 3 &&
     (value[0] === 0 || value[0] === 1) &&
     typeof value[1] === 'number' &&
     Number.isFinite(value[1]) &&

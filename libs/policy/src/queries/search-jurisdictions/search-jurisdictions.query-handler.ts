@@ -1,29 +1,24 @@
+import { decodeKeyCursor, encodeKeyCursor } from '../page';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, displayNameOf, isOcdId, parseDirectoryQuery } from '../../domain';
 import { JurisdictionRepository, type DirectoryCursor } from '../../repositories/jurisdiction.repository';
 import { DIRECTORY_MAX_LIMIT, SearchJurisdictionsQuery, type JurisdictionsPage } from './search-jurisdictions.query';
 
 function encodeCursor(c: DirectoryCursor): string {
-  return Buffer.from(JSON.stringify([c.match, c.kind, c.name, c.id])).toString('base64url');
+  return encodeKeyCursor([c.match, c.kind, c.name, c.id]);
 }
 
 /** The cursor is the last row's sort key: anything else is refused, not read as a place to start. */
 function decodeCursor(cursor: string): DirectoryCursor {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-  } catch {
-    value = undefined;
-  }
+  const value = decodeKeyCursor(cursor);
   if (
-    Array.isArray(value) &&
-    value.length === 4 &&
+    value?.length === 4 &&
     Number.isInteger(value[0]) &&
     Number.isInteger(value[1]) &&
     typeof value[2] === 'string' &&
     isOcdId(value[3])
   ) {
-    return { match: value[0], kind: value[1], name: value[2], id: value[3] };
+    return { match: value[0] as number, kind: value[1] as number, name: value[2], id: value[3] };
   }
   throw new DomainError('JURISDICTION.INVALID', 'invalid cursor', {
     errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
