@@ -11,6 +11,7 @@ import * as actionsSearch from './2026-12-01T01-00-actions-search';
 import * as actionsFirstPosition from './2026-12-01T03-00-actions-first-position';
 import * as directorySearch from './2026-12-01T04-00-directory-search';
 import * as actionSearch from './2026-12-01T06-00-action-search';
+import * as actionSearchFastupdate from './2026-12-01T07-00-action-search-fastupdate';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T03-00-actions-first-position': actionsFirstPosition,
   '2026-12-01T04-00-directory-search': directorySearch,
   '2026-12-01T06-00-action-search': actionSearch,
+  '2026-12-01T07-00-action-search-fastupdate': actionSearchFastupdate,
 };
