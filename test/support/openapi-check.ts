@@ -98,8 +98,8 @@ export function checkReplyAgainstContract(method: string, url: string, reply: Ch
   } else if (path === '/admin/queues' || path.startsWith('/admin/queues/')) {
     // bull-board's pages and the calls they make are its own, not the API's.
     return;
-  } else if (reply.status === 404 || reply.status === 400) {
-    const code = reply.status === 404 ? 'ROUTE.NOT_FOUND' : 'REQUEST.MALFORMED';
+  } else if (reply.status === 404 || reply.status === 405 || reply.status === 400) {
+    const code = { 404: 'ROUTE.NOT_FOUND', 405: 'ROUTE.METHOD_NOT_ALLOWED' }[reply.status as 404 | 405] ?? 'REQUEST.MALFORMED';
     response = { content: { 'application/problem+json': {} }, 'x-problem-codes': [code] };
     schemaPath = () => pointer('components', 'schemas', 'Problem');
   } else {

@@ -69,7 +69,7 @@ import { IfMatchVersion, Meta } from './request-context';
 import { actionsCsv } from './actions-csv';
 import { ndjson } from './export-formats';
 import { partialDate } from './jurisdictions.controller';
-import { commaList, pageLimit, parse } from './validation';
+import { commaList, pageLimit, parse, dateRange } from './validation';
 
 // Request bodies. The domain validates again when it decides; these give the early 400s with
 // paths as the client wrote them.
@@ -128,7 +128,7 @@ const exportParams = z.strictObject({
   status: commaList(ACTION_STATUSES, 'statuses (all when absent)').optional(),
 });
 
-const searchParams = z.strictObject({
+const searchParams = dateRange(z.strictObject({
   q: z
     .string('must be a string')
     .trim()
@@ -149,7 +149,7 @@ const searchParams = z.strictObject({
   to: partialDate('end').optional(),
   cursor: z.string().max(400).optional().meta({ description: "the previous page's nextCursor" }),
   limit: pageLimit(SEARCH_MAX_LIMIT, `results per page; ${SEARCH_DEFAULT_LIMIT} when absent`),
-});
+}));
 
 const duplicatesParams = z.strictObject({
   days: z.coerce

@@ -12,6 +12,7 @@ import { PolicyModule, policyInlineProjections, policyProjections } from '@app/p
 import { ActionsController } from './actions.controller';
 import { CompareController } from './compare.controller';
 import { ApiKeyGuard } from './api-key.guard';
+import { NulTextGuard } from './nul-text.guard';
 import { EventsController } from './events.controller';
 import { EventStreams } from './event-stream';
 import { HealthController } from './health.controller';
@@ -21,9 +22,12 @@ import { JurisdictionsController } from './jurisdictions.controller';
 import { KeysController } from './keys.controller';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { ReadCache } from './read-cache';
+import { RouteTable } from './route-table';
 import { APP_CONFIG, DATABASE } from './tokens';
 
 export interface ApiModuleOptions {
+  /** The routes Fastify serves, for 405s (app.ts fills it); an empty table without. */
+  routes?: RouteTable;
   config: AppConfig;
   db: Database;
   databaseUrl: string;
@@ -31,7 +35,7 @@ export interface ApiModuleOptions {
 
 @Module({})
 export class ApiModule {
-  static forRoot({ config, db, databaseUrl }: ApiModuleOptions): DynamicModule {
+  static forRoot({ config, db, databaseUrl, routes }: ApiModuleOptions): DynamicModule {
     return {
       module: ApiModule,
       imports: [
@@ -68,6 +72,9 @@ export class ApiModule {
       providers: [
         { provide: DATABASE, useValue: db },
         { provide: APP_CONFIG, useValue: config },
+        { provide: RouteTable, useValue: routes ?? new RouteTable() },
+        // In this order: a NUL is refused before a key is even looked up.
+        { provide: APP_GUARD, useClass: NulTextGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         DatabaseHealthIndicator,

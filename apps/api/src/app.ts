@@ -10,6 +10,7 @@ import { buildOpenApiDocument } from './openapi-document';
 import { defaultConsoleDir, mountConsole } from './console-static';
 import { mountQueuesBoard } from './queues-board';
 import { ReadCache, notModifiedHook } from './read-cache';
+import { RouteTable } from './route-table';
 import fastifyEtag from '@fastify/etag';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
@@ -40,12 +41,15 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
       });
     },
   });
-  const module = ApiModule.forRoot(options);
+  const routes = new RouteTable();
+  const module = ApiModule.forRoot({ ...options, routes });
   // Held until pino takes over, so that what Nest says while starting is at the same level
   // and in the same format as the rest. Nest would hand them over only on listen(), which
   // an app driven by inject (the e2e tests) never calls: until then every line would pile up.
   const silent = options.config.LOG_LEVEL === 'silent';
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, silent ? { logger: false } : { bufferLogs: true });
+  // bodyParser off: Fastify's own JSON parser is the only one (Nest would add a form parser, and a
+  // form is not an action: it is a 415).
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bodyParser: false, ...(silent ? { logger: false } : { bufferLogs: true }) });
   if (!silent) {
     app.useLogger(app.get(Logger));
     app.flushLogs();
@@ -55,6 +59,10 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   await app.register(fastifyEtag, { weak: true });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', notModifiedHook);
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
+  // Only JSON bodies are read: a text/plain body would otherwise reach the handlers as a string
+  // and come back as field errors, where the problem is its media type (415).
+  fastify.removeContentTypeParser('text/plain');
   // A cached read answered before Nest's pipeline, where no key is needed to read.
   if (!options.config.API_READ_REQUIRES_KEY) fastify.addHook('preHandler', app.get(ReadCache).preHandler);
   // Built from the controllers' contracts, as `npm run openapi` builds docs/openapi.json.

@@ -22,7 +22,7 @@ import { compareSvg } from './compare-svg';
 import { partialDate } from './jurisdictions.controller';
 import { ApiContract, X_NEXT_CURSOR, type HeaderContract } from './openapi-contract';
 import { ReadCache } from './read-cache';
-import { commaList, pageLimit, parse } from './validation';
+import { commaList, pageLimit, parse, dateRange } from './validation';
 
 const jurisdictionList = z
   .string({ error: `must list ${COMPARE_MIN_JURISDICTIONS} to ${COMPARE_MAX_JURISDICTIONS} OCD division ids, comma-separated` })
@@ -51,7 +51,7 @@ const jurisdictionList = z
     return ids;
   });
 
-const compareParams = z.strictObject({
+const compareParams = dateRange(z.strictObject({
   jurisdictions: jurisdictionList,
   from: partialDate('start').optional(),
   to: partialDate('end').optional(),
@@ -63,7 +63,7 @@ const compareParams = z.strictObject({
     .enum(['json', 'csv', 'svg'], { error: 'must be json, csv or svg' })
     .optional()
     .meta({ description: 'json (when absent), csv (text/csv, every row), or svg (an image/svg+xml picture of the page)' }),
-});
+}));
 
 const CONTENT_DISPOSITION: HeaderContract = {
   name: 'Content-Disposition',

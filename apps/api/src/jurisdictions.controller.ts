@@ -48,7 +48,7 @@ import { timelineAtom } from './timeline-atom';
 import { timelineCsv } from './timeline-csv';
 import { timelineIcs } from './timeline-ics';
 import { timelineSvg } from './timeline-svg';
-import { commaList, pageLimit, parse } from './validation';
+import { commaList, pageLimit, parse, dateRange } from './validation';
 
 const registerBody = z
   .strictObject({
@@ -83,7 +83,7 @@ export const partialDate = (edge: 'start' | 'end') =>
 
 const TIMELINE_FORMATS = ['json', 'csv', 'svg', 'ndjson', 'ics', 'atom'] as const;
 
-const timelineParams = z.strictObject({
+const timelineParams = dateRange(z.strictObject({
   from: partialDate('start').optional(),
   to: partialDate('end').optional(),
   level: commaList(JURISDICTION_LEVELS, "the acting jurisdiction's levels").optional(),
@@ -116,7 +116,7 @@ const timelineParams = z.strictObject({
         'or ics (text/calendar, one all-day event per action: a URL to subscribe to): every entry, streamed; ' +
         'atom (application/atom+xml): the latest new and changed entries, newest change first',
     }),
-});
+}));
 
 /** Whole-timeline exports: every matching entry, streamed, whatever the page size. */
 const STREAMED = new Set(['csv', 'ndjson', 'ics']);

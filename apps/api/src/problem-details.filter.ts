@@ -5,6 +5,7 @@ import { EventStoreError, IdempotencyKeyReusedError, InvalidCheckpointError, Ver
 import { isDomainError, type FieldError } from '@app/policy';
 import type { Problem as ProblemDocument } from './openapi-contract';
 import { HttpProblem } from './problem';
+import { RouteTable } from './route-table';
 import { APP_CONFIG } from './tokens';
 
 /** A problem as made here; the request's URL (`instance`) is added when it is sent. */
@@ -20,7 +21,10 @@ const DOCS = 'https://policy-ledger.dev/problems/';
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly routes: RouteTable,
+  ) {}
 
   /** The configured body limit as people say it (the default, 1 MB). */
   private bodyLimitText(): string {
@@ -32,9 +36,32 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const problem = this.toProblem(error);
+    let problem = this.toProblem(error);
+    if (problem.code === 'ROUTE.NOT_FOUND') problem = this.unrouted(request, reply, problem);
     if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
     reply.status(problem.status).header('content-type', 'application/problem+json').send({ ...problem, instance: request.url });
+  }
+
+  /**
+   * A path no route serves under this method: a 405 with `Allow` when it is served under
+   * others, and a hint when an OCD id in it was not URL-encoded (its slashes split the path).
+   */
+  private unrouted(request: FastifyRequest, reply: FastifyReply, problem: Problem): Problem {
+    const path = request.url.split('?')[0];
+    const allowed = this.routes.methodsFor(path);
+    if (allowed.length && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return { ...problem, type: DOCS + 'route-method-not-allowed', title: 'Method not allowed', status: 405, code: 'ROUTE.METHOD_NOT_ALLOWED',
+        detail: `${request.method} is not served at ${path}; it answers ${allowed.join(', ')}` };
+    }
+    const id = /ocd-division(?:\/[a-z_]+:[^/?]+)+/.exec(path)?.[0];
+    if (id) {
+      const encoded = path.replace(id, encodeURIComponent(id));
+      if (this.routes.methodsFor(encoded).length) {
+        return { ...problem, detail: `${problem.detail}: an OCD id in the path is one segment, its slashes and colons URL-encoded, as in ${encoded}` };
+      }
+    }
+    return problem;
   }
 
   private toProblem(error: unknown): Problem {

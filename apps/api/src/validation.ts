@@ -24,9 +24,16 @@ export function commaList<T extends readonly [string, ...string[]]>(values: T, w
 export function pageLimit(max: number, description: string) {
   return z.coerce
     .number('must be a number')
-    .int('must be an integer')
+    .int('must be a whole number')
     .min(1, 'must be at least 1')
     .max(max, `must be at most ${max}`)
     .optional()
     .meta({ description });
+}
+
+/** A query whose `from` (first day) may not come after its `to` (last day), both parsed by partialDate. */
+export function dateRange<S extends z.ZodType<{ from?: string; to?: string }>>(schema: S) {
+  return schema.superRefine((p, ctx) => {
+    if (p.from && p.to && p.from > p.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
+  });
 }

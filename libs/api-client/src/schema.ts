@@ -1902,7 +1902,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `REQUEST.MALFORMED` */
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2150,7 +2150,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `REQUEST.MALFORMED` */
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4137,7 +4137,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `JURISDICTION.INVALID_ID`, `REQUEST.MALFORMED` */
+            /** @description Bad Request: `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4515,7 +4515,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `REQUEST.MALFORMED` */
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
                 headers: {
                     [name: string]: unknown;
