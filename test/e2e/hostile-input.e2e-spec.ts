@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { ADMIN_KEY, J, actionBody, enc, expectNothingAppended, expectProblem, startApi, type ApiHarness } from '../support/api-harness';
 
 // What a new user's trial found answering 500 or an unhelpful problem: every such input is a
@@ -42,7 +43,28 @@ describe('a NUL character anywhere', () => {
   });
 });
 
+/** Sends raw bytes to the API listening on a port and reads the whole answer. */
+async function rawExchange(request: string): Promise<string> {
+  await api.app.listen(0, '127.0.0.1');
+  const { port } = api.app.getHttpServer().address() as { port: number };
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 describe('requests the API cannot read', () => {
+  it('a URL over the header limit is a 431 problem+json', async () => {
+    const answer = await rawExchange(`GET /api/v1/actions/search?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1.1 431 /);
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(body)).toMatchObject({ status: 431, code: 'REQUEST.HEADERS_TOO_LARGE', errors: [{ path: 'url' }] });
+  });
+
   it('a body that is not JSON is a 415 naming the content type, not field errors', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
       await expectNothingAppended(api, async () => {

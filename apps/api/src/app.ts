@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -28,6 +30,25 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     // A path with broken %-encoding (`/api/v1/jurisdictions/%ZZ`) is refused by Fastify's
     // router before Nest and its exception filter see the request; without this it would be
     // Fastify's own JSON, not problem+json.
+    // What Node's HTTP parser refuses before Fastify sees a request (a URL or headers over the
+    // 16 KiB limit, a malformed request line) is answered as problem+json too, on the socket.
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable) return;
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : 400;
+      const body = JSON.stringify({
+        type: `https://policy-ledger.dev/problems/${tooLarge ? 'request-headers-too-large' : 'request-malformed'}`,
+        title: STATUS_CODES[status],
+        status,
+        detail: tooLarge ? 'the URL and headers together exceed 16 KiB' : 'the request could not be read as HTTP',
+        code: tooLarge ? 'REQUEST.HEADERS_TOO_LARGE' : 'REQUEST.MALFORMED',
+        errors: [{ path: tooLarge ? 'url' : 'request', message: tooLarge ? 'must be shorter: send long lists in fewer, smaller requests' : 'must be well-formed HTTP/1.1' }],
+        instance: '',
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const detail = error.message;
       reply.code(400).type('application/problem+json').send({
