@@ -107,6 +107,39 @@ describe('POST /api/v1/actions', () => {
       });
     });
 
+    it('is kept per API key: another caller reusing the key makes its own action; each retry meets its own', async () => {
+      const second = await api.post('/api/v1/keys', { role: 'curator', name: 'second client' });
+      expect(second.status).toBe(201);
+      const headers = { 'idempotency-key': 'shared-demo-1' };
+      const before = await api.eventCount();
+      const mine = await api.post('/api/v1/actions', actionBody({ title: 'First client’s action' }), { headers });
+      const theirs = await api.post('/api/v1/actions', actionBody({ title: 'Second client’s action' }), { headers, key: second.body.key });
+      expect([mine.status, theirs.status]).toEqual([201, 201]);
+      expect(theirs.body.id).not.toBe(mine.body.id);
+      expect(await api.eventCount()).toBe(before + 2);
+      expect((await api.get(`/api/v1/actions/${mine.body.id}`)).body.title).toBe('First client’s action');
+      expect((await api.get(`/api/v1/actions/${theirs.body.id}`)).body.title).toBe('Second client’s action');
+
+      await expectNothingAppended(api, async () => {
+        const retry = await api.post('/api/v1/actions', actionBody({ title: 'Second client’s action' }), { headers, key: second.body.key });
+        expect([retry.status, retry.body]).toEqual([201, theirs.body]);
+        const mineAgain = await api.post('/api/v1/actions', actionBody({ title: 'First client’s action' }), { headers });
+        expect([mineAgain.status, mineAgain.body]).toEqual([201, mine.body]);
+        // Within one caller the key still refuses a different body.
+        const changed = await api.post('/api/v1/actions', actionBody({ title: 'Something else' }), { headers, key: second.body.key });
+        expectProblem(changed, 422, 'EVENT_STORE.IDEMPOTENCY_KEY_REUSED', ['header.idempotency-key']);
+        expect(changed.body.detail).not.toContain('key:');
+      });
+
+      // The feed shows each client the key it sent, not the form it is kept under.
+      const feed = await caughtUpFeed(api);
+      const shown = feed.filter((e) => [`action-${mine.body.id}`, `action-${theirs.body.id}`].includes(e.streamId));
+      expect(shown.map((e) => [e.metadata.actor, e.metadata.idempotencyKey])).toEqual([
+        ['env:API_ADMIN_KEY', 'shared-demo-1'],
+        [`key:${second.body.id}`, 'shared-demo-1'],
+      ]);
+    });
+
     it('400 for an unusable key', async () => {
       await expectNothingAppended(api, async () => {
         const res = await api.post('/api/v1/actions', actionBody(), { headers: { 'idempotency-key': 'x'.repeat(201) } });

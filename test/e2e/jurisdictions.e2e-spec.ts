@@ -71,6 +71,20 @@ describe('POST /api/v1/jurisdictions', () => {
     });
   });
 
+  it('the same Idempotency-Key from another API key is that caller\'s own request', async () => {
+    const headers = { 'idempotency-key': 'register-shared-1' };
+    const nh = { id: 'ocd-division/country:us/state:nh', name: 'New Hampshire', level: 'state' };
+    const me = { id: 'ocd-division/country:us/state:me', name: 'Maine', level: 'state' };
+    const first = await api.post('/api/v1/jurisdictions', nh, { headers });
+    const second = await api.post('/api/v1/jurisdictions', me, { headers, key: curatorKey });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect((await api.get(`/api/v1/jurisdictions/${enc(me.id)}`)).body.name).toBe('Maine');
+    await expectNothingAppended(api, async () => {
+      const retry = await api.post('/api/v1/jurisdictions', me, { headers, key: curatorKey });
+      expect({ status: retry.status, body: retry.body }).toEqual({ status: 201, body: second.body });
+    });
+  });
+
   it.each([
     ['upper case', 'ocd-division/country:us/state:CA'],
     ['no prefix', 'country:us/state:zz'],

@@ -3,7 +3,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '@app/config';
-import { findApiKeyByPlaintext, type Database } from '@app/db';
+import { findApiKeyByPlaintext, hasLiveApiKey, type Database } from '@app/db';
 import { HttpProblem } from './problem';
 import { APP_CONFIG, DATABASE } from './tokens';
 
@@ -52,9 +52,12 @@ export class ApiKeyGuard implements CanActivate {
     if (!needed) return true;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw unauthorized('send Authorization: Bearer <api key>');
-    const caller = await identifyCaller(match[1], this.db, this.config);
-    if (!caller) throw unauthorized('the API key is not valid');
+    const caller = match ? await identifyCaller(match[1], this.db, this.config) : null;
+    if (!caller) {
+      // No key could pass yet: say what to configure rather than blame the one sent.
+      if (await writesAreOff(this.db, this.config)) throw unauthorized(WRITES_OFF);
+      throw unauthorized(match ? 'the API key is not valid' : 'send Authorization: Bearer <api key>');
+    }
     if (!hasRole(caller.role, needed)) {
       throw new HttpProblem(403, 'AUTH.FORBIDDEN', 'Forbidden', `this needs the ${needed} role; the key has ${caller.role}`);
     }
@@ -69,6 +72,14 @@ export async function identifyCaller(key: string, db: Database, config: AppConfi
   if (admin && timingSafeEqual(sha256(admin), sha256(key))) return { id: 'env:API_ADMIN_KEY', role: 'admin', name: 'API_ADMIN_KEY' };
   const row = await findApiKeyByPlaintext(db, key);
   return row ? { id: `key:${row.id}`, role: row.role, name: row.name } : null;
+}
+
+export const WRITES_OFF =
+  'writes are off until API_ADMIN_KEY is set or a key is created (npm run cli -- keys create --role admin)';
+
+/** True while no request can be authorised: no API_ADMIN_KEY and no live stored key. */
+export async function writesAreOff(db: Database, config: AppConfig): Promise<boolean> {
+  return !config.API_ADMIN_KEY && !(await hasLiveApiKey(db));
 }
 
 /** Whether a role reaches the one needed (analyst < curator < admin). */

@@ -10,6 +10,7 @@ import {
   type CommitPoint,
   type EventStoreModuleConfig,
 } from '@app/event-store';
+import { withClientIdempotencyKey } from '@app/policy';
 
 /** What one subscriber asked for: where to start and which events it wants. */
 export interface StreamRequest {
@@ -107,7 +108,8 @@ export class EventStreams implements OnModuleDestroy {
         // The id is the checkpoint after this event: Last-Event-ID resumes right after it.
         const id = encodeCheckpoint({ transactionId: event.transactionId, position: event.position });
         const { transactionId: _, ...item } = serializeEvent(event);
-        await this.write(res, `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(item)}\n\n`, signal);
+        const shown = { ...item, metadata: withClientIdempotencyKey(item.metadata) };
+        await this.write(res, `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(shown)}\n\n`, signal);
       }
       point = batch.next;
       if (!batch.caughtUp) continue;

@@ -74,7 +74,7 @@ export const IDEMPOTENCY_KEY: HeaderContract = {
   schema: z
     .string()
     .regex(/^[!-~]{1,200}$/)
-    .meta({ description: 'Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422.' }),
+    .meta({ description: 'Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request.' }),
   problems: { 400: ['REQUEST.INVALID'], 422: ['EVENT_STORE.IDEMPOTENCY_KEY_REUSED'] },
 };
 

@@ -92,7 +92,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return make(409, 'POLICY.VERSION_CONFLICT', 'Conflict', error.message, [], { currentVersion: error.actualVersion });
     }
     if (error instanceof IdempotencyKeyReusedError) {
-      return make(422, error.code, 'Idempotency key reused', error.message, [
+      // The store names the key as kept, with the caller's prefix; the client knows its own key.
+      return make(422, error.code, 'Idempotency key reused', 'this Idempotency-Key was already used by this API key for a different request', [
         { path: 'header.idempotency-key', message: 'was already used with a different request body' },
       ]);
     }

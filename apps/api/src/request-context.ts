@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { CommandMeta } from '@app/policy';
+import { scopedIdempotencyKey, type CommandMeta } from '@app/policy';
 import type { Caller } from './api-key.guard';
 import { HttpProblem } from './problem';
 
@@ -10,7 +10,8 @@ const MESSAGE_ID = /^[\w.:-]{1,100}$/;
  * Who is asking, and under which ids: the metadata every appended event carries. The request
  * (its X-Request-Id, else a generated id) is the command, so it is the events' causation; a
  * caller's X-Correlation-Id ties several requests into one piece of work, else the request
- * stands alone and correlates with itself.
+ * stands alone and correlates with itself. The Idempotency-Key is kept per caller: the same
+ * key from two API keys names two requests.
  */
 export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMeta => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest & { caller?: Caller }>();
@@ -27,7 +28,9 @@ export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): Co
     ]);
   }
   const requestId = String(request.id);
-  return { actor: request.caller?.id ?? 'anonymous', correlationId: correlation ?? requestId, causationId: requestId, idempotencyKey: key };
+  const actor = request.caller?.id ?? 'anonymous';
+  const idempotencyKey = key === undefined ? undefined : scopedIdempotencyKey(actor, key);
+  return { actor, correlationId: correlation ?? requestId, causationId: requestId, idempotencyKey };
 });
 
 /** The version in If-Match ("3", W/"3" or 3); 428 when absent, 400 when unreadable. */

@@ -1642,7 +1642,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -1937,7 +1937,7 @@ export interface operations {
             header: {
                 /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
                 "If-Match": string;
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2183,7 +2183,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2291,7 +2291,7 @@ export interface operations {
             header: {
                 /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
                 "If-Match": string;
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2408,7 +2408,7 @@ export interface operations {
             header: {
                 /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
                 "If-Match": string;
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2525,7 +2525,7 @@ export interface operations {
             header: {
                 /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
                 "If-Match": string;
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2642,7 +2642,7 @@ export interface operations {
             header: {
                 /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
                 "If-Match": string;
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2757,7 +2757,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2865,7 +2865,7 @@ export interface operations {
             header: {
                 /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
                 "If-Match": string;
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -2982,7 +2982,7 @@ export interface operations {
             header: {
                 /** @description The action version the change is based on: its ETag ("3"; W/"3" and 3 also do). A stale one is a 409 naming currentVersion. */
                 "If-Match": string;
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;
@@ -4013,7 +4013,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. */
+                /** @description Retrying with the same key and body answers as the first request did and appends nothing; the same key with another body is a 422. Keys are kept per API key: another key sending the same one makes its own request. */
                 "Idempotency-Key"?: string;
                 /** @description Names the request: the causation id of the events it appends, and the reqId of its log lines (one that does not match is replaced by a generated id). */
                 "X-Request-Id"?: string;

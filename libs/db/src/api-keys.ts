@@ -67,6 +67,12 @@ export async function findApiKeyByPlaintext(
   return row ?? null;
 }
 
+/** Whether any key is live (not revoked): without one, and without API_ADMIN_KEY, nothing can write. */
+export async function hasLiveApiKey(db: Database): Promise<boolean> {
+  const row = await keysDb(db).selectFrom('api_keys').select('id').where('revoked_at', 'is', null).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Revokes a key; false when there is no live key with this id. */
 export async function revokeApiKey(db: Database, id: string): Promise<boolean> {
   const result = await keysDb(db)

@@ -1,5 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { EventStore, encodeCheckpoint, serializeEvent } from '@app/event-store';
+import { withClientIdempotencyKey } from '../../streams';
 import { ReadEventsQuery, type EventsPage } from './read-events.query';
 
 @QueryHandler(ReadEventsQuery)
@@ -14,7 +15,7 @@ export class ReadEventsHandler implements IQueryHandler<ReadEventsQuery, EventsP
       // The cursor carries where the reader is; a transaction id is the store's business.
       items: page.events.map((e) => {
         const { transactionId: _, ...item } = serializeEvent(e);
-        return item;
+        return { ...item, metadata: withClientIdempotencyKey(item.metadata) };
       }),
       nextCursor: page.checkpoint,
       caughtUp: page.caughtUp,
