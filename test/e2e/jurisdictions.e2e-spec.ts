@@ -211,7 +211,7 @@ describe('/api/v1/keys (admin)', () => {
   it('an admin creates a key (shown once), lists keys without it, and revokes it; it then stops working', async () => {
     const created = await api.post('/api/v1/keys', { role: 'curator', name: 'newsroom bot' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), key: expect.stringMatching(/^pl_/), role: 'curator', name: 'newsroom bot' });
+    expect(created.body).toEqual({ id: expect.any(String), key: expect.stringMatching(/^pl_/), role: 'curator', name: 'newsroom bot', expiresAt: null });
     const { id, key } = created.body;
     const body = { id: 'ocd-division/country:us/state:or', name: 'Oregon', level: 'state' };
     expect((await api.post('/api/v1/jurisdictions', body, { key })).status).toBe(201);

@@ -3,7 +3,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '@app/config';
-import { findApiKeyByPlaintext, hasLiveApiKey, type Database } from '@app/db';
+import { findApiKeyByPlaintext, hasLiveApiKey, touchApiKey, type Database } from '@app/db';
 import { HttpProblem } from './problem';
 import { APP_CONFIG, DATABASE } from './tokens';
 
@@ -67,11 +67,29 @@ export class ApiKeyGuard implements CanActivate {
 }
 
 /** Who holds this API key: the API_ADMIN_KEY variable, or a stored key; null for neither. */
+/**
+ * Who holds this API key: the API_ADMIN_KEY variable, or a stored key that has not expired;
+ * null for neither. An expired key throws its own 401, so its holder learns why.
+ */
 export async function identifyCaller(key: string, db: Database, config: AppConfig): Promise<Caller | null> {
   const admin = config.API_ADMIN_KEY;
   if (admin && timingSafeEqual(sha256(admin), sha256(key))) return { id: 'env:API_ADMIN_KEY', role: 'admin', name: 'API_ADMIN_KEY' };
   const row = await findApiKeyByPlaintext(db, key);
-  return row ? { id: `key:${row.id}`, role: row.role, name: row.name } : null;
+  if (!row) return null;
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw unauthorized(`the API key expired at ${row.expiresAt.toISOString()}`);
+  noteUse(db, row.id);
+  return { id: `key:${row.id}`, role: row.role, name: row.name };
+}
+
+/** When this process last noted each key's use: the table is written at most once a minute per key. */
+const lastNoted = new Map<string, number>();
+
+function noteUse(db: Database, id: string): void {
+  const now = Date.now();
+  if (now - (lastNoted.get(id) ?? 0) < 60_000) return;
+  lastNoted.set(id, now);
+  // Not awaited: a request never waits on bookkeeping, and a failure only leaves the time older.
+  touchApiKey(db, id).catch(() => lastNoted.delete(id));
 }
 
 export const WRITES_OFF =

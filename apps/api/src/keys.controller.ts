@@ -19,6 +19,11 @@ const createBody = z
       .max(200, 'must be at most 200 characters')
       .optional()
       .meta({ description: 'what the key is for, to recognise it in the list' }),
+    expiresAt: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone, like 2027-01-01T00:00:00Z' })
+      .refine((v) => new Date(v).getTime() > Date.now(), 'must be in the future')
+      .optional()
+      .meta({ description: 'when the key stops working; never when absent' }),
   })
   .meta({ id: 'NewApiKey' });
 
@@ -28,6 +33,7 @@ const apiKeyCreated = z
     key: z.string().meta({ description: 'the key itself: shown here only, stored hashed' }),
     role: z.enum(API_KEY_ROLES),
     name: z.string().nullable(),
+    expiresAt: z.iso.datetime().nullable(),
   })
   .meta({ id: 'ApiKeyCreated' });
 
@@ -38,6 +44,8 @@ const apiKeySchema = z
     role: z.enum(API_KEY_ROLES),
     createdAt: z.iso.datetime(),
     revokedAt: z.iso.datetime().nullable(),
+    expiresAt: z.iso.datetime().nullable().meta({ description: 'when it stops working; null for never' }),
+    lastUsedAt: z.iso.datetime().nullable().meta({ description: 'when it last let a request in (to the minute); null for never' }),
   })
   .meta({ id: 'ApiKey' });
 
@@ -74,9 +82,10 @@ export class KeysController {
     response: { description: 'Created', body: apiKeyCreated },
   })
   async create(@Body() body: unknown): Promise<z.output<typeof apiKeyCreated>> {
-    const { role, name } = parse(createBody, body, 'body');
-    const { id, key } = await createApiKey(this.db, { role, name });
-    return { id, key, role, name: name ?? null };
+    const { role, name, expiresAt } = parse(createBody, body, 'body');
+    const expires = expiresAt ? new Date(expiresAt) : null;
+    const { id, key } = await createApiKey(this.db, { role, name, expiresAt: expires });
+    return { id, key, role, name: name ?? null, expiresAt: expires?.toISOString() ?? null };
   }
 
   @Get()

@@ -953,6 +953,10 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             revokedAt: string | null;
+            /** @description when it stops working; null for never */
+            expiresAt: string | null;
+            /** @description when it last let a request in (to the minute); null for never */
+            lastUsedAt: string | null;
         };
         ApiKeyCreated: {
             /** Format: uuid */
@@ -962,6 +966,7 @@ export interface components {
             /** @enum {string} */
             role: "analyst" | "curator" | "admin";
             name: string | null;
+            expiresAt: string | null;
         };
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];
@@ -1271,6 +1276,11 @@ export interface components {
             role: "analyst" | "curator" | "admin";
             /** @description what the key is for, to recognise it in the list */
             name?: string;
+            /**
+             * Format: date-time
+             * @description when the key stops working; never when absent
+             */
+            expiresAt?: string;
         };
         NewIngestionSource: {
             id: components["schemas"]["SourceId"];

@@ -9,9 +9,12 @@ export function registerKeys(program: Command): void {
     .description('create an API key and print it')
     .addOption(new Option('--role <role>', 'what the key may do').choices(API_KEY_ROLES).makeOptionMandatory())
     .option('--name <name>', 'who or what uses it')
+    .option('--expires <when>', 'when it stops working: an ISO 8601 instant, or a number of days from now')
     .action(
-      withDatabase(async ({ db }, options: { role: ApiKeyRole; name?: string }) => {
-        const { id, key } = await createApiKey(db, options);
+      withDatabase(async ({ db }, options: { role: ApiKeyRole; name?: string; expires?: string }) => {
+        const expiresAt = options.expires === undefined ? null : /^\d+$/.test(options.expires) ? new Date(Date.now() + Number(options.expires) * 86_400_000) : new Date(options.expires);
+        if (expiresAt && !(expiresAt.getTime() > Date.now())) throw new Error(`--expires must be a future instant or a number of days, not "${options.expires}"`);
+        const { id, key } = await createApiKey(db, { role: options.role, name: options.name, expiresAt });
         // The key alone on stdout, so `KEY=$(… keys create …)` captures just it.
         err(`Created ${options.role} key ${id}${options.name ? ` (${options.name})` : ''}. It is shown only this once:`);
         out(key);
@@ -27,9 +30,11 @@ export function registerKeys(program: Command): void {
           out('no API keys');
           return;
         }
-        out(['id'.padEnd(36), 'role'.padEnd(8), 'created'.padEnd(20), 'revoked'.padEnd(20), 'name'].join('  '));
+        out(['id'.padEnd(36), 'role'.padEnd(8), 'created'.padEnd(20), 'revoked'.padEnd(20), 'expires'.padEnd(20), 'last used'.padEnd(20), 'name'].join('  '));
         const when = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '-').padEnd(20);
-        for (const k of rows) out([k.id.padEnd(36), k.role.padEnd(8), when(k.createdAt), when(k.revokedAt), k.name ?? ''].join('  '));
+        for (const k of rows) {
+          out([k.id.padEnd(36), k.role.padEnd(8), when(k.createdAt), when(k.revokedAt), when(k.expiresAt), when(k.lastUsedAt), k.name ?? ''].join('  '));
+        }
       }),
     );
   keys
