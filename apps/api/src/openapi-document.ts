@@ -243,7 +243,8 @@ function problemsOf(route: Route): Map<ProblemStatus, { codes: Set<string>; note
   }
   // Fastify refuses a body that is not JSON, too large or of another media type before the controller.
   if (c.body) add({ 400: ['REQUEST.MALFORMED_JSON', 'REQUEST.MALFORMED', 'REQUEST.INVALID'], 413: ['REQUEST.TOO_LARGE'], 415: ['REQUEST.UNSUPPORTED_MEDIA_TYPE'] });
-  if (c.query) add({ 400: ['REQUEST.INVALID'] });
+  // A NUL character anywhere in the URL or body, read or not (nul-text.guard.ts), and a bad query.
+  add({ 400: ['REQUEST.INVALID'] });
   // A path with broken %-encoding (app.ts, frameworkErrors), or a NUL in it (nul-text.guard.ts).
   if (c.params) add({ 400: ['REQUEST.MALFORMED', 'REQUEST.INVALID'] });
   for (const header of c.headers ?? []) add(header.problems ?? {});

@@ -3698,6 +3698,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
@@ -4366,6 +4375,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
@@ -4486,6 +4504,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized: `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
@@ -4594,6 +4621,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     healthReady: {
@@ -4626,6 +4662,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad Request: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not ready (a probe takes the replica out of service) */
             503: {
