@@ -1636,6 +1636,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsCreate: {
@@ -1730,6 +1741,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsExport: {
@@ -1781,6 +1803,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1866,6 +1899,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsGet: {
@@ -1923,6 +1967,17 @@ export interface operations {
             /** @description Not Found: `ACTION.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2046,6 +2101,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsDuplicates: {
@@ -2114,6 +2180,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsHistory: {
@@ -2171,6 +2248,17 @@ export interface operations {
             /** @description Not Found: `ACTION.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2277,6 +2365,17 @@ export interface operations {
             /** @description Unprocessable Content: `ACTION.UNKNOWN`, `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2400,6 +2499,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsPublish: {
@@ -2511,6 +2621,17 @@ export interface operations {
             /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2634,6 +2755,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsRetract: {
@@ -2751,6 +2883,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsAttachSource: {
@@ -2851,6 +2994,17 @@ export interface operations {
             /** @description Unprocessable Content: `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2974,6 +3128,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsDismissSuggestion: {
@@ -3091,6 +3256,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     compareCompare: {
@@ -3174,6 +3350,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     eventsList: {
@@ -3234,6 +3421,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     eventsStream: {
@@ -3276,6 +3474,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3417,6 +3626,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionDismissParked: {
@@ -3501,6 +3721,17 @@ export interface operations {
             /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3597,6 +3828,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionRuns: {
@@ -3655,6 +3897,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionSources: {
@@ -3691,6 +3944,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3775,6 +4039,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionUpdateSource: {
@@ -3850,6 +4125,17 @@ export interface operations {
             /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3946,6 +4232,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     jurisdictionsList: {
@@ -4001,6 +4298,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4101,6 +4409,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     jurisdictionsGet: {
@@ -4158,6 +4477,17 @@ export interface operations {
             /** @description Not Found: `JURISDICTION.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4255,6 +4585,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     jurisdictionsTimelineChanges: {
@@ -4323,6 +4664,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     keysList: {
@@ -4368,6 +4720,17 @@ export interface operations {
             /** @description Forbidden: `AUTH.FORBIDDEN` */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4443,6 +4806,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     keysCurrent: {
@@ -4488,6 +4862,17 @@ export interface operations {
             /** @description Forbidden: `AUTH.FORBIDDEN` */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4545,6 +4930,17 @@ export interface operations {
             /** @description Not Found: `KEY.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
