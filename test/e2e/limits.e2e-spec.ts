@@ -1,6 +1,7 @@
 import { parseConfig } from '@app/config';
 import { ADMIN_KEY, expectProblem, startApi, type ApiHarness, type Reply } from '../support/api-harness';
 import { checkReplyAgainstContract } from '../support/openapi-check';
+import { TEST_REDIS_URL, deleteKeys, uniquePrefix } from '../../apps/worker/src/testing/redis-keys';
 
 // Abuse limits at the HTTP edge: per-key and per-address budgets (reads and writes apart),
 // answered as problem+json with Retry-After; security headers; CORS only for listed origins.
@@ -96,6 +97,33 @@ describe('rate limits', () => {
       const page = await api.app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/console', remoteAddress: ip });
       expect(page.statusCode).not.toBe(429);
     }
+  });
+});
+
+describe('rate limits with REDIS_URL', () => {
+  // Two replicas on one Redis, each with a database of its own: the budget is the Redis's.
+  const prefix = uniquePrefix('limits');
+  const replicas: ApiHarness[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      replicas.push(await startApi({ REDIS_URL: TEST_REDIS_URL, BULLMQ_PREFIX: prefix, RATE_LIMIT_READS_PER_MINUTE: '3', RATE_LIMIT_WRITES_PER_MINUTE: '2' }));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const replica of replicas) await replica.close();
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  });
+
+  it('shares one budget between the replicas', async () => {
+    const [a, b] = replicas;
+    const ip = '203.0.113.40';
+    expect((await send(a, 'GET', '/api/v1/jurisdictions', { ip })).status).toBe(200);
+    expect((await send(b, 'GET', '/api/v1/jurisdictions', { ip })).status).toBe(200);
+    expect((await send(a, 'GET', '/api/v1/jurisdictions', { ip })).status).toBe(200);
+    expectLimited(await send(b, 'GET', '/api/v1/jurisdictions', { ip }), 'reads');
+    expectLimited(await send(a, 'GET', '/api/v1/jurisdictions', { ip }), 'reads');
+    // Writes still have theirs, on either replica.
+    expect((await send(b, 'POST', '/api/v1/jurisdictions', { key: ADMIN_KEY, ip, body: jurisdictions[0] })).status).toBe(201);
   });
 });
 

@@ -117,7 +117,7 @@ export async function mountAbuseLimits(app: NestFastifyApplication, config: AppC
     keyGenerator: rateLimitBuckets(async (key) => (await identifyCaller(key, app.get(DATABASE), config)) !== null),
     max: (_request: FastifyRequest, bucket: string) => (bucket.startsWith('w:') ? writes : reads),
     allowList: (_request: FastifyRequest, bucket: string) => (bucket.startsWith('w:') ? writes : reads) === 0,
-    ...(redis ? { redis, nameSpace: 'policy-ledger-rate:' } : {}),
+    ...(redis ? { redis, nameSpace: `${config.BULLMQ_PREFIX}:rate-limit:` } : {}),
     // A Redis outage must not take the API down with it: requests go through unmetered.
     skipOnError: !!redis,
     addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
