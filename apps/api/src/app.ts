@@ -14,6 +14,7 @@ import { mountQueuesBoard } from './queues-board';
 import { ReadCache, notModifiedHook } from './read-cache';
 import { RouteTable } from './route-table';
 import fastifyEtag from '@fastify/etag';
+import { mountAbuseLimits } from './abuse-limits';
 
 /** Builds the HTTP application (not listening yet): used by main and by the e2e tests. */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
@@ -75,6 +76,8 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     app.useLogger(app.get(Logger));
     app.flushLogs();
   }
+  // Before anything else answers: a refused origin, a spent budget or a missing header stops here.
+  await mountAbuseLimits(app, options.config);
   // Every answer carries an ETag: ReadCache's (the ledger's head) on the reads it serves, the
   // action's version on an action, a hash of the body elsewhere; If-None-Match gets a 304.
   await app.register(fastifyEtag, { weak: true });

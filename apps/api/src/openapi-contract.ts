@@ -6,7 +6,7 @@ import { z } from 'zod';
 // contract adds what those cannot say: the zod schemas of its parts and the problems it answers.
 
 /** The statuses a problem+json answer can have (see problem-details.filter.ts). */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 428 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 428 | 429 | 503;
 
 /** Problem codes by status. */
 export type ProblemCodes = Partial<Record<ProblemStatus, readonly string[]>>;

@@ -47,6 +47,7 @@ const REASONS: Record<ProblemStatus, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 
@@ -241,6 +242,8 @@ function problemsOf(route: Route): Map<ProblemStatus, { codes: Set<string>; note
   } else if (route.access !== 'public') {
     add({ 401: ['AUTH.UNAUTHORIZED'], 403: ['AUTH.FORBIDDEN'] });
   }
+  // Every request but the probes spends its key's (or address's) budget (abuse-limits.ts).
+  if (route.access !== 'public') add({ 429: ['RATE.LIMITED'] }, `past the server's ${route.method === 'get' ? 'RATE_LIMIT_READS_PER_MINUTE' : 'RATE_LIMIT_WRITES_PER_MINUTE'}, per key or address`);
   // Fastify refuses a body that is not JSON, too large or of another media type before the controller.
   if (c.body) add({ 400: ['REQUEST.MALFORMED_JSON', 'REQUEST.MALFORMED', 'REQUEST.INVALID'], 413: ['REQUEST.TOO_LARGE'], 415: ['REQUEST.UNSUPPORTED_MEDIA_TYPE'] });
   // A NUL character anywhere in the URL or body, read or not (nul-text.guard.ts), and a bad query.
@@ -305,6 +308,9 @@ function operationOf(route: Route, input: Converted, output: Converted): Json {
       description: `${REASONS[status]}${note ? ` (${note})` : ''}: ${list.map((code) => `\`${code}\``).join(', ')}`,
       content: problem,
       'x-problem-codes': list,
+      ...(status === 429
+        ? { headers: { 'Retry-After': { description: 'Seconds until the budget is refilled', schema: { type: 'integer', minimum: 0 } } } }
+        : {}),
     };
   }
   const parameters = parametersOf(c, input);

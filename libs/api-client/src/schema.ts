@@ -1646,6 +1646,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsCreate: {
@@ -1740,6 +1751,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsExport: {
@@ -1791,6 +1813,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1876,6 +1909,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsGet: {
@@ -1933,6 +1977,17 @@ export interface operations {
             /** @description Not Found: `ACTION.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2056,6 +2111,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsDuplicates: {
@@ -2124,6 +2190,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsHistory: {
@@ -2181,6 +2258,17 @@ export interface operations {
             /** @description Not Found: `ACTION.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2287,6 +2375,17 @@ export interface operations {
             /** @description Unprocessable Content: `ACTION.UNKNOWN`, `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2410,6 +2509,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsPublish: {
@@ -2521,6 +2631,17 @@ export interface operations {
             /** @description Precondition Required: `REQUEST.PRECONDITION_REQUIRED` */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2644,6 +2765,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsRetract: {
@@ -2761,6 +2893,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsAttachSource: {
@@ -2861,6 +3004,17 @@ export interface operations {
             /** @description Unprocessable Content: `EVENT_STORE.IDEMPOTENCY_KEY_REUSED` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2984,6 +3138,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     actionsDismissSuggestion: {
@@ -3101,6 +3266,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     compareCompare: {
@@ -3184,6 +3360,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     eventsList: {
@@ -3244,6 +3431,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     eventsStream: {
@@ -3286,6 +3484,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3427,6 +3636,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionDismissParked: {
@@ -3511,6 +3731,17 @@ export interface operations {
             /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3607,6 +3838,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionRuns: {
@@ -3665,6 +3907,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionSources: {
@@ -3710,6 +3963,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3794,6 +4058,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestionUpdateSource: {
@@ -3869,6 +4144,17 @@ export interface operations {
             /** @description Unsupported Media Type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3965,6 +4251,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     jurisdictionsList: {
@@ -4020,6 +4317,17 @@ export interface operations {
             /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4120,6 +4428,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     jurisdictionsGet: {
@@ -4177,6 +4496,17 @@ export interface operations {
             /** @description Not Found: `JURISDICTION.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4274,6 +4604,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     jurisdictionsTimelineChanges: {
@@ -4342,6 +4683,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     keysList: {
@@ -4396,6 +4748,17 @@ export interface operations {
             /** @description Forbidden: `AUTH.FORBIDDEN` */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4471,6 +4834,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     keysCurrent: {
@@ -4531,6 +4905,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     keysRevoke: {
@@ -4582,6 +4967,17 @@ export interface operations {
             /** @description Not Found: `KEY.UNKNOWN` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -28,6 +28,29 @@ const schema = z.object({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Memory for cached read answers (timelines, comparisons, searches), in MiB; 0 turns the cache off. */
   READ_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
+  /**
+   * Requests per minute for each API key (or, without one, each client address): reads, and
+   * writes (POST, PATCH, PUT, DELETE) in a budget of their own; 0 turns that limit off.
+   */
+  RATE_LIMIT_READS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  /** Origins (comma-separated) whose pages may call the API from a browser; CORS is off when unset. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(
+      z.array(
+        z.string().refine((o) => {
+          try {
+            const u = new URL(o);
+            return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+          } catch {
+            return false;
+          }
+        }, 'each must be an origin such as https://notebooks.example.org (scheme, host and port only)'),
+      ),
+    )
+    .optional(),
   /** The console's built files (`npm run build:console`); `dist/console` beside the API when unset. */
   CONSOLE_DIR: z.string().min(1).optional(),
   /** Run the asynchronous projections in this process (API replicas may leave them to the worker). */

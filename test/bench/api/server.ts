@@ -15,6 +15,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE,
     READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB,
+    // The benches measure the API, not its abuse limits: every request comes from one address.
+    RATE_LIMIT_READS_PER_MINUTE: '0',
+    RATE_LIMIT_WRITES_PER_MINUTE: '0',
   };
   const config = parseConfig(env as NodeJS.ProcessEnv);
   const db = createDb<any>(config.DATABASE_URL!, { max: config.DATABASE_POOL_SIZE, applicationName: 'pl-benchapi-api' });
