@@ -10,7 +10,7 @@ describe('API keys', () => {
   it('creates a key that is found by its plaintext and stored only as a hash', async () => {
     const { id, key } = await createApiKey(test.db, { role: 'curator', name: 'ingest worker' });
     expect(key).toMatch(/^pl_[A-Za-z0-9_-]{43}$/);
-    expect(await findApiKeyByPlaintext(test.db, key)).toEqual({ id, role: 'curator', name: 'ingest worker' });
+    expect(await findApiKeyByPlaintext(test.db, key)).toEqual({ id, role: 'curator', name: 'ingest worker', expiresAt: null });
     expect(await findApiKeyByPlaintext(test.db, `${key}x`)).toBeNull();
 
     const row = await test.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -29,7 +29,7 @@ describe('API keys', () => {
   it('lists keys with their state, never their hashes', async () => {
     const { id } = await createApiKey(test.db, { role: 'admin', name: 'ops' });
     const listed = await listApiKeys(test.db);
-    expect(listed.find((k) => k.id === id)).toEqual({ id, name: 'ops', role: 'admin', createdAt: expect.any(Date), revokedAt: null });
+    expect(listed.find((k) => k.id === id)).toEqual({ id, name: 'ops', role: 'admin', createdAt: expect.any(Date), revokedAt: null, expiresAt: null, lastUsedAt: null });
     expect(listed.some((k) => k.revokedAt instanceof Date)).toBe(true);
     expect(JSON.stringify(listed)).not.toContain('key_hash');
   });
