@@ -159,9 +159,9 @@ const idParams = z.strictObject({
  * Absolute links for documents read outside the API (calendars, feed readers): the address
  * the request was made at, and each action's page in the console, on the same origin.
  */
-function publicLinks(request: FastifyRequest): { self: string; action: (id: string) => string } {
+function publicLinks(request: FastifyRequest): { origin: string; self: string; action: (id: string) => string } {
   const origin = `${request.protocol}://${request.host}`;
-  return { self: `${origin}${request.url}`, action: (id) => `${origin}/console/actions/${encodeURIComponent(id)}` };
+  return { origin, self: `${origin}${request.url}`, action: (id) => `${origin}/console/actions/${encodeURIComponent(id)}` };
 }
 
 /**
@@ -288,11 +288,11 @@ export class JurisdictionsController {
     if (page.nextCursor) reply.header('x-next-cursor', page.nextCursor);
     const jurisdiction: JurisdictionDetail = await this.queries.execute(new GetJurisdictionQuery(jurisdictionId));
     reply.header('content-type', 'image/svg+xml; charset=utf-8');
-    const origin = `${reply.request.protocol}://${reply.request.host}`;
+    const { origin, self } = publicLinks(request);
     return timelineSvg(page, {
       jurisdictionName: jurisdiction.name,
-      filters: { from: p.from, to: p.to, levels: p.level, kinds: p.kind, statuses: p.status, inherited: p.inherited === undefined ? undefined : p.inherited === 'true', asOf: p.asOf, cursor: p.cursor },
-      url: `${origin}${reply.request.url}`,
+      filters: { ...filters, asOf: p.asOf },
+      url: self,
       origin,
       generatedAt: new Date(),
       ledgerPosition,

@@ -91,6 +91,15 @@ function timelinesOf(s: Pick<TimelineSelection, 'jurisdictionId' | 'ancestors'>)
   ];
 }
 
+/** The selection's filters on a timeline's rows: status, the range's end, acting level and kind. */
+function filtersOf(s: Pick<TimelineSelection, 'statuses' | 'to' | 'levels' | 'kinds'>): RawBuilder<unknown>[] {
+  const conditions = [sql`status = ANY(${s.statuses}::text[])`];
+  if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
+  if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
+  if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
+  return conditions;
+}
+
 /**
  * Whether a statement built on this selection is worth preparing. The plain page (status
  * and cursor at most), by far the most read, is: planning it cost as much as running it
@@ -114,10 +123,7 @@ export function timelineSql(s: TimelineSelection): RawBuilder<TimelineRawRow> {
   conditions.push(
     s.asOf ? sql`recorded_from <= ${s.asOf} AND (recorded_to IS NULL OR recorded_to > ${s.asOf})` : sql`recorded_to IS NULL`,
   );
-  conditions.push(sql`status = ANY(${s.statuses}::text[])`);
-  if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
-  if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
-  if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
+  conditions.push(...filtersOf(s));
   if (s.actionIds) conditions.push(sql`action_id = ANY(${s.actionIds}::text[])`);
   if (s.after) conditions.push(sql`(occurred_on, first_position) > (${s.after.occurredOn}::date, ${s.after.position}::bigint)`);
   const where = sql.join(conditions, sql` AND `);
@@ -179,11 +185,8 @@ export class TimelineRepository {
    * timeline is never worse than its rank among them all, so nothing that belongs is lost.
    */
   async recentChanges(s: Omit<TimelineSelection, 'after' | 'asOf'>): Promise<(TimelineRow & { changedAt: Date })[]> {
-    const conditions: RawBuilder<unknown>[] = [sql`recorded_to IS NULL`, sql`status = ANY(${s.statuses}::text[])`];
+    const conditions: RawBuilder<unknown>[] = [sql`recorded_to IS NULL`, ...filtersOf(s)];
     if (s.from) conditions.push(sql`occurred_on >= ${s.from}::date`);
-    if (s.to) conditions.push(sql`occurred_on <= ${s.to}::date`);
-    if (s.levels?.length) conditions.push(sql`acting_level = ANY(${s.levels}::text[])`);
-    if (s.kinds?.length) conditions.push(sql`kind = ANY(${s.kinds}::text[])`);
     const where = sql.join(conditions, sql` AND `);
     const branch = (timeline: RawBuilder<unknown>, depth: number) => sql`
       (SELECT action_id, jurisdiction_id, kind, title, status, occurred_on::text AS occurred_on, precision,
