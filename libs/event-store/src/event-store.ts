@@ -7,7 +7,7 @@ import { GroupCommit } from './group-commit';
 import { AppendSignal } from './notifications';
 import { appendRequestHash } from './request-hash';
 import { UpcasterChain, type Upcaster } from './upcasters';
-import type { Projection } from './projection';
+import { handles, type Projection } from './projection';
 import type {
   AppendOptions,
   AppendResult,
@@ -195,7 +195,7 @@ export class EventStore {
         flat.push({ s, t: e.type, v: e.schemaVersion ?? 1, d: e.data, m });
       }
     });
-    const inline = this.inline.filter((p) => flat.some((e) => p.eventTypes.includes(e.t)));
+    const inline = this.inline.filter((p) => flat.some((e) => handles(p, e.t)));
 
     for (let attempt = 1; ; attempt++) {
       try {
@@ -205,7 +205,7 @@ export class EventStore {
           const written = replayed ? [] : rows.map((r, i) => this.storedFromInput(r, flat[i]));
           const stored = this.upcastAppended(written, inline.length > 0);
           for (const projection of inline) {
-            const mine = stored.filter((e) => projection.eventTypes.includes(e.type));
+            const mine = stored.filter((e) => handles(projection, e.type));
             if (mine.length) await projection.handle(executor as Transaction<EventStoreTables>, mine);
           }
           if (options.alsoWrite && !replayed) await options.alsoWrite(executor as Transaction<EventStoreTables>);

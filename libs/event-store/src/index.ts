@@ -11,3 +11,8 @@ export * from './command-handling';
 export * from './event-store.module';
 export { canonicalJson } from './request-hash';
 export * from './ledger-head';
+export * from './seal/merkle';
+export * from './seal/sealed-event';
+export * from './seal/ledger-seal';
+export * from './seal/verify-ledger';
+export * from './seal/proof';

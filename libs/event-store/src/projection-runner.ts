@@ -9,7 +9,7 @@ import {
   UnknownProjectionError,
 } from './event-store.errors';
 import { AppendListener } from './notifications';
-import { saveCheckpoint, type Projection, type ProjectionError, type ProjectionStatus } from './projection';
+import { saveCheckpoint, typesOf, type Projection, type ProjectionError, type ProjectionStatus } from './projection';
 import type { EventStoreTables, StoredEvent } from './types';
 
 export interface ProjectionRunnerOptions {
@@ -192,7 +192,8 @@ export class ProjectionRunner {
         if (!from) return 'locked' as const;
         const { events, next, caughtUp, heldBack } = await this.store.readAfter(trx, from, {
           limit: this.batchSize,
-          types: projection.eventTypes,
+          types: typesOf(projection),
+          upcast: !projection.asStored,
         });
         if (events.length) await projection.handle(trx, events);
         if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, name, next, { eventsApplied: events.length, mode: 'add' });
@@ -232,14 +233,14 @@ export class ProjectionRunner {
         const from = await this.lockAndReadCheckpoint(trx, projection.name);
         if (!from) return 'locked' as const;
         // Read as stored and upcast under the savepoint: a failing upcaster is blamed on its event too.
-        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: projection.eventTypes, upcast: false });
+        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: typesOf(projection), upcast: false });
         if (events.length === 0) {
           if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, projection.name, next, { eventsApplied: 0, mode: 'add' });
           return 'done' as const;
         }
         try {
           await sql`SAVEPOINT apply_one`.execute(trx);
-          await projection.handle(trx, events.map((e) => this.store.upcast(e)));
+          await projection.handle(trx, projection.asStored ? events : events.map((e) => this.store.upcast(e)));
         } catch (err) {
           await sql`ROLLBACK TO SAVEPOINT apply_one`.execute(trx);
           failedOn = events[0];

@@ -14,7 +14,10 @@ import type { EventStoreTables, StoredEvent } from './types';
  */
 export interface Projection {
   name: string;
-  eventTypes: readonly string[];
+  /** The event types it is handed; 'all' for every event (the ledger's seal). */
+  eventTypes: readonly string[] | 'all';
+  /** Handed events as stored, not upcast: for a projection that must see the stored bytes. */
+  asStored?: boolean;
   /**
    * Read tables it owns, in the public schema. A rebuild fills copies of them beside the
    * live ones (CREATE TABLE … LIKE … INCLUDING ALL) and swaps them in, so they must not use
@@ -22,6 +25,15 @@ export interface Projection {
    */
   tables?: readonly string[];
   handle(trx: Transaction<EventStoreTables>, events: StoredEvent[]): Promise<void>;
+}
+
+/** The read filter for a projection's types (undefined: every type). */
+export function typesOf(projection: Projection): readonly string[] | undefined {
+  return projection.eventTypes === 'all' ? undefined : projection.eventTypes;
+}
+
+export function handles(projection: Projection, type: string): boolean {
+  return projection.eventTypes === 'all' || projection.eventTypes.includes(type);
 }
 
 export interface ProjectionStatus {

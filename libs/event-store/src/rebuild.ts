@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { START, type CommitPoint } from './checkpoint';
 import { PROJECTION_LOCK_CLASS, type EventStore } from './event-store';
 import { RebuildInProgressError } from './event-store.errors';
-import { saveCheckpoint, type Projection } from './projection';
+import { saveCheckpoint, typesOf, type Projection } from './projection';
 import type { EventStoreTables } from './types';
 
 export interface RebuildProgress {
@@ -76,7 +76,8 @@ async function rebuildOn(
     for (;;) {
       const { events, next, caughtUp } = await store.readAfter(trx, point, {
         limit: batchSize,
-        types: projection.eventTypes,
+        types: typesOf(projection),
+        upcast: !projection.asStored,
         gapSafe,
       });
       if (events.length) await projection.handle(trx, events);

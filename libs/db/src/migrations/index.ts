@@ -13,6 +13,7 @@ import * as directorySearch from './2026-12-01T04-00-directory-search';
 import * as actionSearch from './2026-12-01T06-00-action-search';
 import * as actionSearchFastupdate from './2026-12-01T07-00-action-search-fastupdate';
 import * as apiKeyExpiry from './2026-12-02T02-00-api-key-expiry';
+import * as ledgerSeal from './2026-12-03T01-00-ledger-seal';
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder scan) keeps the
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T06-00-action-search': actionSearch,
   '2026-12-01T07-00-action-search-fastupdate': actionSearchFastupdate,
   '2026-12-02T02-00-api-key-expiry': apiKeyExpiry,
+  '2026-12-03T01-00-ledger-seal': ledgerSeal,
 };

@@ -1,0 +1,165 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { START, type CommitPoint } from '../checkpoint';
+import type { EventStore } from '../event-store';
+import type { EventStoreTables, StoredEvent } from '../types';
+import { Frontier } from './merkle';
+import { bytes, lastPointOf, leavesOf, statementOf, type SealRow } from './ledger-seal';
+import { CHAIN_START, chainLink, checkHeadSignature, eventLeaf, type SignedLedgerHead } from './sealed-event';
+
+export interface VerifyProgress {
+  events: number;
+  /** Events sealed, which is what the pass covers. */
+  total: number;
+}
+
+/** The first thing found that does not match, said so a person can go and look. */
+export interface LedgerMismatch {
+  /** Index in the sealed order. */
+  leafIndex: number;
+  seal: number;
+  /** The event found at that place, if any. */
+  event: { position: number; streamId: string; streamVersion: number; type: string } | null;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  eventsChecked: number;
+  seals: number;
+  signedSeals: number;
+  /** Events committed after the last seal: not covered yet. */
+  unsealed: number;
+  head: { size: number; root: string; chain: string } | null;
+  /** A head published earlier, if one was given: found in this ledger or not. */
+  publishedHead?: { ok: boolean; message: string };
+  mismatch: LedgerMismatch | null;
+}
+
+const SEAL_PAGE = 200;
+const EVENT_PAGE = 5000;
+
+/**
+ * Recomputes the whole seal from the events table: every event's leaf against the leaf
+ * sealed at its place, and at every seal the root, the chain and the signature. Streams both
+ * logs a page at a time, so memory stays flat whatever the ledger's size. Stops at the first
+ * mismatch and names the event found there, with a guess at what happened (altered,
+ * removed, inserted) from the leaves around it.
+ */
+export async function verifyLedger(
+  store: EventStore,
+  options: { publicKey?: KeyObject; publishedHead?: SignedLedgerHead; onProgress?: (p: VerifyProgress) => void } = {},
+): Promise<VerifyReport> {
+  const db: Kysely<EventStoreTables> = store.db;
+  const { rows: totals } = await sql<{ size: number | null; seals: number }>`
+    SELECT max(size) AS size, count(*)::int AS seals FROM ledger_seals`.execute(db);
+  const total = Number(totals[0].size ?? 0);
+  const keys = new Map<string, KeyObject>();
+  const { rows: keyRows } = await sql<{ key_id: string; public_key: string }>`SELECT key_id, public_key FROM ledger_keys`.execute(db);
+  for (const k of keyRows) keys.set(k.key_id, createPublicKey(k.public_key));
+
+  const report: VerifyReport = { ok: true, eventsChecked: 0, seals: 0, signedSeals: 0, unsealed: 0, head: null, mismatch: null };
+  const frontier = new Frontier();
+  let chain: Buffer = CHAIN_START;
+  let events: StoredEvent[] = [];
+  let eventAt = 0;
+  let eventsEnd = false;
+  let after: CommitPoint = START;
+
+  // Every event in commit order, gap-safety off: an event slipped into a sealed range by hand
+  // must be seen even if its transaction id is old.
+  const nextEvent = async (): Promise<StoredEvent | null> => {
+    if (eventAt === events.length && !eventsEnd) {
+      const page = await store.readAfter(db, after, { limit: EVENT_PAGE, gapSafe: false, upcast: false });
+      events = page.events;
+      eventAt = 0;
+      after = page.next;
+      eventsEnd = page.events.length < EVENT_PAGE;
+    }
+    return eventAt < events.length ? events[eventAt++] : null;
+  };
+  const peekEvent = async (): Promise<StoredEvent | null> => {
+    const e = await nextEvent();
+    if (e) eventAt--;
+    return e;
+  };
+
+  const fail = (mismatch: LedgerMismatch): VerifyReport => ({ ...report, ok: false, mismatch });
+  const describe = (e: StoredEvent | null) =>
+    e ? { position: e.position, streamId: e.streamId, streamVersion: e.streamVersion, type: e.type } : null;
+  const name = (e: StoredEvent | null) => (e ? `the event at position ${e.position} (${e.streamId} v${e.streamVersion}, ${e.type})` : 'no event');
+
+  let lastSeal = 0;
+  let published = options.publishedHead;
+  for (;;) {
+    const { rows: seals } = await sql<SealRow>`
+      SELECT * FROM ledger_seals WHERE seal > ${lastSeal} ORDER BY seal LIMIT ${SEAL_PAGE}`.execute(db);
+    if (seals.length === 0) break;
+    for (const seal of seals) {
+      const sealNo = Number(seal.seal);
+      if (sealNo !== lastSeal + 1) return fail({ leafIndex: frontier.size, seal: lastSeal + 1, event: null, message: `seal ${lastSeal + 1} is missing (the next is ${sealNo})` });
+      lastSeal = sealNo;
+      const sealed = leavesOf(seal);
+      for (let i = 0; i < sealed.length; i++) {
+        const index = frontier.size;
+        const event = await nextEvent();
+        const leaf = event ? eventLeaf(event) : null;
+        if (!leaf || !leaf.equals(sealed[i])) {
+          const following = await peekEvent();
+          const guess = !event
+            ? 'the ledger ends here: sealed events were removed'
+            : sealed[i + 1] && leaf!.equals(sealed[i + 1])
+              ? 'the event sealed here is gone: it was removed'
+              : following && eventLeaf(following).equals(sealed[i])
+                ? 'this event was not sealed here: it was inserted'
+                : 'its content differs from what was sealed: it was altered';
+          return fail({ leafIndex: index, seal: sealNo, event: describe(event), message: `${name(event)} does not match leaf ${index} of seal ${sealNo}: ${guess}` });
+        }
+        chain = chainLink(chain, leaf);
+        frontier.append(leaf);
+        report.eventsChecked++;
+        if (report.eventsChecked % 10_000 === 0) options.onProgress?.({ events: report.eventsChecked, total });
+      }
+      const stored = statementOf(seal);
+      const lastEvent = events[eventAt - 1];
+      if (lastEvent && (lastEvent.position !== lastPointOf(seal).position)) {
+        return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: describe(lastEvent), message: `seal ${sealNo} ends at position ${stored.position}, but its last leaf is ${name(lastEvent)}` });
+      }
+      if (Number(seal.size) !== frontier.size || stored.root !== frontier.root().toString('hex') || stored.chain !== chain.toString('hex')) {
+        return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: describe(lastEvent ?? null), message: `seal ${sealNo}'s size, root or chain is not what its events give: the seal was rewritten` });
+      }
+      if (!bytes(seal.frontier).equals(frontier.toBytes())) {
+        return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: null, message: `seal ${sealNo}'s stored tree edge is not what its events give: the seal was rewritten` });
+      }
+      if (seal.signature) {
+        const key = options.publicKey ?? keys.get(seal.key_id ?? '');
+        const signed: SignedLedgerHead = {
+          ...stored,
+          signature: { algorithm: 'Ed25519', keyId: seal.key_id ?? '', publicKey: '', value: bytes(seal.signature).toString('base64') },
+        };
+        const check = key ? checkHeadSignature(signed, key) : { ok: false as const, reason: `its key ${seal.key_id} is not known` };
+        if (!check.ok) return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: null, message: `seal ${sealNo}'s signature does not check: ${check.reason}` });
+        report.signedSeals++;
+      } else if (options.publicKey) {
+        return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: null, message: `seal ${sealNo} is not signed, and a key was pinned` });
+      }
+      if (published && published.size === frontier.size) {
+        report.publishedHead =
+          published.root === stored.root && published.chain === stored.chain
+            ? { ok: true, message: `the published head of ${published.size} events is this ledger's seal ${sealNo}` }
+            : { ok: false, message: `the published head of ${published.size} events has root ${published.root.slice(0, 16)}…, this ledger ${stored.root.slice(0, 16)}…: history was rewritten` };
+        published = undefined;
+      }
+      report.seals++;
+      report.head = { size: stored.size, root: stored.root, chain: stored.chain };
+    }
+  }
+  if (published) {
+    report.publishedHead = { ok: false, message: `no seal of this ledger has the published head's size (${published.size} events)` };
+  }
+  options.onProgress?.({ events: report.eventsChecked, total });
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(db);
+  report.unsealed = rows[0].n - report.eventsChecked;
+  if (report.publishedHead && !report.publishedHead.ok) report.ok = false;
+  return report;
+}
