@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ledgerProofSchema, type LedgerProof } from '@app/event-store';
 import {
   AcceptSuggestedCorrectionCommand,
   DismissSuggestedCorrectionCommand,
@@ -22,6 +23,7 @@ import {
   ExportActionsQuery,
   FindDuplicatesQuery,
   GetActionHistoryQuery,
+  GetActionProofQuery,
   GetActionQuery,
   ListActionsQuery,
   actionsPageSchema,
@@ -309,6 +311,20 @@ export class ActionsController {
     const action: ActionDetail = await this.queries.execute(new GetActionQuery(id));
     reply.header('etag', `"${action.version}"`);
     return action;
+  }
+
+  @Get(':id/proof')
+  @ApiContract({
+    summary: "Proof that each of the action's events is in the sealed ledger, checkable offline",
+    description:
+      "Save the answer and run `npm run cli -- verify --proof FILE --key PUBLIC.pem`: each event's leaf is recomputed from its content and walked up its audit path to the head's root, and the head's signature is checked. " +
+      'An event not sealed yet has leafIndex null; ask again a moment later.',
+    params: idParams,
+    response: { description: 'The proofs, with the head they lead to', body: ledgerProofSchema },
+    problems: { 404: ['ACTION.UNKNOWN'] },
+  })
+  proof(@Param('id') id: string): Promise<LedgerProof> {
+    return this.queries.execute(new GetActionProofQuery(id));
   }
 
   @Get(':id/history')

@@ -8,7 +8,7 @@ import type { AppConfig } from '@app/config';
 import type { Database } from '@app/db';
 import { EventStoreModule } from '@app/event-store';
 import { IngestionModule, ingestionQueueProvider, ingestionSettings } from '@app/ingestion';
-import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
+import { PolicyModule, asyncProjections, policyInlineProjections } from '@app/policy';
 import { ActionsController } from './actions.controller';
 import { CompareController } from './compare.controller';
 import { ApiKeyGuard } from './api-key.guard';
@@ -20,6 +20,7 @@ import { IngestionController } from './ingestion.controller';
 import { DatabaseHealthIndicator, ProjectionsHealthIndicator } from './health.indicators';
 import { JurisdictionsController } from './jurisdictions.controller';
 import { KeysController } from './keys.controller';
+import { LedgerController } from './ledger.controller';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { ReadCache } from './read-cache';
 import { RouteTable } from './route-table';
@@ -51,7 +52,7 @@ export class ApiModule {
             db,
             listenConnectionString: databaseUrl,
             inlineProjections: policyInlineProjections,
-            projections: policyProjections,
+            projections: asyncProjections(config.LEDGER_SIGNING_KEY),
             runProjections: config.RUN_PROJECTIONS,
             batchSize: config.PROJECTION_BATCH_SIZE,
             pollMs: config.PROJECTION_POLL_MS,
@@ -68,7 +69,7 @@ export class ApiModule {
           queue: config.REDIS_URL ? ingestionQueueProvider(config.REDIS_URL, config.BULLMQ_PREFIX) : undefined,
         }),
       ],
-      controllers: [JurisdictionsController, ActionsController, IngestionController, EventsController, KeysController, HealthController, CompareController],
+      controllers: [JurisdictionsController, ActionsController, IngestionController, EventsController, KeysController, HealthController, CompareController, LedgerController],
       providers: [
         { provide: DATABASE, useValue: db },
         { provide: APP_CONFIG, useValue: config },

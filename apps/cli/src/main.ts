@@ -9,6 +9,7 @@ import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
 import { registerSeed } from './commands/seed';
 import { registerStatus } from './commands/status';
+import { registerVerify } from './commands/verify';
 
 // A reader that goes away (`… | head`) must not crash a seed or import half-way: the work
 // goes on, unseen. (export notices through its pipeline and stops.)
@@ -17,11 +18,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const program = new Command('policy-ledger')
-  .description('Policy Ledger operations: migrations, seed data, ingestion, projections, API keys, backups')
+  .description('Policy Ledger operations: migrations, seed data, ingestion, projections, API keys, backups, verification')
   .showHelpAfterError();
 
 // In this order in `--help`.
-for (const register of [registerMigrate, registerSeed, registerRebuild, registerKeys, registerExport, registerImport, registerIngest, registerStatus]) {
+for (const register of [registerMigrate, registerSeed, registerRebuild, registerKeys, registerExport, registerImport, registerIngest, registerStatus, registerVerify]) {
   register(program);
 }
 

@@ -5,7 +5,7 @@ import type { AppConfig } from '@app/config';
 import type { Database } from '@app/db';
 import { EventStoreModule } from '@app/event-store';
 import { IngestionModule, ingestionQueueProvider, ingestionSettings, redisConnection, type IngestionSettings } from '@app/ingestion';
-import { PolicyModule, policyInlineProjections, policyProjections } from '@app/policy';
+import { PolicyModule, asyncProjections, policyInlineProjections } from '@app/policy';
 import { INGESTION_WORKER_OPTIONS, IngestionWorkers, type IngestionWorkerOptions } from './ingestion-workers';
 
 export interface WorkerModuleOptions {
@@ -32,7 +32,7 @@ export class WorkerModule {
         db: options.db,
         listenConnectionString: options.databaseUrl,
         inlineProjections: policyInlineProjections,
-        projections: policyProjections,
+        projections: asyncProjections(config.LEDGER_SIGNING_KEY),
         // A deployment may keep projections to one worker and ingestion to others.
         runProjections: config.RUN_PROJECTIONS,
         batchSize: config.PROJECTION_BATCH_SIZE,

@@ -184,6 +184,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/{id}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proof that each of the action's events is in the sealed ledger, checkable offline
+         * @description Save the answer and run `npm run cli -- verify --proof FILE --key PUBLIC.pem`: each event's leaf is recomputed from its content and walked up its audit path to the head's root, and the head's signature is checked. An event not sealed yet has leafIndex null; ask again a moment later.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["actionsProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/{id}/publication": {
         parameters: {
             query?: never;
@@ -698,6 +720,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ledger's latest seal, signed: publish it, and check proofs and `verify` against it
+         * @description Events are sealed in commit order shortly after they are written (an asynchronous projection, never on the write path). The root is an RFC 6962 Merkle tree over every sealed event, as Certificate Transparency logs use; the chain links each event to the one before. With LEDGER_SIGNING_KEY set, each seal is signed with Ed25519.
+         *
+         *     Open to all unless the server sets API_READ_REQUIRES_KEY; then any API key (analyst or higher).
+         */
+        get: operations["ledgerHead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1063,6 +1107,25 @@ export interface components {
             /** @description days between the two occurredOn (the first day of a month or year) */
             daysApart: number;
         };
+        EventProof: {
+            /** @description the event as stored; its leaf is SHA-256(0x00 ‖ RFC 8785 JSON of all but position and recordedAt) */
+            event: {
+                streamId: string;
+                streamVersion: number;
+                type: string;
+                schemaVersion: number;
+                data: unknown;
+                metadata: {
+                    [key: string]: unknown;
+                };
+                position: number;
+                recordedAt: string;
+            };
+            /** @description its place in the sealed order; null while it waits to be sealed */
+            leafIndex: number | null;
+            /** @description RFC 6962 audit path from its leaf to the head root, hex, leaf first */
+            path: string[];
+        };
         EventsPage: {
             items: components["schemas"]["FeedEvent"][];
             /** @description the `after` of the next read; where a follower waits once caught up */
@@ -1246,6 +1309,34 @@ export interface components {
             items: components["schemas"]["DirectoryEntry"][];
             /** @description the `cursor` of the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /** @description the latest seal of the ledger */
+        LedgerHead: {
+            /** @description events sealed, in commit order */
+            size: number;
+            /** @description RFC 6962 Merkle tree root of their leaves, hex */
+            root: string;
+            /** @description the hash chain over their leaves, last link, hex */
+            chain: string;
+            /** @description the last sealed event's global position in this ledger */
+            position: number;
+            sealedAt: string;
+            /** @description null when the ledger has no signing key (LEDGER_SIGNING_KEY) */
+            signature: {
+                /** @constant */
+                algorithm: "Ed25519";
+                /** @description SHA-256 of the public key's DER (SubjectPublicKeyInfo), hex */
+                keyId: string;
+                /** @description the public key, PEM; pin it rather than trusting this copy */
+                publicKey: string;
+                /** @description base64 signature of the RFC 8785 canonical JSON of {size, root, chain, position, sealedAt} */
+                value: string;
+            } | null;
+        };
+        /** @description inclusion proofs of an action's events against the ledger's head */
+        LedgerProof: {
+            head: components["schemas"]["LedgerHead"];
+            events: components["schemas"]["EventProof"][];
         };
         NewAction: {
             /** @enum {string} */
@@ -2510,6 +2601,80 @@ export interface operations {
                 };
             };
             /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actionsProof: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description the action id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proofs, with the head they lead to */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerProof"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `REQUEST.INVALID`, `REQUEST.MALFORMED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `ACTION.UNKNOWN` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget is refilled */
@@ -4974,6 +5139,68 @@ export interface operations {
                 };
             };
             /** @description Too Many Requests (past the server's RATE_LIMIT_WRITES_PER_MINUTE, per key or address): `RATE.LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is refilled */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ledgerHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an ETag of an earlier answer: a 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The head */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerHead"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag is still current (no body) */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized (only when the server sets API_READ_REQUIRES_KEY): `AUTH.UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests (past the server's RATE_LIMIT_READS_PER_MINUTE, per key or address): `RATE.LIMITED` */
             429: {
                 headers: {
                     /** @description Seconds until the budget is refilled */

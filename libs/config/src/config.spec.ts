@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, parseConfig } from './config';
 
 describe('parseConfig', () => {
@@ -23,5 +27,16 @@ describe('parseConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(parseConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('takes the ledger signing key as PEM or as a file, and refuses any other key', () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const file = join(mkdtempSync(join(tmpdir(), 'pl-key-')), 'ledger.pem');
+    writeFileSync(file, pem);
+    expect(parseConfig({ LEDGER_SIGNING_KEY: pem }).LEDGER_SIGNING_KEY?.asymmetricKeyType).toBe('ed25519');
+    expect(parseConfig({ LEDGER_SIGNING_KEY: file }).LEDGER_SIGNING_KEY?.asymmetricKeyType).toBe('ed25519');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(() => parseConfig({ LEDGER_SIGNING_KEY: rsa })).toThrow('LEDGER_SIGNING_KEY: must be an Ed25519 private key, not rsa');
+    expect(() => parseConfig({ LEDGER_SIGNING_KEY: '/no/such/key.pem' })).toThrow(/in PEM, or a file holding one \(no such file\)/);
   });
 });

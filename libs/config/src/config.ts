@@ -1,3 +1,5 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -57,6 +59,24 @@ const schema = z.object({
   RUN_PROJECTIONS: booleanFlag.default(true),
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(2000),
+  /**
+   * The Ed25519 private key (PKCS#8 PEM, or the path of a file holding it) that signs each seal
+   * of the ledger; seals are unsigned without it. `openssl genpkey -algorithm ed25519` makes one.
+   */
+  LEDGER_SIGNING_KEY: z
+    .string()
+    .transform((value, ctx): KeyObject => {
+      try {
+        const key = createPrivateKey(value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8'));
+        if (key.asymmetricKeyType === 'ed25519') return key;
+        ctx.addIssue({ code: 'custom', message: `must be an Ed25519 private key, not ${key.asymmetricKeyType}` });
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a PEM private key';
+        ctx.addIssue({ code: 'custom', message: `must be an Ed25519 private key in PEM, or a file holding one (${reason})` });
+      }
+      return z.NEVER;
+    })
+    .optional(),
   /** Where each source is read from: the public APIs by default; a mirror or a test server otherwise. */
   FEDERAL_REGISTER_BASE_URL: url(['http:', 'https:']).default('https://www.federalregister.gov/api/v1'),
   DOJ_BASE_URL: url(['http:', 'https:']).default('https://www.justice.gov/api/v1'),

@@ -26,6 +26,8 @@ export * from './queries/page';
 export * from './queries/get-timeline/get-timeline.query';
 export * from './queries/get-action/get-action.query';
 export * from './queries/get-action-history/get-action-history.query';
+export * from './queries/get-action-proof/get-action-proof.query';
+export * from './queries/get-ledger-head/get-ledger-head.query';
 export * from './queries/list-actions/list-actions.query';
 export * from './queries/find-duplicates/find-duplicates.query';
 export * from './queries/search-jurisdictions/search-jurisdictions.query';

@@ -21,6 +21,8 @@ import { GetTimelineChangesHandler } from './queries/get-timeline-changes/get-ti
 import { FindDuplicatesHandler } from './queries/find-duplicates/find-duplicates.query-handler';
 import { GetActionHistoryHandler } from './queries/get-action-history/get-action-history.query-handler';
 import { GetActionHandler } from './queries/get-action/get-action.query-handler';
+import { GetActionProofHandler } from './queries/get-action-proof/get-action-proof.query-handler';
+import { GetLedgerHeadHandler } from './queries/get-ledger-head/get-ledger-head.query-handler';
 import { GetJurisdictionHandler } from './queries/get-jurisdiction/get-jurisdiction.query-handler';
 import { GetTimelineHandler } from './queries/get-timeline/get-timeline.query-handler';
 import { ListActionsHandler } from './queries/list-actions/list-actions.query-handler';
@@ -66,6 +68,8 @@ const repositories: Provider[] = [JurisdictionRepository, ActionRepository, Time
     GetTimelineHandler,
     GetActionHandler,
     GetActionHistoryHandler,
+    GetActionProofHandler,
+    GetLedgerHeadHandler,
     ListActionsHandler,
     FindDuplicatesHandler,
     SearchJurisdictionsHandler,

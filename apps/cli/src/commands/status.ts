@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { ProjectionRunner, type ProjectionStatus } from '@app/event-store';
 import { ingestionDb, ParkedRepository, RunRepository, SourceRepository } from '@app/ingestion';
-import { policyInlineProjections, policyProjections } from '@app/policy';
+import { asyncProjections, policyInlineProjections } from '@app/policy';
 import { out, withDatabase } from '../cli-kit';
 
 const when = (d: Date | undefined) => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '-');
@@ -18,7 +18,7 @@ export function registerStatus(program: Command): void {
         out(`events: ${counts[0].n} (head position ${head})`);
 
         // Never started: this process only reads the checkpoints, the worker or API runs them.
-        const runner = new ProjectionRunner(store, policyProjections);
+        const runner = new ProjectionRunner(store, asyncProjections());
         // A projection no runner has started yet has no checkpoint to report; creating it, as a
         // runner's start does, lets status() answer for it too (position 0, behind by all).
         await runner.ensureCheckpoints();
@@ -35,7 +35,7 @@ export function registerStatus(program: Command): void {
           const updated = s ? `${when(s.updatedAt)} (last rebuild)` : '- (never rebuilt)';
           out(row(name, 'inline', s, 0, '-', updated));
         }
-        for (const { name } of policyProjections) {
+        for (const name of runner.names) {
           const s = running.get(name)!;
           out(row(name, 'async', s, s.lag, asyncState(s), when(s.updatedAt) + failure(s)));
         }

@@ -6,35 +6,50 @@ import { checkHeadSignature, eventLeaf } from './sealed-event';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits');
 
-/** A proof as the API gives it, read back from a file: checked for shape before anything else. */
-export const ledgerProofSchema = z.object({
-  head: z.object({
-    size: z.number().int().min(0),
-    root: hash,
-    chain: hash,
-    position: z.number().int().min(0),
+// One description of heads and proofs: the API's contract documents them, and `verify --proof`
+// reads a saved proof back with them.
+
+export const ledgerHeadSchema = z
+  .strictObject({
+    size: z.int().min(0).meta({ description: 'events sealed, in commit order' }),
+    root: hash.meta({ description: 'RFC 6962 Merkle tree root of their leaves, hex' }),
+    chain: hash.meta({ description: 'the hash chain over their leaves, last link, hex' }),
+    position: z.int().min(0).meta({ description: "the last sealed event's global position in this ledger" }),
     sealedAt: z.string(),
     signature: z
-      .object({ algorithm: z.literal('Ed25519'), keyId: z.string(), publicKey: z.string(), value: z.string() })
-      .nullable(),
-  }),
-  events: z.array(
-    z.object({
-      event: z.object({
+      .strictObject({
+        algorithm: z.literal('Ed25519'),
+        keyId: z.string().meta({ description: "SHA-256 of the public key's DER (SubjectPublicKeyInfo), hex" }),
+        publicKey: z.string().meta({ description: 'the public key, PEM; pin it rather than trusting this copy' }),
+        value: z.string().meta({ description: 'base64 signature of the RFC 8785 canonical JSON of {size, root, chain, position, sealedAt}' }),
+      })
+      .nullable()
+      .meta({ description: 'null when the ledger has no signing key (LEDGER_SIGNING_KEY)' }),
+  })
+  .meta({ id: 'LedgerHead', description: 'the latest seal of the ledger' });
+
+export const eventProofSchema = z
+  .strictObject({
+    event: z
+      .strictObject({
         streamId: z.string(),
-        streamVersion: z.number().int(),
+        streamVersion: z.int().min(1),
         type: z.string(),
-        schemaVersion: z.number().int(),
+        schemaVersion: z.int().min(1),
         data: z.unknown(),
         metadata: z.record(z.string(), z.unknown()),
-        position: z.number().int(),
+        position: z.int().min(1),
         recordedAt: z.string(),
-      }),
-      leafIndex: z.number().int().min(0).nullable(),
-      path: z.array(hash),
-    }),
-  ),
-});
+      })
+      .meta({ description: "the event as stored; its leaf is SHA-256(0x00 ‖ RFC 8785 JSON of all but position and recordedAt)" }),
+    leafIndex: z.int().min(0).nullable().meta({ description: 'its place in the sealed order; null while it waits to be sealed' }),
+    path: z.array(hash).meta({ description: 'RFC 6962 audit path from its leaf to the head root, hex, leaf first' }),
+  })
+  .meta({ id: 'EventProof' });
+
+export const ledgerProofSchema = z
+  .strictObject({ head: ledgerHeadSchema, events: z.array(eventProofSchema) })
+  .meta({ id: 'LedgerProof', description: "inclusion proofs of an action's events against the ledger's head" });
 
 export interface ProofCheck {
   ok: boolean;
