@@ -272,7 +272,7 @@ describe('GET /api/v1/actions (the review queue)', () => {
     expectProblem(await api.get(`/api/v1/actions?q=${'x'.repeat(201)}`), 400, 'REQUEST.INVALID', ['query.q']);
     expectProblem(await api.get('/api/v1/actions?jurisdiction=garbage'), 400, 'REQUEST.INVALID', ['query.jurisdiction']);
     expectProblem(await api.get('/api/v1/actions?limit=0'), 400, 'REQUEST.INVALID', ['query.limit']);
-    expectProblem(await api.get('/api/v1/actions?cursor=garbage'), 400, 'ACTION.INVALID', ['query.cursor']);
+    expectProblem(await api.get('/api/v1/actions?cursor=garbage'), 400, 'QUERY.INVALID_CURSOR', ['query.cursor']);
   });
 });
 

@@ -198,7 +198,7 @@ describe('bad parameters', () => {
     await bad(`${q(COMPARED)}&format=pdf`, 'query.format');
     await bad(`${q(COMPARED)}&colour=red`, 'query.colour');
     const res = await api.get(`/api/v1/compare?${q(COMPARED)}&cursor=nonsense`);
-    expectProblem(res, 400, 'ACTION.INVALID', ['query.cursor']);
+    expectProblem(res, 400, 'QUERY.INVALID_CURSOR', ['query.cursor']);
   });
 
   it('an unregistered jurisdiction is a 404 naming it', async () => {

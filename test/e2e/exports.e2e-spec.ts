@@ -288,7 +288,7 @@ describe('bad parameters', () => {
     await invalid(timelineUrl(J.sanJose, 'format=ndjson&limit=0'), 'query.limit', /at least 1/);
     await invalid(timelineUrl(J.sanJose, 'format=ics&limit=501'), 'query.limit', /at most 500/);
     await invalid(timelineUrl(J.sanJose, 'format=ics&from=2017-13'), 'query.from', /real date/);
-    await invalid(timelineUrl(J.sanJose, 'format=csv&cursor=nope'), 'query.cursor', /nextCursor/, 'ACTION.INVALID');
+    await invalid(timelineUrl(J.sanJose, 'format=csv&cursor=nope'), 'query.cursor', /nextCursor/, 'QUERY.INVALID_CURSOR');
     await invalid(timelineUrl(J.sanJose, 'format=atom&cursor=abc'), 'query.cursor', /not read with format=atom/);
     await invalid(timelineUrl(J.sanJose, 'format=atom&asOf=2017-01-01T00:00:00Z'), 'query.asOf', /not read with format=atom/);
     expectProblem(await api.get(timelineUrl('ocd-division/country:us/state:ma', 'format=ndjson')), 404, 'JURISDICTION.UNKNOWN');

@@ -209,7 +209,7 @@ describe('GET /api/v1/actions/search', () => {
     await bad('q=x&limit=0', 'query.limit');
     await bad('q=x&limit=101', 'query.limit');
     await bad('q=x&sort=rank', 'query.sort');
-    await bad('q=x&cursor=bm9wZQ', 'query.cursor', 'ACTION.INVALID');
+    await bad('q=x&cursor=bm9wZQ', 'query.cursor', 'QUERY.INVALID_CURSOR');
   });
 
   it('follows the writes that change what is searchable', async () => {

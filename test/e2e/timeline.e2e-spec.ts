@@ -245,7 +245,7 @@ describe('filters', () => {
     await bad('limit=501', 'query.limit');
     await bad('format=xml', 'query.format');
     await bad('sort=desc', 'query.sort');
-    await bad('cursor=bm9wZQ', 'query.cursor', 'ACTION.INVALID');
+    await bad('cursor=bm9wZQ', 'query.cursor', 'QUERY.INVALID_CURSOR');
   });
 });
 

@@ -228,7 +228,7 @@ export class ActionsController {
     summary: 'Actions newest first, by status, kind, source, jurisdiction and title (the review queue: status=proposed)',
     query: listParams,
     response: { description: 'A page of actions', body: actionsPageSchema },
-    problems: { 400: ['ACTION.INVALID'] },
+    problems: { 400: ['QUERY.INVALID_CURSOR'] },
   })
   list(@Query() query: unknown): Promise<ActionsPage> {
     const p = parse(listParams, query, 'query');
@@ -256,7 +256,7 @@ export class ActionsController {
       description: 'Every action (of these statuses)',
       content: { 'application/x-ndjson': z.string().meta({ description: 'one ActionSummary per line' }), 'text/csv': z.string() },
     },
-    problems: { 400: ['ACTION.INVALID'] },
+    problems: { 400: ['QUERY.INVALID_CURSOR'] },
   })
   async export(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const p = parse(exportParams, query, 'query');
@@ -282,7 +282,7 @@ export class ActionsController {
       'searchable word (only stop words or punctuation) answers no results.',
     query: searchParams,
     response: { description: 'A page of results', body: actionSearchSchema },
-    problems: { 400: ['ACTION.INVALID'], 404: ['JURISDICTION.UNKNOWN'] },
+    problems: { 400: ['QUERY.INVALID_CURSOR'], 404: ['JURISDICTION.UNKNOWN'] },
   })
   search(@Query() query: unknown): Promise<ActionSearch> {
     const p = parse(searchParams, query, 'query');

@@ -98,7 +98,7 @@ export class CompareController {
       content: { 'application/json': comparisonSchema, 'text/csv': z.string(), 'image/svg+xml': z.string() },
       headers: [X_NEXT_CURSOR, CONTENT_DISPOSITION],
     },
-    problems: { 400: ['ACTION.INVALID'], 404: ['JURISDICTION.UNKNOWN'] },
+    problems: { 400: ['QUERY.INVALID_CURSOR'], 404: ['JURISDICTION.UNKNOWN'] },
   })
   async compare(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Comparison | string | Readable> {
     const p = parse(compareParams, query, 'query');

@@ -240,7 +240,7 @@ export class JurisdictionsController {
       },
       headers: [X_NEXT_CURSOR],
     },
-    problems: { 400: ['JURISDICTION.INVALID_ID', 'ACTION.INVALID'], 404: ['JURISDICTION.UNKNOWN'] },
+    problems: { 400: ['JURISDICTION.INVALID_ID', 'QUERY.INVALID_CURSOR'], 404: ['JURISDICTION.UNKNOWN'] },
   })
   async timeline(
     @Param('id') id: string,

@@ -1719,7 +1719,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            /** @description Bad Request: `QUERY.INVALID_CURSOR`, `REQUEST.INVALID` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1892,7 +1892,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            /** @description Bad Request: `QUERY.INVALID_CURSOR`, `REQUEST.INVALID` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1973,7 +1973,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            /** @description Bad Request: `QUERY.INVALID_CURSOR`, `REQUEST.INVALID` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3498,7 +3498,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `ACTION.INVALID`, `REQUEST.INVALID` */
+            /** @description Bad Request: `QUERY.INVALID_CURSOR`, `REQUEST.INVALID` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4742,7 +4742,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: `ACTION.INVALID`, `JURISDICTION.INVALID_ID`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
+            /** @description Bad Request: `JURISDICTION.INVALID_ID`, `QUERY.INVALID_CURSOR`, `REQUEST.INVALID`, `REQUEST.MALFORMED` */
             400: {
                 headers: {
                     [name: string]: unknown;

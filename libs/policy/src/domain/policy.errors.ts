@@ -28,6 +28,8 @@ export const DOMAIN_ERROR_KINDS = {
   'ACTION.SELF_MERGE': 'validation',
   'ACTION.NOT_MERGEABLE': 'conflict',
   'ACTION.MERGE_KIND_MISMATCH': 'conflict',
+  // A page's cursor that is not one this endpoint handed out (timeline, actions, search, compare).
+  'QUERY.INVALID_CURSOR': 'validation',
   // Raised by handlers when the store rejects an append's expected version; defined here so
   // every policy code lives in one table.
   'POLICY.VERSION_CONFLICT': 'conflict',

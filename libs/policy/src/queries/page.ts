@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError } from '../domain';
 
 /** A cursor-paged list's answer: its items and where the next page starts. Named `id` in the contract. */
 export function pageSchema<T extends z.ZodType>(item: T, id: string) {
@@ -23,4 +24,12 @@ export function decodeKeyCursor(cursor: string): unknown[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The one answer to a cursor this endpoint did not hand out: 400 naming query.cursor. */
+export function invalidCursor(): DomainError {
+  return new DomainError('QUERY.INVALID_CURSOR', 'invalid cursor', {
+    // 'query.' as every other paged parameter's error path reads (query.limit, query.from…).
+    errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
+  });
 }

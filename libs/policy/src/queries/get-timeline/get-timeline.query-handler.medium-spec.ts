@@ -135,7 +135,7 @@ describe('GetTimelineHandler', () => {
   });
 
   it('refuses a cursor it did not issue as an invalid query parameter', async () => {
-    const invalid = { code: 'ACTION.INVALID', errors: [{ path: 'query.cursor', message: expect.any(String) }] };
+    const invalid = { code: 'QUERY.INVALID_CURSOR', errors: [{ path: 'query.cursor', message: expect.any(String) }] };
     const encode = (text: string) => Buffer.from(text).toString('base64url');
     await expect(timeline(J.us, { cursor: 'not-a-cursor' })).rejects.toMatchObject(invalid);
     await expect(timeline(J.us, { cursor: encode('2017-01-25') })).rejects.toMatchObject(invalid);

@@ -1,5 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, isCalendarDate, atPrecision } from '../../domain';
+import { invalidCursor } from '../page';
 import { JurisdictionRepository } from '../../repositories/jurisdiction.repository';
 import { TimelineRepository, type TimelineCursor, type TimelineRow, type TimelineSelection } from '../../repositories/timeline.repository';
 import { GetTimelineQuery, TIMELINE_MAX_LIMIT, type TimelineEntry, type TimelineFilters, type TimelinePage } from './get-timeline.query';
@@ -12,10 +13,7 @@ export function encodeCursor(row: TimelineRow): string {
 export function decodeCursor(cursor: string): TimelineCursor {
   const match = /^(\d{4}-\d{2}-\d{2})\|(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match || !isCalendarDate(match[1])) {
-    throw new DomainError('ACTION.INVALID', 'invalid cursor', {
-      // 'query.' as every other timeline parameter's error path reads (query.limit, query.from…).
-      errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
-    });
+    throw invalidCursor();
   }
   return { occurredOn: match[1], position: Number(match[2]) };
 }

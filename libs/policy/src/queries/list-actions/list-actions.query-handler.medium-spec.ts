@@ -81,7 +81,7 @@ describe('ListActionsHandler', () => {
   it('refuses a cursor it did not make, at query.cursor', async () => {
     for (const cursor of ['garbage', Buffer.from('0').toString('base64url'), Buffer.from('12a').toString('base64url')]) {
       await expect(list({ cursor })).rejects.toMatchObject({
-        code: 'ACTION.INVALID',
+        code: 'QUERY.INVALID_CURSOR',
         errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
       });
     }

@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../domain';
+import { invalidCursor } from '../page';
 import { ActionRepository, type StoredAction } from '../../repositories/action.repository';
 import { ACTION_LIST_MAX_LIMIT, ListActionsQuery, type ActionSummary, type ActionsPage } from './list-actions.query';
 
@@ -16,9 +16,7 @@ function encodeCursor(firstPosition: number): string {
 function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString();
   if (!/^[1-9]\d{0,15}$/.test(text)) {
-    throw new DomainError('ACTION.INVALID', 'invalid cursor', {
-      errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
-    });
+    throw invalidCursor();
   }
   return Number(text);
 }

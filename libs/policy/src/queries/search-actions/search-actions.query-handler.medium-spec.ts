@@ -244,7 +244,7 @@ describe('SearchActionsHandler', () => {
 
   it('refuses a cursor it did not give', async () => {
     await expect(search('sanctuary', { cursor: 'bm9wZQ' })).rejects.toMatchObject({
-      code: 'ACTION.INVALID',
+      code: 'QUERY.INVALID_CURSOR',
       errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
     });
   });

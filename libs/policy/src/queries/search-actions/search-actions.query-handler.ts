@@ -1,4 +1,4 @@
-import { decodeKeyCursor, encodeKeyCursor } from '../page';
+import { decodeKeyCursor, encodeKeyCursor, invalidCursor } from '../page';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError, atPrecision } from '../../domain';
 import {
@@ -33,9 +33,7 @@ function decodeCursor(cursor: string): SearchCursor {
   ) {
     return { exact: value[0] === 1, rank: value[1], id: value[2] };
   }
-  throw new DomainError('ACTION.INVALID', 'invalid cursor', {
-    errors: [{ path: 'query.cursor', message: 'must be a nextCursor returned by this endpoint' }],
-  });
+  throw invalidCursor();
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
