@@ -6,6 +6,8 @@
  *
  * DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the
  * bench creates `pl_bench_<pid>` there, migrates it, and drops it at the end (also on Ctrl-C).
+ * Sealing is measured three ways: appends with the sealer running beside them, the sealer
+ * catching up over the seeded log, and `verify` recomputing the seal of that log.
  * See docs/benchmarks.md for what each row measures.
  */
 import { cpus, totalmem } from 'node:os';
@@ -15,7 +17,17 @@ import { CompiledQuery, type Transaction } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
 import { createDb, createPool } from '@app/db/connection';
 import { migrateToLatest } from '@app/db/migrator';
-import { EventStore, ProjectionRunner, type EventStoreTables, type Projection, type StoredEvent } from '@app/event-store';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import {
+  EventStore,
+  ProjectionRunner,
+  SEAL_PROJECTION,
+  sealingProjection,
+  verifyLedger,
+  type EventStoreTables,
+  type Projection,
+  type StoredEvent,
+} from '@app/event-store';
 import { Histogram, admin, formatTable, withDatabase } from './common';
 
 // ---------------------------------------------------------------------------------------------
@@ -231,8 +243,12 @@ async function withSides<T>(
 }
 
 /** One event per append, exact expected version; baseline: single-row INSERT. */
-async function appendScenario(ctx: Ctx, name: string, clients: number, perAppend: number): Promise<Row> {
+async function appendScenario(ctx: Ctx, name: string, clients: number, perAppend: number, sealing = false): Promise<Row> {
   return withSides(ctx, clients, async ({ store, raw }) => {
+    // With sealing on, a signing sealer follows the log in this process, as the API's does,
+    // through both sides' windows: the ratio says what sealing costs the writers.
+    const sealer = sealing ? new ProjectionRunner(store, [sealingProjection({ signingKey: SIGNING_KEY })], { batchSize: ctx.opts.batchSize }) : undefined;
+    await sealer?.start();
     // Raw: a plain INSERT (one row, or one multi-row VALUES list) per operation.
     const valuesSql = Array.from({ length: perAppend }, (_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ');
     const insertSql = `INSERT INTO raw_events (stream_id, type, data) VALUES ${valuesSql}`;
@@ -259,9 +275,13 @@ async function appendScenario(ctx: Ctx, name: string, clients: number, perAppend
       return perAppend;
     };
 
-    const { store: storeResult, raw: rawResult } = await compare(ctx, clients, rawOp, storeOp);
+    const { store: storeResult, raw: rawResult } = await compare(ctx, clients, rawOp, storeOp).finally(() => sealer?.stop());
+    if (sealer) {
+      const { lag } = (await sealer.status())[0];
+      log(`  the sealer was ${lag} events behind when the windows ended`);
+    }
     return row(name, 'events/s', storeResult, rawResult,
-      perAppend === 1
+      sealing ? `raw single-row INSERT, ${plural(clients, 'client')}; the sealer (signing) running beside the store side, as in the API` : perAppend === 1
         ? `raw single-row INSERT, ${plural(clients, 'client')}`
         : `raw ${perAppend}-row INSERT … VALUES, ${plural(clients, 'client')}`);
   });
@@ -434,22 +454,11 @@ async function projectionScenario(ctx: Ctx, name: string): Promise<Row> {
   };
 
   // Two passes per side, raw/store/store/raw, so load from elsewhere hits both alike.
-  const sides = { raw: { n: 0, ms: 0, cpuUs: 0, rss: 0 }, store: { n: 0, ms: 0, cpuUs: 0, rss: 0 } };
+  let measured: { store: SideResult; raw: SideResult };
   try {
-    for (const side of ['raw', 'store', 'store', 'raw'] as const) {
-      await settle(a);
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      const { result: n, peakRssMb } = await withRssSampling(side === 'raw' ? rawPass : storePass);
-      const cpu = process.cpuUsage(cpu0);
-      const acc = sides[side];
-      acc.ms += performance.now() - t0;
-      acc.cpuUs += cpu.user + cpu.system;
-      acc.rss = Math.max(acc.rss, peakRssMb);
-      if (n !== total) throw new Error(`${side} catch-up saw ${n} events, expected ${total}`);
-      acc.n += n;
-      log(`  ${side} pass: ${fmt(n / ((performance.now() - t0) / 1000))} events/s, peak RSS ${fmt(peakRssMb)} MB`);
-    }
+    measured = await timedPasses(ctx, total, [
+      { side: 'raw', run: rawPass }, { side: 'store', run: storePass }, { side: 'store', run: storePass }, { side: 'raw', run: rawPass },
+    ]);
   } finally {
     await db.destroy();
     await rawPool.end();
@@ -457,10 +466,113 @@ async function projectionScenario(ctx: Ctx, name: string): Promise<Row> {
   const { rows: check } = await a.query<{ same: boolean }>(`
     SELECT (SELECT jsonb_object_agg(type, n) FROM bench_type_counts) = (SELECT jsonb_object_agg(type, n) FROM raw_type_counts) AS same`);
   if (!check[0].same) throw new Error('projection and baseline counted differently');
-  const result = (x: typeof sides.raw): SideResult =>
-    ({ rate: x.n / (x.ms / 1000), ops: x.n, seconds: x.ms / 2 / 1000, peakRssMb: x.rss, cpuUsPerOp: x.cpuUs / x.n });
-  return row(name, 'events/s', result(sides.store), result(sides.raw),
+  return row(name, 'events/s', measured.store, measured.raw,
     `raw keyset SELECT … WHERE position > $1 ORDER BY position LIMIT ${batchSize} + same count-per-type upsert, 1 client`);
+}
+
+const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey;
+
+/** Seals from scratch: the bench's one licence to empty the append-only seal tables. */
+async function resetSeals(a: Pool): Promise<void> {
+  await a.query(`ALTER TABLE ledger_seals DISABLE TRIGGER USER; ALTER TABLE ledger_tiles DISABLE TRIGGER USER;
+                 TRUNCATE ledger_seals, ledger_tiles;
+                 ALTER TABLE ledger_seals ENABLE TRIGGER USER; ALTER TABLE ledger_tiles ENABLE TRIGGER USER`);
+  await a.query('DELETE FROM projection_checkpoints WHERE name = $1', [SEAL_PROJECTION]);
+}
+
+/**
+ * The floor under any seal: every event read by keyset, hashed once (SHA-256 of its row as
+ * JSON), the batch's hashes written in one row; each batch its own transaction.
+ */
+async function rawHashPass(url: string, batchSize: number, write: boolean): Promise<number> {
+  const pool = createPool(url, { max: 1, applicationName: 'pl-bench-raw' });
+  const c = await pool.connect();
+  let seen = 0;
+  try {
+    if (write) await c.query('CREATE TABLE IF NOT EXISTS raw_seals (id bigserial PRIMARY KEY, hashes bytea NOT NULL); TRUNCATE raw_seals');
+    let after = 0;
+    for (;;) {
+      await c.query('BEGIN');
+      const { rows } = await c.query<{ position: number }>(
+        'SELECT "position", stream_id, stream_version, type, schema_version, data, metadata FROM events WHERE "position" > $1 ORDER BY "position" LIMIT $2',
+        [after, batchSize]);
+      const hashes = rows.map((r) => createHash('sha256').update(JSON.stringify(r)).digest());
+      if (write && rows.length) await c.query('INSERT INTO raw_seals (hashes) VALUES ($1)', [Buffer.concat(hashes)]);
+      await c.query('COMMIT');
+      seen += rows.length;
+      if (rows.length < batchSize) break;
+      after = rows[rows.length - 1].position;
+    }
+  } finally {
+    c.release();
+    await pool.end();
+  }
+  return seen;
+}
+
+/** Runs `passes` (raw/store order given), each timed with CPU and peak RSS; sums per side. */
+async function timedPasses(ctx: Ctx, total: number, passes: { side: 'raw' | 'store'; run: () => Promise<number> }[]): Promise<{ store: SideResult; raw: SideResult }> {
+  const sides = { raw: { n: 0, ms: 0, cpuUs: 0, rss: 0, passes: 0 }, store: { n: 0, ms: 0, cpuUs: 0, rss: 0, passes: 0 } };
+  for (const { side, run } of passes) {
+    await settle(ctx.admin);
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const { result: n, peakRssMb } = await withRssSampling(run);
+    const cpu = process.cpuUsage(cpu0);
+    const acc = sides[side];
+    acc.ms += performance.now() - t0;
+    acc.cpuUs += cpu.user + cpu.system;
+    acc.rss = Math.max(acc.rss, peakRssMb);
+    acc.passes++;
+    if (n !== total) throw new Error(`${side} pass saw ${n} events, expected ${total}`);
+    acc.n += n;
+    log(`  ${side} pass: ${fmt(n / ((performance.now() - t0) / 1000))} events/s, ${((performance.now() - t0) / 1000).toFixed(1)} s, peak RSS ${fmt(peakRssMb)} MB`);
+  }
+  const result = (x: typeof sides.raw): SideResult =>
+    ({ rate: x.n / (x.ms / 1000), ops: x.n, seconds: x.ms / x.passes / 1000, peakRssMb: x.rss, cpuUsPerOp: x.cpuUs / x.n });
+  return { store: result(sides.store), raw: result(sides.raw) };
+}
+
+/** The sealer catching up over the seeded log from nothing; baseline: rawHashPass. */
+async function sealScenario(ctx: Ctx, name: string): Promise<Row> {
+  const { catchupEvents: total, batchSize } = ctx.opts;
+  const db = createDb<EventStoreTables>(ctx.url, { max: 2, applicationName: 'pl-bench-store' });
+  const runner = new ProjectionRunner(new EventStore(db), [sealingProjection({ signingKey: SIGNING_KEY })], { batchSize });
+  const seal = async () => {
+    await resetSeals(ctx.admin);
+    return runner.catchUp(SEAL_PROJECTION);
+  };
+  const raw = () => rawHashPass(ctx.url, batchSize, true);
+  try {
+    const { store, raw: base } = await timedPasses(ctx, total, [
+      { side: 'raw', run: raw }, { side: 'store', run: seal }, { side: 'store', run: seal }, { side: 'raw', run: raw },
+    ]);
+    return row(name, 'events/s', store, base, `raw keyset SELECT of the sealed columns LIMIT ${batchSize} + one SHA-256 per event + one INSERT of the batch's hashes, 1 client; the seal signs every batch`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** verify over the sealed log: every leaf, root, chain and signature; baseline: rawHashPass reading only. */
+async function verifyScenario(ctx: Ctx, name: string): Promise<Row> {
+  const { catchupEvents: total, batchSize } = ctx.opts;
+  const { rows } = await ctx.admin.query<{ size: string | null }>('SELECT max(size) AS size FROM ledger_seals');
+  if (Number(rows[0].size ?? 0) !== total) throw new Error(`verify runs after seal.catchup, on the sealed seeded log (${rows[0].size} sealed, expected ${total})`);
+  const db = createDb<EventStoreTables>(ctx.url, { max: 2, applicationName: 'pl-bench-store' });
+  const store = new EventStore(db);
+  const verify = async () => {
+    const report = await verifyLedger(store);
+    if (!report.ok) throw new Error(`verify failed: ${report.mismatch?.message}`);
+    return report.eventsChecked;
+  };
+  try {
+    const { store: result, raw } = await timedPasses(ctx, total, [
+      { side: 'raw', run: () => rawHashPass(ctx.url, batchSize, false) }, { side: 'store', run: verify },
+    ]);
+    return row(name, 'events/s', result, raw, `raw keyset SELECT of the sealed columns LIMIT ${batchSize} + one SHA-256 per event, 1 client, nothing written`);
+  } finally {
+    await db.destroy();
+  }
 }
 
 function plural(n: number, word: string): string {
@@ -503,8 +615,12 @@ function printTable(rows: Row[]): void {
 const SCENARIOS: { name: string; run: (ctx: Ctx, name: string) => Promise<Row> }[] = [
   // First: it catches up over the seeded log, before the other scenarios add to it.
   { name: 'projection.catchup', run: (c, n) => projectionScenario(c, n) },
+  // Then the seal of that same log, and its verification.
+  { name: 'seal.catchup', run: (c, n) => sealScenario(c, n) },
+  { name: 'verify', run: (c, n) => verifyScenario(c, n) },
   { name: 'append.c1', run: (c, n) => appendScenario(c, n, 1, 1) },
   { name: 'append.c8', run: (c, n) => appendScenario(c, n, 8, 1) },
+  { name: 'append.c8.sealed', run: (c, n) => appendScenario(c, n, 8, 1, true) },
   { name: 'append.c16', run: (c, n) => appendScenario(c, n, 16, 1) },
   { name: 'append.batch100.c4', run: (c, n) => appendScenario(c, n, 4, 100) },
   { name: 'read.stream20.c8', run: (c, n) => readScenario(c, n, 8, 20) },
@@ -562,7 +678,7 @@ async function main(): Promise<void> {
       rows.push(r);
     }
     // Report in the usual order (append, read, projection), whatever order they ran in.
-    const order = ['append.c1', 'append.c8', 'append.c16', 'append.batch100.c4', 'read.stream20.c8', 'projection.catchup'];
+    const order = ['append.c1', 'append.c8', 'append.c8.sealed', 'append.c16', 'append.batch100.c4', 'read.stream20.c8', 'projection.catchup', 'seal.catchup', 'verify'];
     rows.sort((x, y) => order.indexOf(x.name) - order.indexOf(y.name));
     printTable(rows);
     log(`total ${((performance.now() - started) / 1000).toFixed(0)} s, process max RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);

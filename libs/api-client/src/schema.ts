@@ -1108,7 +1108,9 @@ export interface components {
             daysApart: number;
         };
         EventProof: {
-            /** @description the event as stored; its leaf is SHA-256(0x00 ‖ RFC 8785 JSON of all but position and recordedAt) */
+            /** @description the event as sealed: its leaf is SHA-256(0x00 ‖ these bytes in UTF-8). PostgreSQL's jsonb text of {streamId, streamVersion, type, schemaVersion, data, metadata} */
+            sealed: string;
+            /** @description the sealed event, readable, with its position and the time this ledger recorded it (neither is sealed) */
             event: {
                 streamId: string;
                 streamVersion: number;

@@ -468,7 +468,15 @@ export class EventStore {
   async readAfter(
     executor: Executor,
     from: CommitPoint,
-    options: { limit: number; types?: readonly string[]; streamPrefix?: string; gapSafe?: boolean; upcast?: boolean },
+    options: {
+      limit: number;
+      types?: readonly string[];
+      streamPrefix?: string;
+      gapSafe?: boolean;
+      upcast?: boolean;
+      /** false: data and metadata come back null, unread and not upcast (see Projection.withoutContent). */
+      content?: boolean;
+    },
   ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean; heldBack: boolean }> {
     const gapSafe = options.gapSafe ?? true;
     const horizon = gapSafe ? sql`AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())` : sql``;
@@ -489,9 +497,11 @@ export class EventStore {
       : sql``;
     // ORDER BY names the table's columns: the output column transaction_id is text, and
     // ordering by it would put transaction 1000 before 999.
+    const content = options.content ?? true;
+    const columns = content ? sql`data, metadata` : sql`NULL::jsonb AS data, NULL::jsonb AS metadata`;
     const { rows } = await sql<EventRow & { is_head: boolean; held_back: boolean | null }>`${sql.raw(PREPARE)}
       (SELECT false AS is_head, "position", transaction_id::text AS transaction_id, stream_id, stream_version,
-              type, schema_version, data, metadata, recorded_at, NULL::boolean AS held_back
+              type, schema_version, ${columns}, recorded_at, NULL::boolean AS held_back
          FROM events
         WHERE (transaction_id, "position") > (${from.transactionId}::xid8, ${from.position}::bigint)
               ${horizon} ${typeFilter} ${streamFilter}
@@ -505,7 +515,7 @@ export class EventStore {
       if (row.is_head) {
         behind = row.held_back === true;
         if (row.position !== null) headPoint = { transactionId: row.transaction_id, position: row.position };
-      } else events.push(options.upcast === false ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row)));
+      } else events.push(options.upcast === false || !content ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row)));
     }
     const caughtUp = events.length < options.limit;
     const last = events.at(-1);

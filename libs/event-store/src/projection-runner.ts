@@ -131,16 +131,18 @@ export class ProjectionRunner {
       if (outcome === 'failed') break;
       if (outcome === 'locked') await this.sleepUntilWoken(seen, this.pollMs);
       else if (outcome.caughtUp) {
+        const { gatherMs } = this.get(name);
+        if (gatherMs && outcome.applied > 0) await this.gather(gatherMs);
         // Busy: appends arrived while this batch ran, and more are likely on their way.
         const busy = outcome.applied > 0 && this.wakes !== seen;
         await this.sleepUntilWoken(seen, outcome.heldBack ? HELD_BACK_RETRY_MS : this.pollMs);
-        if (busy) await this.gather();
+        if (busy && !gatherMs) await this.gather(GATHER_MS);
       }
     }
   }
 
-  /** The pause of a busy runner (GATHER_MS), unless someone is waiting for its progress. */
-  private gather(): Promise<void> {
+  /** The pause of a busy runner, unless someone is waiting for its progress. */
+  private gather(ms: number): Promise<void> {
     if (!this.running || this.progress.listenerCount('progress') > 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
@@ -148,7 +150,7 @@ export class ProjectionRunner {
         this.wake.off('hurry', done);
         resolve();
       };
-      const timer = setTimeout(done, GATHER_MS);
+      const timer = setTimeout(done, ms);
       this.wake.once('hurry', done);
     });
   }
@@ -193,7 +195,7 @@ export class ProjectionRunner {
         const { events, next, caughtUp, heldBack } = await this.store.readAfter(trx, from, {
           limit: this.batchSize,
           types: typesOf(projection),
-          upcast: !projection.asStored,
+          content: !projection.withoutContent,
         });
         if (events.length) await projection.handle(trx, events);
         if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, name, next, { eventsApplied: events.length, mode: 'add' });
@@ -233,14 +235,14 @@ export class ProjectionRunner {
         const from = await this.lockAndReadCheckpoint(trx, projection.name);
         if (!from) return 'locked' as const;
         // Read as stored and upcast under the savepoint: a failing upcaster is blamed on its event too.
-        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: typesOf(projection), upcast: false });
+        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: typesOf(projection), upcast: false, content: !projection.withoutContent });
         if (events.length === 0) {
           if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, projection.name, next, { eventsApplied: 0, mode: 'add' });
           return 'done' as const;
         }
         try {
           await sql`SAVEPOINT apply_one`.execute(trx);
-          await projection.handle(trx, projection.asStored ? events : events.map((e) => this.store.upcast(e)));
+          await projection.handle(trx, projection.withoutContent ? events : events.map((e) => this.store.upcast(e)));
         } catch (err) {
           await sql`ROLLBACK TO SAVEPOINT apply_one`.execute(trx);
           failedOn = events[0];

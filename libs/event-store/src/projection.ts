@@ -16,8 +16,17 @@ export interface Projection {
   name: string;
   /** The event types it is handed; 'all' for every event (the ledger's seal). */
   eventTypes: readonly string[] | 'all';
-  /** Handed events as stored, not upcast: for a projection that must see the stored bytes. */
-  asStored?: boolean;
+  /**
+   * Handed events without their data and metadata (null), and not upcast: for a projection
+   * that reads what it needs of them itself, in SQL (the seal hashes them where they are).
+   */
+  withoutContent?: boolean;
+  /**
+   * For a projection that gains from few large batches more than from being seconds fresh (the
+   * seal: one row and one signature per batch): after each batch it applied, its runner lets
+   * appends gather this long (ms) before the next, unless someone waits for it.
+   */
+  gatherMs?: number;
   /**
    * Read tables it owns, in the public schema. A rebuild fills copies of them beside the
    * live ones (CREATE TABLE … LIKE … INCLUDING ALL) and swaps them in, so they must not use

@@ -77,7 +77,7 @@ async function rebuildOn(
       const { events, next, caughtUp } = await store.readAfter(trx, point, {
         limit: batchSize,
         types: typesOf(projection),
-        upcast: !projection.asStored,
+        content: !projection.withoutContent,
         gapSafe,
       });
       if (events.length) await projection.handle(trx, events);

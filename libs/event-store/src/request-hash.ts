@@ -1,16 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { StreamAppend } from './types';
 
-/** JSON with object keys sorted at every depth, so that equal payloads hash equally whatever their key order. */
+/**
+ * JSON with object keys sorted at every depth, so that equal payloads hash equally whatever
+ * their key order. For values that came out of JSON this is RFC 8785 (JCS): keys in UTF-16
+ * code unit order (what sort() does), strings and numbers as JSON.stringify writes them, no
+ * whitespace. Written as loops: the seal runs it on every event of the ledger.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const object = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(object).sort()) {
+    const item = object[key];
+    if (item === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
 }
 
 /**

@@ -4,11 +4,11 @@ import { createTestDatabase, startEmbeddedPostgresProcess, type TestDatabase } f
 import { sql, type Kysely } from 'kysely';
 import { EventStore } from '../event-store';
 import { ProjectionRunner } from '../projection-runner';
-import { uniqueId } from '../testing/helpers';
+import { eventually, uniqueId } from '../testing/helpers';
 import { LedgerSeals, sealingProjection, SEAL_PROJECTION, TILE_LEAVES, type LedgerProof } from './ledger-seal';
 import { leafHash, rootOf } from './merkle';
 import { checkProof } from './proof';
-import { CHAIN_START, chainLink, eventLeaf } from './sealed-event';
+import { CHAIN_START, chainLink, sealedLeaf, type SealedContent } from './sealed-event';
 import { verifyLedger } from './verify-ledger';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -26,9 +26,24 @@ async function ledger(db: Kysely<any>, options: { events: number; batchSize: num
     await store.append(id, Array.from({ length: n }, (_, k) => ({ type: 'Noted', data: { k, text: `note ${written + k} “quoted” \u00e9` }, metadata: { actor: 'test' } })), { expectedVersion: 'no_stream' });
     written += n;
   }
-  await runner.catchUp(SEAL_PROJECTION);
-  return { store, runner, streams, seals: new LedgerSeals(db) };
+  const seals = new LedgerSeals(db);
+  // Other test files' open transactions can hold the gap-safe horizon back: catch up until all is sealed.
+  await eventually(async () => (await runner.catchUp(SEAL_PROJECTION), (await seals.head()).size === options.events), { what: 'every event to be sealed' });
+  return { store, runner, streams, seals };
 }
+
+/**
+ * PostgreSQL's jsonb text, as the seal documents it, for the values these tests write:
+ * object keys shortest first then bytewise, ", " and ": " between items.
+ */
+function jsonbText(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
+  const keys = Object.keys(value).sort((a, b) => Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return `{${keys.map((k) => `${JSON.stringify(k)}: ${jsonbText((value as Record<string, unknown>)[k])}`).join(', ')}}`;
+}
+const sealedText = (e: SealedContent) =>
+  jsonbText({ streamId: e.streamId, streamVersion: e.streamVersion, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata });
 
 /** What an attacker with the database password can do: switch the guard off and write. */
 async function asAttacker(db: Kysely<any>, statement: ReturnType<typeof sql>) {
@@ -52,7 +67,7 @@ describe('the sealed ledger', () => {
 
   it('seals every event in commit order: the head is the RFC 6962 root and the chain of their leaves', async () => {
     const { events } = await subject.store.readAll({ limit: 10_000 });
-    const leaves = events.map(eventLeaf);
+    const leaves = events.map((e) => sealedLeaf(sealedText(e)));
     const head = await subject.seals.head();
     expect(head.size).toBe(events.length);
     expect(head.position).toBe(events.at(-1)!.position);
@@ -69,6 +84,15 @@ describe('the sealed ledger', () => {
     expect(checkProof(proof, { publicKey }).signature).toMatchObject({ ok: true, pinned: true });
     expect(checkProof(proof, { publicKey: other.publicKey })).toMatchObject({ ok: false, signature: { ok: false, reason: expect.stringContaining('not the pinned key') } });
     expect(checkProof({ ...proof, head: { ...head, size: head.size - 1 } }, { publicKey }).signature).toEqual({ ok: false, reason: 'the signature does not match the head' });
+  });
+
+  it('carries the sealed text: the event as PostgreSQL writes it, without its position or time', async () => {
+    const proof = await subject.seals.proveStream(subject.streams[0]);
+    expect(proof.events[0].sealed).toBe(
+      `{"data": {"k": 0, "text": "note 0 “quoted” é"}, "type": "Noted", "metadata": {"actor": "test"}, "streamId": "${subject.streams[0]}", "schemaVersion": 1, "streamVersion": 1}`,
+    );
+    const shown = { ...proof, events: [{ ...proof.events[0], event: { ...proof.events[0].event, data: { k: 0, text: 'another text' } } }] };
+    expect(checkProof(shown, { publicKey }).events[0]).toMatchObject({ ok: false, reason: 'the event shown is not the one in its sealed text' });
   });
 
   it('proves every event of a stream, in any tile or in the ragged tail, from the proof alone', async () => {
@@ -88,7 +112,7 @@ describe('the sealed ledger', () => {
     expect(progress.at(-1)).toBe(2 * TILE_LEAVES + 77);
     await subject.store.append(uniqueId('late'), [{ type: 'Noted', data: {} }], { expectedVersion: 'no_stream' });
     expect((await verifyLedger(subject.store)).unsealed).toBe(1);
-    await subject.runner.catchUp(SEAL_PROJECTION);
+    await eventually(async () => (await subject.runner.catchUp(SEAL_PROJECTION), (await verifyLedger(subject.store)).unsealed === 0), { what: 'the late event to be sealed' });
   });
 
   it('finds a published head in the ledger, and tells a rewritten history from it', async () => {
@@ -156,7 +180,7 @@ describe('a tampered ledger', () => {
     await sql`TRUNCATE ledger_seals, ledger_tiles`.execute(db);
     await sql`UPDATE projection_checkpoints SET transaction_id = '0', "position" = 0 WHERE name = ${SEAL_PROJECTION}`.execute(db);
     const forger = new ProjectionRunner(subject.store, [sealingProjection({ signingKey: other.privateKey })]);
-    await forger.catchUp(SEAL_PROJECTION);
+    await eventually(async () => (await forger.catchUp(SEAL_PROJECTION), (await subject.seals.head()).size === 40), { what: 'the forged seal' });
     const report = await verifyLedger(subject.store, { publicKey });
     expect(report.mismatch!.message).toMatch(/signature does not check: signed by key/);
     // Without a pinned key its own signature holds; only the pinned key tells.

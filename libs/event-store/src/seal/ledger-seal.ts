@@ -8,8 +8,9 @@ import { EMPTY_ROOT, Frontier, HASH_BYTES, inclusionPath, nodeHash, rootOf, spli
 import {
   CHAIN_START,
   chainLink,
-  eventLeaf,
   keyIdOf,
+  LEAF_SQL,
+  SEALED_TEXT_SQL,
   publicKeyPem,
   signStatement,
   type LedgerHeadStatement,
@@ -21,6 +22,8 @@ export const SEAL_PROJECTION = 'ledger_seal';
 /** Tiles are the roots of aligned subtrees of 2^8 leaves. */
 export const TILE_HEIGHT = 8;
 export const TILE_LEAVES = 2 ** TILE_HEIGHT;
+/** Under a stream of appends, a seal at most about this often (see Projection.gatherMs). */
+export const SEAL_GATHER_MS = 250;
 
 /** A seal as stored (migration 2026-12-03T01). */
 export interface SealRow {
@@ -58,7 +61,8 @@ export function leavesOf(row: Pick<SealRow, 'leaves'>): Buffer[] {
  * without it, and one seal takes a whole batch (one row, one signature). Running in the
  * ProjectionRunner gives it what the other projections have: a checkpoint committed with its
  * writes, one sealer at a time across processes (the advisory lock), resumption after a crash.
- * It sees events as stored, never upcast: the seal is over what the table holds.
+ * It hashes events where they are (see SEALED_TEXT_SQL): the seal is over what the table
+ * holds, and only 32 bytes an event reach Node.
  */
 export function sealingProjection(options: { signingKey?: KeyObject } = {}): Projection {
   const { signingKey } = options;
@@ -67,7 +71,8 @@ export function sealingProjection(options: { signingKey?: KeyObject } = {}): Pro
   return {
     name: SEAL_PROJECTION,
     eventTypes: 'all',
-    asStored: true,
+    withoutContent: true,
+    gatherMs: SEAL_GATHER_MS,
     async handle(trx: Transaction<EventStoreTables>, events: StoredEvent[]) {
       const { rows } = await sql<Pick<SealRow, 'seal' | 'size' | 'chain' | 'frontier'>>`${sql.raw(PREPARE)}
         SELECT seal, size, chain, frontier FROM ledger_seals ORDER BY seal DESC LIMIT 1`.execute(trx);
@@ -75,10 +80,8 @@ export function sealingProjection(options: { signingKey?: KeyObject } = {}): Pro
       const frontier = previous ? Frontier.fromBytes(Number(previous.size), bytes(previous.frontier)) : new Frontier();
       let chain: Buffer = previous ? bytes(previous.chain) : CHAIN_START;
       const tiles: { tile: number; hash: Buffer }[] = [];
-      const leaves: Buffer[] = [];
-      for (const event of events) {
-        const leaf = eventLeaf(event);
-        leaves.push(leaf);
+      const leaves = await leavesAt(trx, events.map((e) => e.position));
+      for (const leaf of leaves) {
         chain = chainLink(chain, leaf);
         frontier.append(leaf, (height, index, hash) => {
           if (height === TILE_HEIGHT) tiles.push({ tile: index, hash });
@@ -110,6 +113,17 @@ export function sealingProjection(options: { signingKey?: KeyObject } = {}): Pro
   };
 }
 
+/** Leaf hashes of the events at these positions, in the order given. */
+async function leavesAt(trx: Transaction<EventStoreTables>, positions: number[]): Promise<Buffer[]> {
+  const { rows } = await sql<{ leaf: Uint8Array }>`${sql.raw(PREPARE)}
+    SELECT ${sql.raw(LEAF_SQL)} AS leaf
+      FROM unnest(${positions}::bigint[]) WITH ORDINALITY AS p("position", n)
+      JOIN events e ON e."position" = p."position"
+     ORDER BY p.n`.execute(trx);
+  if (rows.length !== positions.length) throw new Error(`${positions.length - rows.length} of the events to seal are gone`);
+  return rows.map((r) => bytes(r.leaf));
+}
+
 /** An event of the log with what the seal covers and the store's own stamps beside it. */
 export interface ProvenEvent extends SealedContent {
   position: number;
@@ -117,6 +131,9 @@ export interface ProvenEvent extends SealedContent {
 }
 
 export interface EventProof {
+  /** The bytes its leaf hashes (SHA-256 of 0x00 and their UTF-8): the event as sealed. */
+  sealed: string;
+  /** The same event, readable, with its position and time in this ledger. */
   event: ProvenEvent;
   /** Its place in the sealed order; null while it waits to be sealed. */
   leafIndex: number | null;
@@ -167,10 +184,11 @@ export class LedgerSeals {
       data: unknown;
       metadata: Record<string, unknown>;
       recorded_at: Date;
+      sealed: string;
       leaf_index: number | null;
     }>`
       SELECT e."position", e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version, e.type, e.schema_version,
-             e.data, e.metadata, e.recorded_at,
+             e.data, e.metadata, e.recorded_at, ${sql.raw(SEALED_TEXT_SQL)} AS sealed,
              -- Its index: the leaves sealed before its seal, plus the events of its seal before it.
              s.size - octet_length(s.leaves) / ${HASH_BYTES} + (
                SELECT count(*) FROM events x
@@ -192,6 +210,7 @@ export class LedgerSeals {
       events: rows.map((r, i) => {
         const leafIndex = indexes[i] !== null && indexes[i]! < head.size ? indexes[i] : null;
         return {
+          sealed: r.sealed,
           event: {
             streamId: r.stream_id,
             streamVersion: r.stream_version,

@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { LedgerProof } from './ledger-seal';
 import { rootFromInclusion } from './merkle';
-import { checkHeadSignature, eventLeaf } from './sealed-event';
+import { canonicalJson } from '../request-hash';
+import { checkHeadSignature, contentOf, sealedLeaf, type SealedContent } from './sealed-event';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits');
 
@@ -30,6 +31,9 @@ export const ledgerHeadSchema = z
 
 export const eventProofSchema = z
   .strictObject({
+    sealed: z.string().meta({
+      description: "the event as sealed: its leaf is SHA-256(0x00 ‖ these bytes in UTF-8). PostgreSQL's jsonb text of {streamId, streamVersion, type, schemaVersion, data, metadata}",
+    }),
     event: z
       .strictObject({
         streamId: z.string(),
@@ -41,7 +45,7 @@ export const eventProofSchema = z
         position: z.int().min(1),
         recordedAt: z.string(),
       })
-      .meta({ description: "the event as stored; its leaf is SHA-256(0x00 ‖ RFC 8785 JSON of all but position and recordedAt)" }),
+      .meta({ description: 'the sealed event, readable, with its position and the time this ledger recorded it (neither is sealed)' }),
     leafIndex: z.int().min(0).nullable().meta({ description: 'its place in the sealed order; null while it waits to be sealed' }),
     path: z.array(hash).meta({ description: 'RFC 6962 audit path from its leaf to the head root, hex, leaf first' }),
   })
@@ -59,21 +63,32 @@ export interface ProofCheck {
 
 /**
  * Checks a proof with nothing but the proof (and, best, a key the reader pinned): each
- * event's leaf is recomputed from the content the proof shows and walked up its audit path;
+ * event's leaf is recomputed from its sealed bytes (which must say what the readable event
+ * says) and walked up its audit path;
  * it holds only if that lands on the head's root, and the head is only worth as much as its
  * signature. An unsigned head makes the check fail unless the caller accepts unsigned heads.
  */
 export function checkProof(proof: LedgerProof, options: { publicKey?: KeyObject; allowUnsigned?: boolean } = {}): ProofCheck {
   const signature = checkHeadSignature(proof.head, options.publicKey);
   const root = Buffer.from(proof.head.root, 'hex');
-  const events = proof.events.map(({ event, leafIndex, path }) => {
+  const events = proof.events.map(({ sealed, event, leafIndex, path }) => {
     const where = { position: event.position, streamId: event.streamId, streamVersion: event.streamVersion };
     if (leafIndex === null) return { ...where, ok: false, reason: 'not sealed yet: ask again shortly' };
-    const reached = rootFromInclusion(eventLeaf(event), leafIndex, proof.head.size, path.map((h) => Buffer.from(h, 'hex')));
+    if (!showsSealed(sealed, event)) return { ...where, ok: false, reason: 'the event shown is not the one in its sealed text' };
+    const reached = rootFromInclusion(sealedLeaf(sealed), leafIndex, proof.head.size, path.map((h) => Buffer.from(h, 'hex')));
     if (!reached) return { ...where, ok: false, reason: `the path does not fit leaf ${leafIndex} of a ${proof.head.size}-leaf tree` };
     if (!reached.equals(root)) return { ...where, ok: false, reason: `its content and path lead to ${reached.toString('hex').slice(0, 16)}…, not the head's root` };
     return { ...where, ok: true };
   });
   const signed = signature.ok || (options.allowUnsigned === true && proof.head.signature === null);
   return { ok: signed && events.length > 0 && events.every((e) => e.ok), signature, events };
+}
+
+/** Whether the readable event says what the sealed bytes say (so a reader is not shown another). */
+function showsSealed(sealed: string, event: SealedContent): boolean {
+  try {
+    return canonicalJson(contentOf(JSON.parse(sealed) as SealedContent)) === canonicalJson(contentOf(event));
+  } catch {
+    return false;
+  }
 }

@@ -2,10 +2,20 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { START, type CommitPoint } from '../checkpoint';
 import type { EventStore } from '../event-store';
-import type { EventStoreTables, StoredEvent } from '../types';
+import type { EventStoreTables } from '../types';
 import { Frontier } from './merkle';
 import { bytes, lastPointOf, leavesOf, statementOf, type SealRow } from './ledger-seal';
-import { CHAIN_START, chainLink, checkHeadSignature, eventLeaf, type SignedLedgerHead } from './sealed-event';
+import { CHAIN_START, chainLink, checkHeadSignature, LEAF_SQL, type SignedLedgerHead } from './sealed-event';
+
+/** An event as verify reads it: where it is, what it is, and its leaf (hashed by PostgreSQL). */
+interface LeafRow {
+  position: number;
+  transactionId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  leaf: Buffer;
+}
 
 export interface VerifyProgress {
   events: number;
@@ -61,33 +71,45 @@ export async function verifyLedger(
   const report: VerifyReport = { ok: true, eventsChecked: 0, seals: 0, signedSeals: 0, unsealed: 0, head: null, mismatch: null };
   const frontier = new Frontier();
   let chain: Buffer = CHAIN_START;
-  let events: StoredEvent[] = [];
+  let events: LeafRow[] = [];
   let eventAt = 0;
   let eventsEnd = false;
   let after: CommitPoint = START;
 
-  // Every event in commit order, gap-safety off: an event slipped into a sealed range by hand
-  // must be seen even if its transaction id is old.
-  const nextEvent = async (): Promise<StoredEvent | null> => {
+  // Every event in commit order, with no gap-safety horizon: an event slipped into a sealed
+  // range by hand must be seen even if its transaction id is old. Leaves are hashed by the
+  // database, as the seal hashed them; 32 bytes an event come back.
+  const nextEvent = async (): Promise<LeafRow | null> => {
     if (eventAt === events.length && !eventsEnd) {
-      const page = await store.readAfter(db, after, { limit: EVENT_PAGE, gapSafe: false, upcast: false });
-      events = page.events;
+      const { rows } = await sql<{ position: number; transaction_id: string; stream_id: string; stream_version: number; type: string; leaf: Uint8Array }>`
+        SELECT e."position", e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version, e.type, ${sql.raw(LEAF_SQL)} AS leaf
+          FROM events e
+         WHERE (e.transaction_id, e."position") > (${after.transactionId}::xid8, ${after.position}::bigint)
+         ORDER BY e.transaction_id, e."position" LIMIT ${EVENT_PAGE}`.execute(db);
+      events = rows.map((r) => ({
+        position: Number(r.position),
+        transactionId: r.transaction_id,
+        streamId: r.stream_id,
+        streamVersion: r.stream_version,
+        type: r.type,
+        leaf: bytes(r.leaf),
+      }));
       eventAt = 0;
-      after = page.next;
-      eventsEnd = page.events.length < EVENT_PAGE;
+      if (events.length) after = { transactionId: events[events.length - 1].transactionId, position: events[events.length - 1].position };
+      eventsEnd = events.length < EVENT_PAGE;
     }
     return eventAt < events.length ? events[eventAt++] : null;
   };
-  const peekEvent = async (): Promise<StoredEvent | null> => {
+  const peekEvent = async (): Promise<LeafRow | null> => {
     const e = await nextEvent();
     if (e) eventAt--;
     return e;
   };
 
   const fail = (mismatch: LedgerMismatch): VerifyReport => ({ ...report, ok: false, mismatch });
-  const describe = (e: StoredEvent | null) =>
+  const describe = (e: LeafRow | null) =>
     e ? { position: e.position, streamId: e.streamId, streamVersion: e.streamVersion, type: e.type } : null;
-  const name = (e: StoredEvent | null) => (e ? `the event at position ${e.position} (${e.streamId} v${e.streamVersion}, ${e.type})` : 'no event');
+  const name = (e: LeafRow | null) => (e ? `the event at position ${e.position} (${e.streamId} v${e.streamVersion}, ${e.type})` : 'no event');
 
   let lastSeal = 0;
   let published = options.publishedHead;
@@ -103,14 +125,14 @@ export async function verifyLedger(
       for (let i = 0; i < sealed.length; i++) {
         const index = frontier.size;
         const event = await nextEvent();
-        const leaf = event ? eventLeaf(event) : null;
+        const leaf = event?.leaf ?? null;
         if (!leaf || !leaf.equals(sealed[i])) {
           const following = await peekEvent();
           const guess = !event
             ? 'the ledger ends here: sealed events were removed'
             : sealed[i + 1] && leaf!.equals(sealed[i + 1])
               ? 'the event sealed here is gone: it was removed'
-              : following && eventLeaf(following).equals(sealed[i])
+              : following && following.leaf.equals(sealed[i])
                 ? 'this event was not sealed here: it was inserted'
                 : 'its content differs from what was sealed: it was altered';
           return fail({ leafIndex: index, seal: sealNo, event: describe(event), message: `${name(event)} does not match leaf ${index} of seal ${sealNo}: ${guess}` });

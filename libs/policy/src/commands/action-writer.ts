@@ -20,7 +20,7 @@ import {
   type ActionDecideContext,
   type ActionEvent,
 } from '../domain';
-import { linksIn } from '../projections/action-relations.projection';
+import { actionRelationsProjection, linksIn } from '../projections/action-relations.projection';
 import { ActionRepository } from '../repositories/action.repository';
 import { JurisdictionRepository } from '../repositories/jurisdiction.repository';
 import { actionStream, eventMetadata, type CommandMeta } from '../streams';
@@ -136,7 +136,8 @@ export class ActionWriter {
   async visible(result: ActionCommandResult, events: readonly StoredEvent[]) {
     if (!this.runner || linksIn(events).length === 0) return result;
     try {
-      await this.runner.waitFor({ transactionId: events.at(-1)!.transactionId, position: result.position }, VISIBILITY_WAIT_MS);
+      // Only the relation graph: the ledger's seal follows on its own time.
+      await this.runner.waitFor({ transactionId: events.at(-1)!.transactionId, position: result.position }, VISIBILITY_WAIT_MS, [actionRelationsProjection.name]);
     } catch (err) {
       if (!(err instanceof ProjectionWaitTimeoutError)) {
         this.logger.warn(`action ${result.id} is stored; its read models are not up to date yet: ${err instanceof Error ? err.message : String(err)}`);
