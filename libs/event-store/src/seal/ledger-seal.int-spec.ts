@@ -188,6 +188,30 @@ describe('a tampered ledger', () => {
   });
 });
 
+describe('a ledger that got its key later', () => {
+  it('counts the seals before the first signed one as covered by it, but not a gap after it', async () => {
+    const database = await createTestDatabase({ poolSize: 4 });
+    try {
+      const store = new EventStore(database.db);
+      const seals = new LedgerSeals(database.db);
+      const sealWith = async (signingKey: typeof privateKey | undefined, n: number) => {
+        for (let i = 0; i < n; i++) await store.append(uniqueId('s'), [{ type: 'Noted', data: { i } }], { expectedVersion: 'no_stream' });
+        const runner = new ProjectionRunner(store, [sealingProjection({ signingKey })]);
+        const size = (await store.readAll({ limit: 1000 })).events.length;
+        await eventually(async () => (await runner.catchUp(SEAL_PROJECTION), (await seals.head()).size === size), { what: 'the seal' });
+      };
+      await sealWith(undefined, 3);
+      expect(await verifyLedger(store, { publicKey })).toMatchObject({ ok: false, mismatch: { message: 'no seal is signed, and a key was pinned' } });
+      await sealWith(privateKey, 2);
+      expect(await verifyLedger(store, { publicKey })).toMatchObject({ ok: true, seals: 2, signedSeals: 1 });
+      await sealWith(undefined, 1);
+      expect((await verifyLedger(store, { publicKey })).mismatch?.message).toBe('seal 3 is not signed, though seals before it were');
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
 describe('the sealed ledger on the embedded default (PGlite)', () => {
   it('seals, proves and verifies the same way', async () => {
     const server = await startEmbeddedPostgresProcess();

@@ -162,8 +162,10 @@ export async function verifyLedger(
         const check = key ? checkHeadSignature(signed, key) : { ok: false as const, reason: `its key ${seal.key_id} is not known` };
         if (!check.ok) return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: null, message: `seal ${sealNo}'s signature does not check: ${check.reason}` });
         report.signedSeals++;
-      } else if (options.publicKey) {
-        return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: null, message: `seal ${sealNo} is not signed, and a key was pinned` });
+      } else if (options.publicKey && report.signedSeals > 0) {
+        // Seals made before the ledger had a key are covered by the first signed one (its root
+        // is over every event before it); a gap in signing after it is not.
+        return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: null, message: `seal ${sealNo} is not signed, though seals before it were` });
       }
       if (published && published.size === frontier.size) {
         report.publishedHead =
@@ -175,6 +177,9 @@ export async function verifyLedger(
       report.seals++;
       report.head = { size: stored.size, root: stored.root, chain: stored.chain };
     }
+  }
+  if (options.publicKey && report.seals > 0 && report.signedSeals === 0) {
+    return fail({ leafIndex: frontier.size - 1, seal: report.seals, event: null, message: 'no seal is signed, and a key was pinned' });
   }
   if (published) {
     report.publishedHead = { ok: false, message: `no seal of this ledger has the published head's size (${published.size} events)` };
