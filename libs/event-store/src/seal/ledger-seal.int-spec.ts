@@ -194,18 +194,22 @@ describe('a ledger that got its key later', () => {
     try {
       const store = new EventStore(database.db);
       const seals = new LedgerSeals(database.db);
+      let written = 0;
       const sealWith = async (signingKey: typeof privateKey | undefined, n: number) => {
         for (let i = 0; i < n; i++) await store.append(uniqueId('s'), [{ type: 'Noted', data: { i } }], { expectedVersion: 'no_stream' });
+        written += n;
         const runner = new ProjectionRunner(store, [sealingProjection({ signingKey })]);
-        const size = (await store.readAll({ limit: 1000 })).events.length;
-        await eventually(async () => (await runner.catchUp(SEAL_PROJECTION), (await seals.head()).size === size), { what: 'the seal' });
+        await eventually(async () => (await runner.catchUp(SEAL_PROJECTION), (await seals.head()).size === written), { what: 'the seal' });
       };
       await sealWith(undefined, 3);
       expect(await verifyLedger(store, { publicKey })).toMatchObject({ ok: false, mismatch: { message: 'no seal is signed, and a key was pinned' } });
       await sealWith(privateKey, 2);
-      expect(await verifyLedger(store, { publicKey })).toMatchObject({ ok: true, seals: 2, signedSeals: 1 });
+      const signedLater = await verifyLedger(store, { publicKey });
+      expect(signedLater).toMatchObject({ ok: true, eventsChecked: 5 });
+      expect(signedLater.signedSeals).toBeGreaterThan(0);
+      expect(signedLater.signedSeals).toBeLessThan(signedLater.seals);
       await sealWith(undefined, 1);
-      expect((await verifyLedger(store, { publicKey })).mismatch?.message).toBe('seal 3 is not signed, though seals before it were');
+      expect((await verifyLedger(store, { publicKey })).mismatch?.message).toBe(`seal ${signedLater.seals + 1} is not signed, though seals before it were`);
     } finally {
       await database.drop();
     }
