@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ADMIN_KEY, J, actionBody, enc, startApi, type ApiHarness } from '../support/api-harness';
-import { ROOT, compiledApps } from '../support/compiled-apps';
+import { startAppProcess, type AppProcess } from '../support/app-process';
+import { compiledApps } from '../support/compiled-apps';
 import { checkedFetch } from '../support/openapi-check';
 
 // Reads served from the cache and by ETag must never hide a write, wherever it was made: two
@@ -9,29 +9,13 @@ import { checkedFetch } from '../support/openapi-check';
 // process, each writing while the other has the same pages cached.
 
 let api: ApiHarness;
-let replica: { child: ChildProcess; url: string };
+let replica: { app: AppProcess; url: string };
 const build = compiledApps('read-cache');
 
-function startReplica(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_ADMIN_KEY: ADMIN_KEY };
-  delete env.REDIS_URL;
-  delete env.API_READ_REQUIRES_KEY;
-  const child = spawn(process.execPath, [join(build.outDir, 'apps/api/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the replica did not start:\n${output}`));
-    }, 60_000);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const docs = /API docs: (\S+)\/api\/docs/.exec(output);
-      if (!docs) return;
-      clearTimeout(timer);
-      resolve({ child, url: docs[1] });
-    });
-  });
+async function startReplica(databaseUrl: string): Promise<{ app: AppProcess; url: string }> {
+  const env = { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_ADMIN_KEY: ADMIN_KEY };
+  const app = await startAppProcess(join(build.outDir, 'apps/api/src/main.js'), env, /API docs: (\S+)\/api\/docs/);
+  return { app, url: app.ready[1] };
 }
 
 beforeAll(async () => {
@@ -42,11 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (replica) {
-    const exited = new Promise((resolve) => replica.child.once('exit', resolve));
-    replica.child.kill('SIGTERM');
-    await exited;
-  }
+  await replica?.app.stop('SIGTERM');
   await api?.close();
   build.remove();
 });

@@ -5,6 +5,7 @@ import { RUN_JOB, ingestionDb, type RunJob } from '@app/ingestion';
 import { ok, startReplayServer, type ReplayResponse, type ReplayRoute } from '../../../test/support/replay-server';
 import { schedulerId, IngestionWorkers } from './ingestion-workers';
 import { generateDocuments, startFederalRegisterServer } from './testing/federal-register-server';
+import { deleteKeys, dropOwnConnections, TEST_REDIS_URL } from './testing/redis-keys';
 import { eventually, WorkerTestContext } from './testing/worker-test-context';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/sources/federal-register');
@@ -174,5 +175,31 @@ describe('ingestion workers on real Redis and Postgres', () => {
     const { eventsPerStream } = await ctx.proposals();
     expect(eventsPerStream.size).toBe(30);
     expect([...eventsPerStream.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('applies every schedule and queue limit again when Redis comes back without them, without a restart', async () => {
+    ctx = await WorkerTestContext.create('lost');
+    const server = await serveFirstWindow(ctx, [ok(TWO_ORDERS)]);
+    await ctx.addSource('federal-register:kept', { ...YEARLY, baseUrl: `${server.url}/api/v1` }, { schedule: '0 6 * * *' });
+    // Sources are read again only every minute: what comes back in time comes back on reconnecting.
+    await ctx.boot();
+    const kept = ctx.queue('federal-register:kept');
+    expect(await kept.getJobSchedulers()).toHaveLength(1);
+    expect(await kept.getGlobalConcurrency()).toBe(1);
+
+    // A Redis restarted without persistence, as this worker sees it, on the shared Redis and
+    // without touching anyone else's keys or connections: its keys gone, its connections dropped.
+    await deleteKeys(TEST_REDIS_URL, ctx.prefix);
+    expect(await kept.getJobSchedulers()).toHaveLength(0);
+    expect(await dropOwnConnections(TEST_REDIS_URL)).toBeGreaterThan(0);
+
+    await eventually(async () => {
+      expect(await kept.getJobSchedulers()).toHaveLength(1);
+      expect(await kept.getGlobalConcurrency()).toBe(1);
+      expect(await ctx.queue('federal-register').getJobSchedulers()).toHaveLength(1);
+    });
+    // And the queue is consumed as before.
+    const jobId = await ctx.producer.enqueueRun({ sourceId: 'federal-register:kept', trigger: 'manual' });
+    expect((await ctx.finished('federal-register:kept', jobId)).returnvalue).toMatchObject({ proposed: 2 });
   });
 });

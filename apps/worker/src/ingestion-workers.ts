@@ -70,8 +70,12 @@ export class IngestionWorkers implements OnApplicationBootstrap, OnModuleDestroy
   private readonly workers = new Map<string, Worker>();
   /** By source id: the schedule last applied (null: none), so an unchanged source costs no Redis call. */
   private readonly applied = new Map<string, string | null>();
+  /** Queues whose global concurrency of 1 is set. */
+  private readonly limited = new Set<string>();
   private timer?: NodeJS.Timeout;
   private syncing?: Promise<void>;
+  /** A sync was asked for while one was under way: run another after it. */
+  private syncAgain = false;
   private closing?: Promise<void>;
 
   constructor(
@@ -111,8 +115,33 @@ export class IngestionWorkers implements OnApplicationBootstrap, OnModuleDestroy
    */
   sync(): Promise<void> {
     // One sync at a time: the timer's and a caller's would otherwise apply the same change twice.
-    this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
+    // One asked for meanwhile runs after it: what it was asked for may be past that one's reading.
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        await this.syncOnce();
+      } while (this.syncAgain && !this.closing);
+    })().finally(() => (this.syncing = undefined));
     return this.syncing;
+  }
+
+  /**
+   * A connection to Redis closed. Redis may be back empty (restarted without persistence, or
+   * failed over to a replica that had not caught up): the sources' Job Schedulers and their
+   * queues' global concurrency would be gone, and since they are applied only when they
+   * change, nothing would put them back until this process restarts: no scheduled run again.
+   * So everything is applied again (an upsert of an unchanged scheduler changes nothing); the
+   * commands wait for the reconnection in the client's offline queue.
+   */
+  private redisLost(): void {
+    if (this.closing) return;
+    this.applied.clear();
+    this.limited.clear();
+    void this.sync();
   }
 
   private async syncOnce(): Promise<void> {
@@ -127,11 +156,12 @@ export class IngestionWorkers implements OnApplicationBootstrap, OnModuleDestroy
       if (this.closing) return;
       const name = sourceQueueName(source.id);
       try {
-        if (!this.workers.has(name)) {
+        if (!this.limited.has(name)) {
           // Before its Worker takes a job: no two workers anywhere run this source at once.
           await this.producer.queue(name).setGlobalConcurrency(1);
-          this.startWorker(name, (job, token) => this.processRun(job as Job<RunJob>, token));
+          this.limited.add(name);
         }
+        if (!this.workers.has(name)) this.startWorker(name, (job, token) => this.processRun(job as Job<RunJob>, token));
         const wanted = source.enabled ? source.schedule : null;
         if (this.applied.has(source.id) && this.applied.get(source.id) === wanted) continue;
         const queue = this.producer.queue(name);
@@ -166,6 +196,8 @@ export class IngestionWorkers implements OnApplicationBootstrap, OnModuleDestroy
     });
     // Without a listener an 'error' (Redis gone for a moment) would end the process.
     worker.on('error', (err) => this.logger.error(`${name}: ${err.message}`));
+    // Not emitted while the worker closes.
+    worker.on('ioredis:close', () => this.redisLost());
     this.workers.set(name, worker);
   }
 
@@ -226,10 +258,11 @@ export class IngestionWorkers implements OnApplicationBootstrap, OnModuleDestroy
 
   private async closeWorkers(): Promise<void> {
     clearInterval(this.timer);
-    await this.syncing;
-    const workers = [...this.workers.values()];
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.options.shutdownMs)));
+    // A sync may be waiting for Redis to come back (see redisLost): the deadline holds for it too.
+    await Promise.race([this.syncing, late]);
+    const workers = [...this.workers.values()];
     const outcome = await Promise.race([Promise.all(workers.map((w) => w.close())).then(() => 'closed' as const), late]);
     clearTimeout(timer);
     if (outcome === 'late') {

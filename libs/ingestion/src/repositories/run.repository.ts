@@ -92,11 +92,19 @@ export class RunRepository {
     return new Map(rows.map((r) => [r.source_id, stored(r)]));
   }
 
-  /** A run whose process stopped holding its source (its lease lapsed) ended there. */
+  /**
+   * A run that stopped holding its source (its lease lapsed) while still recorded as running
+   * ended there, unable to record it: its process ended, or the database was out of reach
+   * when it failed (a restart), which is also why its own error was not stored.
+   */
   async failLapsed(id: number): Promise<void> {
     await this.db
       .updateTable('ingestion_runs')
-      .set({ status: 'failed', finished_at: sql<Date>`now()`, error: 'stopped without finishing (its process ended); the next run resumed from its cursor' })
+      .set({
+        status: 'failed',
+        finished_at: sql<Date>`now()`,
+        error: 'stopped without finishing (its process ended, or lost the database before it could record why); the next run resumed from its cursor',
+      })
       .where('id', '=', id)
       .where('status', '=', 'running')
       .execute();
