@@ -44,6 +44,7 @@ export async function sendUntilAnswered<T>(
   for (;;) {
     tally.attempts++;
     let last: string;
+    let answer: { status: number; headers: Record<string, string>; text: string } | undefined;
     try {
       const res = await fetch(`${baseUrl()}${path}`, {
         method,
@@ -57,18 +58,20 @@ export async function sendUntilAnswered<T>(
         // Longer than any answer takes with the database up; a request stuck behind an outage is sent again.
         signal: AbortSignal.timeout(15_000),
       });
-      const text = await res.text();
-      if (!retryable(res.status)) {
-        if (res.ok) checkReplyAgainstContract(method, path, { status: res.status, headers: Object.fromEntries(res.headers), text });
-        return { ...tally, status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-      }
-      tally.serverErrors[res.status] = (tally.serverErrors[res.status] ?? 0) + 1;
-      last = `${res.status} ${text.slice(0, 300)}`;
+      answer = { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() };
     } catch (err) {
       tally.networkErrors++;
       last = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }
-    if (Date.now() > options.deadline) throw new Error(`${method} ${path}: still failing after ${tally.attempts} tries (last: ${last})`);
+    if (answer) {
+      // Successes and 5xx alike must be what the contract lists: a 503 DATABASE.UNAVAILABLE
+      // with Retry-After while the database is away, never a bare 500.
+      if (answer.status < 300 || retryable(answer.status)) checkReplyAgainstContract(method, path, answer);
+      if (!retryable(answer.status)) return { ...tally, status: answer.status, body: (answer.text ? JSON.parse(answer.text) : undefined) as T };
+      tally.serverErrors[answer.status] = (tally.serverErrors[answer.status] ?? 0) + 1;
+      last = `${answer.status} ${answer.text.slice(0, 300)}`;
+    }
+    if (Date.now() > options.deadline) throw new Error(`${method} ${path}: still failing after ${tally.attempts} tries (last: ${last!})`);
     await sleep(delay);
     delay = Math.min(delay * 2, 1_000);
   }

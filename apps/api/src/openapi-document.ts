@@ -244,6 +244,8 @@ function problemsOf(route: Route): Map<ProblemStatus, { codes: Set<string>; note
   }
   // Every request but the probes spends its key's (or address's) budget (abuse-limits.ts).
   if (route.access !== 'public') add({ 429: ['RATE.LIMITED'] }, `past the server's ${route.method === 'get' ? 'RATE_LIMIT_READS_PER_MINUTE' : 'RATE_LIMIT_WRITES_PER_MINUTE'}, per key or address`);
+  // The database restarting or out of reach (problem-details.filter.ts); the probes answer for themselves.
+  if (route.access !== 'public') add({ 503: ['DATABASE.UNAVAILABLE'] });
   // Fastify refuses a body that is not JSON, too large or of another media type before the controller.
   if (c.body) add({ 400: ['REQUEST.MALFORMED_JSON', 'REQUEST.MALFORMED', 'REQUEST.INVALID'], 413: ['REQUEST.TOO_LARGE'], 415: ['REQUEST.UNSUPPORTED_MEDIA_TYPE'] });
   // A NUL character anywhere in the URL or body, read or not (nul-text.guard.ts), and a bad query.
@@ -310,7 +312,9 @@ function operationOf(route: Route, input: Converted, output: Converted): Json {
       'x-problem-codes': list,
       ...(status === 429
         ? { headers: { 'Retry-After': { description: 'Seconds until the budget is refilled', schema: { type: 'integer', minimum: 0 } } } }
-        : {}),
+        : codes.has('DATABASE.UNAVAILABLE')
+          ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying, when the database does not answer', schema: { type: 'integer', minimum: 0 } } } }
+          : {}),
     };
   }
   const parameters = parametersOf(c, input);

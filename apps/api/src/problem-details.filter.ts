@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Inject, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
+import { isDatabaseUnavailable } from '@app/db/connection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreError, IdempotencyKeyReusedError, InvalidCheckpointError, VersionConflictError } from '@app/event-store';
 import { isDomainError, type FieldError } from '@app/policy';
@@ -12,6 +13,8 @@ import { APP_CONFIG } from './tokens';
 type Problem = Pick<ProblemDocument, 'type' | 'title' | 'status' | 'detail' | 'code' | 'errors'> & Record<string, unknown>;
 
 const DOCS = 'https://policy-ledger.dev/problems/';
+/** Seconds a client is asked to wait while the database is away: a restart takes about this long. */
+const DATABASE_RETRY_AFTER_S = 2;
 
 /**
  * Every error leaves the API as RFC 9457 problem+json with a stable `code`; shared code
@@ -38,7 +41,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     let problem = this.toProblem(error);
     if (problem.code === 'ROUTE.NOT_FOUND') problem = this.unrouted(request, reply, problem);
-    if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    if (problem.status >= 500 && problem.code !== 'DATABASE.UNAVAILABLE') this.logger.error({ err: error, url: request.url }, 'request failed');
+    if (problem.code === 'DATABASE.UNAVAILABLE') {
+      this.logger.warn(`the database does not answer: ${request.method} ${request.url} gets a 503`);
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
+    }
     reply.status(problem.status).header('content-type', 'application/problem+json').send({ ...problem, instance: request.url });
   }
 
@@ -132,6 +139,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       return make(status, status === 404 ? 'ROUTE.NOT_FOUND' : 'HTTP.ERROR', error.message, error.message);
+    }
+    // The database restarting or out of reach: the request may be fine, and a retry (with its
+    // Idempotency-Key, for a write) is safe; say so rather than 500.
+    if (isDatabaseUnavailable(error)) {
+      return make(503, 'DATABASE.UNAVAILABLE', 'Service unavailable', 'the database does not answer; retry in a moment');
     }
     return make(500, 'INTERNAL', 'Internal error', 'the server could not complete the request');
   }

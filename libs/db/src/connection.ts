@@ -84,3 +84,19 @@ export type Database = Kysely<object>;
 export function createDb<DB = object>(connectionString: string, options: PoolOptions = {}): Kysely<DB> {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(connectionString, options) }) });
 }
+
+/** Server codes of a database that went away or will not take us now (connection exception, shutdown, too many clients). */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * Whether an error says the database could not be reached or went away mid-request, rather
+ * than that the request was wrong: a retry may well succeed. pg reports a lost backend as
+ * "Connection terminated", and the next query on its client as "not queryable"; a refused
+ * connection to a host with several addresses arrives as an AggregateError.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_CODES.has(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(code))) return true;
+  return error instanceof Error && /Connection terminated|not queryable|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET/.test(error.message);
+}

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { PREPARE } from '@app/db/connection';
+import { isDatabaseUnavailable, PREPARE } from '@app/db/connection';
 import { compareCommitPoints, START, type CommitPoint } from './checkpoint';
 import { PROJECTION_LOCK_CLASS, type EventStore } from './event-store';
 import {
@@ -383,14 +383,11 @@ export class ProjectionRunner {
   }
 }
 
-const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '40P01', '40001', '57014', '55P03']);
+const TRANSIENT_CODES = new Set(['40P01', '40001', '57014', '55P03']);
 
 /** Errors from the handler, as opposed to the database connection being lost. */
 function isHandlerError(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  // Connection failures, admin shutdowns and transient conflicts (deadlock, serialization,
-  // statement or lock timeout) are retried by the loop, not blamed on an event. 'not
-  // queryable' is what pg says on the next query after the backend died between two.
-  return !(code && (code.startsWith('08') || TRANSIENT_CODES.has(code))) &&
-    !(err instanceof Error && /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET/.test(err.message));
+  // A lost or refused connection and transient conflicts (deadlock, serialization, statement
+  // or lock timeout) are retried by the loop, not blamed on an event.
+  return !isDatabaseUnavailable(err) && !TRANSIENT_CODES.has((err as { code?: string })?.code ?? '');
 }
