@@ -21,6 +21,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import {
   EventStore,
   ProjectionRunner,
+  SEAL_BATCH_SIZE,
   SEAL_PROJECTION,
   sealingProjection,
   verifyLedger,
@@ -247,7 +248,7 @@ async function appendScenario(ctx: Ctx, name: string, clients: number, perAppend
   return withSides(ctx, clients, async ({ store, raw }) => {
     // With sealing on, a signing sealer follows the log in this process, as the API's does,
     // through both sides' windows: the ratio says what sealing costs the writers.
-    const sealer = sealing ? new ProjectionRunner(store, [sealingProjection({ signingKey: SIGNING_KEY })], { batchSize: ctx.opts.batchSize }) : undefined;
+    const sealer = sealing ? new ProjectionRunner(store, [sealingProjection({ signingKey: SIGNING_KEY })]) : undefined;
     await sealer?.start();
     // Raw: a plain INSERT (one row, or one multi-row VALUES list) per operation.
     const valuesSql = Array.from({ length: perAppend }, (_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ');
@@ -535,9 +536,11 @@ async function timedPasses(ctx: Ctx, total: number, passes: { side: 'raw' | 'sto
 
 /** The sealer catching up over the seeded log from nothing; baseline: rawHashPass. */
 async function sealScenario(ctx: Ctx, name: string): Promise<Row> {
-  const { catchupEvents: total, batchSize } = ctx.opts;
+  const { catchupEvents: total } = ctx.opts;
+  // The seal's own batch (not --batch-size), on both sides.
+  const batchSize = SEAL_BATCH_SIZE;
   const db = createDb<EventStoreTables>(ctx.url, { max: 2, applicationName: 'pl-bench-store' });
-  const runner = new ProjectionRunner(new EventStore(db), [sealingProjection({ signingKey: SIGNING_KEY })], { batchSize });
+  const runner = new ProjectionRunner(new EventStore(db), [sealingProjection({ signingKey: SIGNING_KEY })]);
   const seal = async () => {
     await resetSeals(ctx.admin);
     return runner.catchUp(SEAL_PROJECTION);
@@ -555,7 +558,8 @@ async function sealScenario(ctx: Ctx, name: string): Promise<Row> {
 
 /** verify over the sealed log: every leaf, root, chain and signature; baseline: rawHashPass reading only. */
 async function verifyScenario(ctx: Ctx, name: string): Promise<Row> {
-  const { catchupEvents: total, batchSize } = ctx.opts;
+  const { catchupEvents: total } = ctx.opts;
+  const batchSize = SEAL_BATCH_SIZE; // verify's page, on both sides
   const { rows } = await ctx.admin.query<{ size: string | null }>('SELECT max(size) AS size FROM ledger_seals');
   if (Number(rows[0].size ?? 0) !== total) throw new Error(`verify runs after seal.catchup, on the sealed seeded log (${rows[0].size} sealed, expected ${total})`);
   const db = createDb<EventStoreTables>(ctx.url, { max: 2, applicationName: 'pl-bench-store' });

@@ -6,6 +6,7 @@ import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.e
 import { GroupCommit } from './group-commit';
 import { AppendSignal } from './notifications';
 import { appendRequestHash } from './request-hash';
+import { leafSql } from './seal/sealed-event';
 import { UpcasterChain, type Upcaster } from './upcasters';
 import { handles, type Projection } from './projection';
 import type {
@@ -474,8 +475,10 @@ export class EventStore {
       streamPrefix?: string;
       gapSafe?: boolean;
       upcast?: boolean;
-      /** false: data and metadata come back null, unread and not upcast (see Projection.withoutContent). */
+      /** false: data and metadata come back null, unread and not upcast. */
       content?: boolean;
+      /** Each event's seal leaf too, hashed by the database (see Projection.reads). */
+      leaves?: boolean;
     },
   ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean; heldBack: boolean }> {
     const gapSafe = options.gapSafe ?? true;
@@ -490,7 +493,7 @@ export class EventStore {
       ? sql`EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))`
       : sql`false`;
     const head = options.types || options.streamPrefix !== undefined
-      ? sql`UNION ALL (SELECT true, h."position", h.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${heldBack}
+      ? sql`UNION ALL (SELECT true, h."position", h.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${heldBack}, NULL
                          FROM (SELECT 1) one LEFT JOIN LATERAL (
                               SELECT "position", transaction_id::text AS transaction_id FROM events WHERE true ${horizon}
                                ORDER BY events.transaction_id DESC, events."position" DESC LIMIT 1) h ON true)`
@@ -499,9 +502,10 @@ export class EventStore {
     // ordering by it would put transaction 1000 before 999.
     const content = options.content ?? true;
     const columns = content ? sql`data, metadata` : sql`NULL::jsonb AS data, NULL::jsonb AS metadata`;
-    const { rows } = await sql<EventRow & { is_head: boolean; held_back: boolean | null }>`${sql.raw(PREPARE)}
+    const leaf = options.leaves ? sql.raw(leafSql('events')) : sql`NULL::bytea`;
+    const { rows } = await sql<EventRow & { is_head: boolean; held_back: boolean | null; leaf: Uint8Array | null }>`${sql.raw(PREPARE)}
       (SELECT false AS is_head, "position", transaction_id::text AS transaction_id, stream_id, stream_version,
-              type, schema_version, ${columns}, recorded_at, NULL::boolean AS held_back
+              type, schema_version, ${columns}, recorded_at, NULL::boolean AS held_back, ${leaf} AS leaf
          FROM events
         WHERE (transaction_id, "position") > (${from.transactionId}::xid8, ${from.position}::bigint)
               ${horizon} ${typeFilter} ${streamFilter}
@@ -515,7 +519,11 @@ export class EventStore {
       if (row.is_head) {
         behind = row.held_back === true;
         if (row.position !== null) headPoint = { transactionId: row.transaction_id, position: row.position };
-      } else events.push(options.upcast === false || !content ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row)));
+      } else {
+        const event = options.upcast === false || !content ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row));
+        if (row.leaf) event.leaf = Buffer.from(row.leaf);
+        events.push(event);
+      }
     }
     const caughtUp = events.length < options.limit;
     const last = events.at(-1);

@@ -9,7 +9,7 @@ import {
   UnknownProjectionError,
 } from './event-store.errors';
 import { AppendListener } from './notifications';
-import { saveCheckpoint, typesOf, type Projection, type ProjectionError, type ProjectionStatus } from './projection';
+import { readsOf, saveCheckpoint, typesOf, type Projection, type ProjectionError, type ProjectionStatus } from './projection';
 import type { EventStoreTables, StoredEvent } from './types';
 
 export interface ProjectionRunnerOptions {
@@ -193,9 +193,9 @@ export class ProjectionRunner {
         const from = await this.lockAndReadCheckpoint(trx, name);
         if (!from) return 'locked' as const;
         const { events, next, caughtUp, heldBack } = await this.store.readAfter(trx, from, {
-          limit: this.batchSize,
+          limit: projection.batchSize ?? this.batchSize,
           types: typesOf(projection),
-          content: !projection.withoutContent,
+          ...readsOf(projection),
         });
         if (events.length) await projection.handle(trx, events);
         if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, name, next, { eventsApplied: events.length, mode: 'add' });
@@ -235,14 +235,14 @@ export class ProjectionRunner {
         const from = await this.lockAndReadCheckpoint(trx, projection.name);
         if (!from) return 'locked' as const;
         // Read as stored and upcast under the savepoint: a failing upcaster is blamed on its event too.
-        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: typesOf(projection), upcast: false, content: !projection.withoutContent });
+        const { events, next } = await this.store.readAfter(trx, from, { limit: 1, types: typesOf(projection), upcast: false, ...readsOf(projection) });
         if (events.length === 0) {
           if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, projection.name, next, { eventsApplied: 0, mode: 'add' });
           return 'done' as const;
         }
         try {
           await sql`SAVEPOINT apply_one`.execute(trx);
-          await projection.handle(trx, projection.withoutContent ? events : events.map((e) => this.store.upcast(e)));
+          await projection.handle(trx, projection.reads === 'leaves' ? events : events.map((e) => this.store.upcast(e)));
         } catch (err) {
           await sql`ROLLBACK TO SAVEPOINT apply_one`.execute(trx);
           failedOn = events[0];

@@ -17,10 +17,13 @@ export interface Projection {
   /** The event types it is handed; 'all' for every event (the ledger's seal). */
   eventTypes: readonly string[] | 'all';
   /**
-   * Handed events without their data and metadata (null), and not upcast: for a projection
-   * that reads what it needs of them itself, in SQL (the seal hashes them where they are).
+   * What it is handed of each event: its content, upcast ('content', the default), or instead
+   * of its data and metadata (then null) the leaf the ledger's seal hashes, computed by the
+   * database where the event is ('leaves': the seal).
    */
-  withoutContent?: boolean;
+  reads?: 'content' | 'leaves';
+  /** Events per batch, when not the runner's (the seal takes larger ones: one row and signature each). */
+  batchSize?: number;
   /**
    * For a projection that gains from few large batches more than from being seconds fresh (the
    * seal: one row and one signature per batch): after each batch it applied, its runner lets
@@ -39,6 +42,11 @@ export interface Projection {
 /** The read filter for a projection's types (undefined: every type). */
 export function typesOf(projection: Projection): readonly string[] | undefined {
   return projection.eventTypes === 'all' ? undefined : projection.eventTypes;
+}
+
+/** readAfter's options for what a projection reads of each event. */
+export function readsOf(projection: Projection): { content: boolean; leaves: boolean } {
+  return projection.reads === 'leaves' ? { content: false, leaves: true } : { content: true, leaves: false };
 }
 
 export function handles(projection: Projection, type: string): boolean {

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { START, type CommitPoint } from './checkpoint';
 import { PROJECTION_LOCK_CLASS, type EventStore } from './event-store';
 import { RebuildInProgressError } from './event-store.errors';
-import { saveCheckpoint, typesOf, type Projection } from './projection';
+import { readsOf, saveCheckpoint, typesOf, type Projection } from './projection';
 import type { EventStoreTables } from './types';
 
 export interface RebuildProgress {
@@ -77,7 +77,7 @@ async function rebuildOn(
       const { events, next, caughtUp } = await store.readAfter(trx, point, {
         limit: batchSize,
         types: typesOf(projection),
-        content: !projection.withoutContent,
+        ...readsOf(projection),
         gapSafe,
       });
       if (events.length) await projection.handle(trx, events);

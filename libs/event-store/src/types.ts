@@ -30,6 +30,8 @@ export interface StoredEvent<T extends string = string, D = any> {
   data: D;
   metadata: EventMetadata;
   recordedAt: Date;
+  /** Its seal leaf, only when read for the seal (Projection.reads = 'leaves'). */
+  leaf?: Buffer;
 }
 
 /**

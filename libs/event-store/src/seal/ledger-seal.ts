@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { PREPARE } from '@app/db/connection';
-import type { CommitPoint } from '../checkpoint';
 import type { Projection } from '../projection';
 import type { EventStoreTables, StoredEvent } from '../types';
 import { EMPTY_ROOT, Frontier, HASH_BYTES, inclusionPath, nodeHash, rootOf, splitPoint, type SubtreeSource } from './merkle';
@@ -9,8 +8,7 @@ import {
   CHAIN_START,
   chainLink,
   keyIdOf,
-  LEAF_SQL,
-  SEALED_TEXT_SQL,
+  sealedTextSql,
   publicKeyPem,
   signStatement,
   type LedgerHeadStatement,
@@ -22,6 +20,8 @@ export const SEAL_PROJECTION = 'ledger_seal';
 /** Tiles are the roots of aligned subtrees of 2^8 leaves. */
 export const TILE_HEIGHT = 8;
 export const TILE_LEAVES = 2 ** TILE_HEIGHT;
+/** Events per seal at most: catching up, one row (160 KB of leaves) and one signature per 5,000. */
+export const SEAL_BATCH_SIZE = 5000;
 /** Under a stream of appends, a seal at most about this often (see Projection.gatherMs). */
 export const SEAL_GATHER_MS = 250;
 
@@ -42,7 +42,7 @@ export interface SealRow {
 
 /** PGlite hands bytea back as a Uint8Array, pg as a Buffer. */
 export const bytes = (value: Uint8Array): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-export const hex = (value: Uint8Array): string => bytes(value).toString('hex');
+const hex = (value: Uint8Array): string => bytes(value).toString('hex');
 
 export function statementOf(row: Pick<SealRow, 'size' | 'root' | 'chain' | 'last_position' | 'sealed_at'>): LedgerHeadStatement {
   return { size: Number(row.size), root: hex(row.root), chain: hex(row.chain), position: Number(row.last_position), sealedAt: row.sealed_at.toISOString() };
@@ -61,17 +61,17 @@ export function leavesOf(row: Pick<SealRow, 'leaves'>): Buffer[] {
  * without it, and one seal takes a whole batch (one row, one signature). Running in the
  * ProjectionRunner gives it what the other projections have: a checkpoint committed with its
  * writes, one sealer at a time across processes (the advisory lock), resumption after a crash.
- * It hashes events where they are (see SEALED_TEXT_SQL): the seal is over what the table
- * holds, and only 32 bytes an event reach Node.
+ * The database hashes each event where it is, in the runner's read (Projection.reads): the
+ * seal is over what the table holds, and only 32 bytes an event reach Node.
  */
-export function sealingProjection(options: { signingKey?: KeyObject } = {}): Projection {
-  const { signingKey } = options;
+export function sealingProjection(options: { signingKey?: KeyObject; batchSize?: number } = {}): Projection {
+  const { signingKey, batchSize = SEAL_BATCH_SIZE } = options;
   const keyId = signingKey ? keyIdOf(signingKey) : null;
-  let keyRecorded = false;
   return {
     name: SEAL_PROJECTION,
     eventTypes: 'all',
-    withoutContent: true,
+    reads: 'leaves',
+    batchSize,
     gatherMs: SEAL_GATHER_MS,
     async handle(trx: Transaction<EventStoreTables>, events: StoredEvent[]) {
       const { rows } = await sql<Pick<SealRow, 'seal' | 'size' | 'chain' | 'frontier'>>`${sql.raw(PREPARE)}
@@ -80,7 +80,10 @@ export function sealingProjection(options: { signingKey?: KeyObject } = {}): Pro
       const frontier = previous ? Frontier.fromBytes(Number(previous.size), bytes(previous.frontier)) : new Frontier();
       let chain: Buffer = previous ? bytes(previous.chain) : CHAIN_START;
       const tiles: { tile: number; hash: Buffer }[] = [];
-      const leaves = await leavesAt(trx, events.map((e) => e.position));
+      const leaves = events.map((e) => {
+        if (!e.leaf) throw new Error(`event ${e.position} was read without its leaf`);
+        return e.leaf;
+      });
       for (const leaf of leaves) {
         chain = chainLink(chain, leaf);
         frontier.append(leaf, (height, index, hash) => {
@@ -104,24 +107,14 @@ export function sealingProjection(options: { signingKey?: KeyObject } = {}): Pro
         await sql`INSERT INTO ledger_tiles (tile, hash)
           SELECT * FROM unnest(${tiles.map((t) => t.tile)}::bigint[], ${tiles.map((t) => t.hash)}::bytea[])`.execute(trx);
       }
-      if (signingKey && !keyRecorded) {
-        await sql`INSERT INTO ledger_keys (key_id, public_key) VALUES (${keyId}, ${publicKeyPem(signingKey)})
-                  ON CONFLICT (key_id) DO NOTHING`.execute(trx);
-        keyRecorded = true;
+      // With every signed seal, not once per process: a seal whose batch rolled back must not
+      // leave its key unrecorded for the next.
+      if (signingKey) {
+        await sql`${sql.raw(PREPARE)}
+          INSERT INTO ledger_keys (key_id, public_key) VALUES (${keyId}, ${publicKeyPem(signingKey)}) ON CONFLICT (key_id) DO NOTHING`.execute(trx);
       }
     },
   };
-}
-
-/** Leaf hashes of the events at these positions, in the order given. */
-async function leavesAt(trx: Transaction<EventStoreTables>, positions: number[]): Promise<Buffer[]> {
-  const { rows } = await sql<{ leaf: Uint8Array }>`${sql.raw(PREPARE)}
-    SELECT ${sql.raw(LEAF_SQL)} AS leaf
-      FROM unnest(${positions}::bigint[]) WITH ORDINALITY AS p("position", n)
-      JOIN events e ON e."position" = p."position"
-     ORDER BY p.n`.execute(trx);
-  if (rows.length !== positions.length) throw new Error(`${positions.length - rows.length} of the events to seal are gone`);
-  return rows.map((r) => bytes(r.leaf));
 }
 
 /** An event of the log with what the seal covers and the store's own stamps beside it. */
@@ -188,7 +181,7 @@ export class LedgerSeals {
       leaf_index: number | null;
     }>`
       SELECT e."position", e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version, e.type, e.schema_version,
-             e.data, e.metadata, e.recorded_at, ${sql.raw(SEALED_TEXT_SQL)} AS sealed,
+             e.data, e.metadata, e.recorded_at, ${sql.raw(sealedTextSql('e'))} AS sealed,
              -- Its index: the leaves sealed before its seal, plus the events of its seal before it.
              s.size - octet_length(s.leaves) / ${HASH_BYTES} + (
                SELECT count(*) FROM events x
@@ -280,9 +273,3 @@ export class LedgerSeals {
     return found;
   }
 }
-
-/** Where a seal ends in commit order. */
-export const lastPointOf = (row: Pick<SealRow, 'last_transaction_id' | 'last_position'>): CommitPoint => ({
-  transactionId: row.last_transaction_id,
-  position: Number(row.last_position),
-});

@@ -25,12 +25,19 @@ export interface SealedContent {
   metadata: Record<string, unknown>;
 }
 
-/** The sealed text of the events table's row `e` (SQL, for a query over `events e`). */
-export const SEALED_TEXT_SQL = `jsonb_build_object('streamId', e.stream_id, 'streamVersion', e.stream_version, 'type', e.type,
-  'schemaVersion', e.schema_version, 'data', e.data, 'metadata', e.metadata)::text`;
+/**
+ * The sealed text of an events row (SQL; `row` names the events table in the query): what
+ * `jsonb_build_object('streamId', …, 'metadata', …)::text` gives, written out key by key in
+ * jsonb's order (shortest key first, then bytewise), which spares building a jsonb per event
+ * (a third of the seal's time in the database). A spec holds the two equal.
+ */
+export const sealedTextSql = (row: string) =>
+  `'{"data": ' || ${row}.data::text || ', "type": ' || to_json(${row}.type)::text || ', "metadata": ' || ${row}.metadata::text ||
+   ', "streamId": ' || to_json(${row}.stream_id)::text || ', "schemaVersion": ' || ${row}.schema_version ||
+   ', "streamVersion": ' || ${row}.stream_version || '}'`;
 
 /** Its leaf, computed by PostgreSQL: SHA-256(0x00 ‖ UTF-8 of the sealed text). */
-export const LEAF_SQL = `sha256('\\x00'::bytea || convert_to(${SEALED_TEXT_SQL}, 'UTF8'))`;
+export const leafSql = (row: string) => `sha256('\\x00'::bytea || convert_to(${sealedTextSql(row)}, 'UTF8'))`;
 
 /** The leaf of a sealed text, as a verifier computes it. */
 export function sealedLeaf(sealedText: string): Buffer {

@@ -4,8 +4,8 @@ import { START, type CommitPoint } from '../checkpoint';
 import type { EventStore } from '../event-store';
 import type { EventStoreTables } from '../types';
 import { Frontier } from './merkle';
-import { bytes, lastPointOf, leavesOf, statementOf, type SealRow } from './ledger-seal';
-import { CHAIN_START, chainLink, checkHeadSignature, LEAF_SQL, type SignedLedgerHead } from './sealed-event';
+import { bytes, leavesOf, SEAL_BATCH_SIZE, statementOf, type SealRow } from './ledger-seal';
+import { CHAIN_START, chainLink, checkHeadSignature, leafSql, type SignedLedgerHead } from './sealed-event';
 
 /** An event as verify reads it: where it is, what it is, and its leaf (hashed by PostgreSQL). */
 interface LeafRow {
@@ -47,7 +47,7 @@ export interface VerifyReport {
 }
 
 const SEAL_PAGE = 200;
-const EVENT_PAGE = 5000;
+const EVENT_PAGE = SEAL_BATCH_SIZE;
 
 /**
  * Recomputes the whole seal from the events table: every event's leaf against the leaf
@@ -82,7 +82,7 @@ export async function verifyLedger(
   const nextEvent = async (): Promise<LeafRow | null> => {
     if (eventAt === events.length && !eventsEnd) {
       const { rows } = await sql<{ position: number; transaction_id: string; stream_id: string; stream_version: number; type: string; leaf: Uint8Array }>`
-        SELECT e."position", e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version, e.type, ${sql.raw(LEAF_SQL)} AS leaf
+        SELECT e."position", e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version, e.type, ${sql.raw(leafSql('e'))} AS leaf
           FROM events e
          WHERE (e.transaction_id, e."position") > (${after.transactionId}::xid8, ${after.position}::bigint)
          ORDER BY e.transaction_id, e."position" LIMIT ${EVENT_PAGE}`.execute(db);
@@ -144,7 +144,7 @@ export async function verifyLedger(
       }
       const stored = statementOf(seal);
       const lastEvent = events[eventAt - 1];
-      if (lastEvent && (lastEvent.position !== lastPointOf(seal).position)) {
+      if (lastEvent && lastEvent.position !== stored.position) {
         return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: describe(lastEvent), message: `seal ${sealNo} ends at position ${stored.position}, but its last leaf is ${name(lastEvent)}` });
       }
       if (Number(seal.size) !== frontier.size || stored.root !== frontier.root().toString('hex') || stored.chain !== chain.toString('hex')) {
