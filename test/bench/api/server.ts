@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE,
     READ_CACHE_MB: process.env.BENCH_READ_CACHE_MB,
+    // Seals are signed, as a newsroom's would be: the sealer runs in the API beside the writes.
+    LEDGER_SIGNING_KEY: process.env.BENCH_LEDGER_SIGNING_KEY,
     // The benches measure the API, not its abuse limits: every request comes from one address.
     RATE_LIMIT_READS_PER_MINUTE: '0',
     RATE_LIMIT_WRITES_PER_MINUTE: '0',
