@@ -479,6 +479,11 @@ export class EventStore {
       content?: boolean;
       /** Each event's seal leaf too, hashed by the database (see Projection.reads). */
       leaves?: boolean;
+      /**
+       * Say `heldBack` without a filter too (a runner's read of every type, the seal's): a
+       * caught-up reader must know to look again soon rather than at its next poll.
+       */
+      watchHorizon?: boolean;
     },
   ): Promise<{ events: StoredEvent[]; next: CommitPoint; caughtUp: boolean; heldBack: boolean }> {
     const gapSafe = options.gapSafe ?? true;
@@ -492,7 +497,7 @@ export class EventStore {
     const heldBack = gapSafe
       ? sql`EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))`
       : sql`false`;
-    const head = options.types || options.streamPrefix !== undefined
+    const head = options.types || options.streamPrefix !== undefined || options.watchHorizon
       ? sql`UNION ALL (SELECT true, h."position", h.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${heldBack}, NULL
                          FROM (SELECT 1) one LEFT JOIN LATERAL (
                               SELECT "position", transaction_id::text AS transaction_id FROM events WHERE true ${horizon}

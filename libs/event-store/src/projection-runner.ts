@@ -196,6 +196,7 @@ export class ProjectionRunner {
           limit: projection.batchSize ?? this.batchSize,
           types: typesOf(projection),
           ...readsOf(projection),
+          watchHorizon: true,
         });
         if (events.length) await projection.handle(trx, events);
         if (compareCommitPoints(next, from) !== 0) await saveCheckpoint(trx, name, next, { eventsApplied: events.length, mode: 'add' });

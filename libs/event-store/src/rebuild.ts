@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { START, type CommitPoint } from './checkpoint';
 import { PROJECTION_LOCK_CLASS, type EventStore } from './event-store';
 import { RebuildInProgressError } from './event-store.errors';
-import { readsOf, saveCheckpoint, typesOf, type Projection } from './projection';
+import { saveCheckpoint, typesOf, type Projection } from './projection';
 import type { EventStoreTables } from './types';
 
 export interface RebuildProgress {
@@ -57,6 +57,8 @@ async function rebuildOn(
 ): Promise<{ eventsApplied: number; position: number }> {
   const tables = projection.tables ?? [];
   const schema = `rebuild_${projection.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+  // The seal is the ledger's record, not a read model: rebuilt, it would seal the log again.
+  if (projection.reads === 'leaves') throw new Error(`${projection.name} is not a read model and is never rebuilt`);
   const batchSize = options.batchSize ?? 5000;
   const isInline = store.inlineProjections.includes(projection);
 
@@ -77,7 +79,6 @@ async function rebuildOn(
       const { events, next, caughtUp } = await store.readAfter(trx, point, {
         limit: batchSize,
         types: typesOf(projection),
-        ...readsOf(projection),
         gapSafe,
       });
       if (events.length) await projection.handle(trx, events);

@@ -5,7 +5,7 @@ import type { StreamAppend } from './types';
  * JSON with object keys sorted at every depth, so that equal payloads hash equally whatever
  * their key order. For values that came out of JSON this is RFC 8785 (JCS): keys in UTF-16
  * code unit order (what sort() does), strings and numbers as JSON.stringify writes them, no
- * whitespace. Written as loops: the seal runs it on every event of the ledger.
+ * whitespace. The ledger's head statement is signed over it.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object' || value instanceof Date) return JSON.stringify(value) ?? 'null';

@@ -89,7 +89,8 @@ export function registerVerify(program: Command): void {
         if (report.mismatch) {
           out(`FAIL: ${report.mismatch.message}`);
         } else {
-          out(`ok: ${report.eventsChecked} events in ${report.seals} seals match (${report.signedSeals} signed${publicKey ? ' with the pinned key' : ''}) in ${seconds(started)}`);
+          const signedBy = publicKey ? ' with the pinned key' : ' with the keys the ledger records: pin one with --key';
+          out(`ok: ${report.eventsChecked} events in ${report.seals} seals match (${report.signedSeals} signed${report.signedSeals ? signedBy : ''}) in ${seconds(started)}`);
           if (report.head) out(`head: ${report.head.size} events, root ${report.head.root}, chain ${short(report.head.chain)}`);
         }
         if (report.publishedHead) out(`${report.publishedHead.ok ? 'ok' : 'FAIL'}: ${report.publishedHead.message}`);

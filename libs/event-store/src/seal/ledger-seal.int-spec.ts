@@ -192,6 +192,18 @@ describe('a tampered ledger', () => {
     expect(checkProof(await subject.seals.proveStream('forged'), { publicKey }).ok).toBe(false);
   });
 
+  it('a tile altered by hand is named by verify: proofs through it would fail', async () => {
+    const bigger = await createTestDatabase({ poolSize: 4 });
+    try {
+      const ledgerWithTiles = await ledger(bigger.db, { events: TILE_LEAVES + 3, batchSize: 50 });
+      await sql`ALTER TABLE ledger_tiles DISABLE TRIGGER USER`.execute(bigger.db);
+      await sql`UPDATE ledger_tiles SET hash = sha256('forged'::bytea) WHERE tile = 0`.execute(bigger.db);
+      expect((await verifyLedger(ledgerWithTiles.store)).mismatch?.message).toMatch(/^tile 0 \(leaves 0 to 255\) is missing or not what its leaves give/);
+    } finally {
+      await bigger.drop();
+    }
+  });
+
   it('a seal recomputed by hand over altered events no longer carries a valid signature', async () => {
     const victim = await target(3);
     await asAttacker(db, sql`UPDATE events SET data = '{"text": "rewritten"}' WHERE "position" = ${victim.position}`);
@@ -210,7 +222,7 @@ describe('a tampered ledger', () => {
 });
 
 describe('a ledger that got its key later', () => {
-  it('counts the seals before the first signed one as covered by it, but not a gap after it', async () => {
+  it('counts the seals before the first signed one as covered by it; a process without the key then stops instead of sealing', async () => {
     const database = await createTestDatabase({ poolSize: 4 });
     try {
       const store = new EventStore(database.db);
@@ -229,8 +241,10 @@ describe('a ledger that got its key later', () => {
       expect(signedLater).toMatchObject({ ok: true, eventsChecked: 5 });
       expect(signedLater.signedSeals).toBeGreaterThan(0);
       expect(signedLater.signedSeals).toBeLessThan(signedLater.seals);
-      await sealWith(undefined, 1);
-      expect((await verifyLedger(store, { publicKey })).mismatch?.message).toBe(`seal ${signedLater.seals + 1} is not signed, though seals before it were`);
+      await expect(sealWith(undefined, 1)).rejects.toThrow('projection ledger_seal is stopped on an error');
+      const { rows } = await sql<{ message: string }>`SELECT last_error->>'message' AS message FROM projection_checkpoints WHERE name = ${SEAL_PROJECTION}`.execute(database.db);
+      expect(rows[0].message).toBe('the ledger is signed and this process has no LEDGER_SIGNING_KEY');
+      expect(await verifyLedger(store, { publicKey })).toMatchObject({ ok: true, unsealed: 1 });
     } finally {
       await database.drop();
     }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { PREPARE } from '@app/db/connection';
+import { compareCommitPoints } from '../checkpoint';
 import type { Projection } from '../projection';
 import type { EventStoreTables, StoredEvent } from '../types';
 import { EMPTY_ROOT, Frontier, HASH_BYTES, inclusionPath, nodeHash, rootOf, splitPoint, type SubtreeSource } from './merkle';
@@ -74,9 +75,17 @@ export function sealingProjection(options: { signingKey?: KeyObject; batchSize?:
     batchSize,
     gatherMs: SEAL_GATHER_MS,
     async handle(trx: Transaction<EventStoreTables>, events: StoredEvent[]) {
-      const { rows } = await sql<Pick<SealRow, 'seal' | 'size' | 'chain' | 'frontier'>>`${sql.raw(PREPARE)}
-        SELECT seal, size, chain, frontier FROM ledger_seals ORDER BY seal DESC LIMIT 1`.execute(trx);
+      const { rows } = await sql<Pick<SealRow, 'seal' | 'size' | 'chain' | 'frontier' | 'last_transaction_id' | 'last_position' | 'key_id'>>`${sql.raw(PREPARE)}
+        SELECT seal, size, chain, frontier, last_transaction_id::text AS last_transaction_id, last_position, key_id
+          FROM ledger_seals ORDER BY seal DESC LIMIT 1`.execute(trx);
       const previous = rows[0];
+      // Seal only what follows the last seal: a checkpoint moved back (by hand) must not seal
+      // events twice. And a process without the key must not add unsigned seals to a signed
+      // ledger: the projection stops on this, and /ready names it.
+      if (previous && compareCommitPoints(events[0], { transactionId: previous.last_transaction_id, position: Number(previous.last_position) }) <= 0) {
+        throw new Error(`event ${events[0].position} was sealed already (seal ${previous.seal} ends at ${previous.last_position}): the checkpoint is behind the seals`);
+      }
+      if (previous?.key_id && !signingKey) throw new Error('the ledger is signed and this process has no LEDGER_SIGNING_KEY');
       const frontier = previous ? Frontier.fromBytes(Number(previous.size), bytes(previous.frontier)) : new Frontier();
       let chain: Buffer = previous ? bytes(previous.chain) : CHAIN_START;
       const tiles: { tile: number; hash: Buffer }[] = [];
@@ -222,9 +231,8 @@ export class LedgerSeals {
   }
 
   /**
-   * What audit paths in the tree of `size` leaves need: every full tile's root, and the leaves
-   * of the tiles the proven leaves lie in and of the ragged tail. A few kilobytes for a
-   * million events, whatever the leaf.
+   * What audit paths in the tree of `size` leaves need: every full tile's root (125 KB for a
+   * million events), and the leaves of the tiles the proven leaves lie in and of the ragged tail.
    */
   private async subtreeSource(size: number, leafIndexes: number[]): Promise<SubtreeSource> {
     const fullTiles = Math.floor(size / TILE_LEAVES);
@@ -239,7 +247,15 @@ export class LedgerSeals {
       const start = tile * TILE_LEAVES;
       for (const [i, leaf] of await this.leavesIn(start, Math.min(size, start + TILE_LEAVES))) leaves.set(i, leaf);
     }
+    // Each event of a proof walks the same big subtrees: compute each once.
+    const known = new Map<string, Buffer>();
     const subtree = (start: number, end: number): Buffer => {
+      const key = `${start}:${end}`;
+      let hash = known.get(key);
+      if (!hash) known.set(key, (hash = computeSubtree(start, end)));
+      return hash;
+    };
+    const computeSubtree = (start: number, end: number): Buffer => {
       const n = end - start;
       if (n === 1) {
         const leaf = leaves.get(start);

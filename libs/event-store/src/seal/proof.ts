@@ -80,6 +80,13 @@ export function checkProof(proof: LedgerProof, options: { publicKey?: KeyObject;
     if (!reached.equals(root)) return { ...where, ok: false, reason: `its content and path lead to ${reached.toString('hex').slice(0, 16)}…, not the head's root` };
     return { ...where, ok: true };
   });
+  // A proof is of one stream, every version from the first: one left out would not show.
+  const versions = proof.events.map((e) => e.event.streamVersion);
+  const streams = new Set(proof.events.map((e) => e.event.streamId));
+  if (streams.size > 1 || versions.some((v, i) => v !== i + 1)) {
+    const reason = `the proof is not of one stream's versions 1 to ${versions.length} in order`;
+    return { ok: false, signature, events: events.map((e) => ({ ...e, ok: false, reason: 'reason' in e ? e.reason : reason })) };
+  }
   const signed = signature.ok || (options.allowUnsigned === true && proof.head.signature === null);
   return { ok: signed && events.length > 0 && events.every((e) => e.ok), signature, events };
 }

@@ -4,7 +4,7 @@ import { START, type CommitPoint } from '../checkpoint';
 import type { EventStore } from '../event-store';
 import type { EventStoreTables } from '../types';
 import { Frontier } from './merkle';
-import { bytes, leavesOf, SEAL_BATCH_SIZE, statementOf, type SealRow } from './ledger-seal';
+import { bytes, leavesOf, SEAL_BATCH_SIZE, statementOf, TILE_HEIGHT, TILE_LEAVES, type SealRow } from './ledger-seal';
 import { CHAIN_START, chainLink, checkHeadSignature, leafSql, type SignedLedgerHead } from './sealed-event';
 
 /** An event as verify reads it: where it is, what it is, and its leaf (hashed by PostgreSQL). */
@@ -56,17 +56,35 @@ const EVENT_PAGE = SEAL_BATCH_SIZE;
  * mismatch and names the event found there, with a guess at what happened (altered,
  * removed, inserted) from the leaves around it.
  */
-export async function verifyLedger(
-  store: EventStore,
-  options: { publicKey?: KeyObject; publishedHead?: SignedLedgerHead; onProgress?: (p: VerifyProgress) => void } = {},
-): Promise<VerifyReport> {
-  const db: Kysely<EventStoreTables> = store.db;
+export async function verifyLedger(store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  // One snapshot for the whole pass: on a live ledger, seals and events committed meanwhile
+  // would otherwise be read on one side and not the other. Read-only, it takes no transaction
+  // id, so it holds back no reader's gap-safe horizon.
+  return store.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute((trx) => verifyIn(trx, options));
+}
+
+interface VerifyOptions {
+  publicKey?: KeyObject;
+  publishedHead?: SignedLedgerHead;
+  onProgress?: (p: VerifyProgress) => void;
+}
+
+async function verifyIn(db: Kysely<EventStoreTables>, options: VerifyOptions): Promise<VerifyReport> {
   const { rows: totals } = await sql<{ size: number | null; seals: number }>`
     SELECT max(size) AS size, count(*)::int AS seals FROM ledger_seals`.execute(db);
   const total = Number(totals[0].size ?? 0);
   const keys = new Map<string, KeyObject>();
   const { rows: keyRows } = await sql<{ key_id: string; public_key: string }>`SELECT key_id, public_key FROM ledger_keys`.execute(db);
   for (const k of keyRows) keys.set(k.key_id, createPublicKey(k.public_key));
+
+  // The tiles proofs are built from, checked as the tree completes each one.
+  const { rows: tileRows } = await sql<{ tile: number; hash: Uint8Array }>`SELECT tile, hash FROM ledger_tiles`.execute(db);
+  const tiles = new Map(tileRows.map((t) => [Number(t.tile), bytes(t.hash)]));
+  let badTile: number | undefined;
 
   const report: VerifyReport = { ok: true, eventsChecked: 0, seals: 0, signedSeals: 0, unsealed: 0, head: null, mismatch: null };
   const frontier = new Frontier();
@@ -138,8 +156,22 @@ export async function verifyLedger(
           return fail({ leafIndex: index, seal: sealNo, event: describe(event), message: `${name(event)} does not match leaf ${index} of seal ${sealNo}: ${guess}` });
         }
         chain = chainLink(chain, leaf);
-        frontier.append(leaf);
+        frontier.append(leaf, (height, tile, hash) => {
+          if (height === TILE_HEIGHT && !tiles.get(tile)?.equals(hash)) badTile ??= tile;
+          if (height === TILE_HEIGHT) tiles.delete(tile);
+        });
+        if (badTile !== undefined) {
+          return fail({ leafIndex: index, seal: sealNo, event: null, message: `tile ${badTile} (leaves ${badTile * TILE_LEAVES} to ${badTile * TILE_LEAVES + TILE_LEAVES - 1}) is missing or not what its leaves give: proofs through it fail` });
+        }
         report.eventsChecked++;
+        if (published && frontier.size === published.size) {
+          // Any size, not only a seal's: an imported ledger is sealed in other batches.
+          report.publishedHead =
+            published.root === frontier.root().toString('hex') && published.chain === chain.toString('hex')
+              ? { ok: true, message: `the published head of ${published.size} events is in this ledger` }
+              : { ok: false, message: `the published head of ${published.size} events has root ${published.root.slice(0, 16)}…, this ledger ${frontier.root().toString('hex').slice(0, 16)}…: history was rewritten` };
+          published = undefined;
+        }
         if (report.eventsChecked % 10_000 === 0) options.onProgress?.({ events: report.eventsChecked, total });
       }
       const stored = statementOf(seal);
@@ -167,22 +199,19 @@ export async function verifyLedger(
         // is over every event before it); a gap in signing after it is not.
         return fail({ leafIndex: frontier.size - 1, seal: sealNo, event: null, message: `seal ${sealNo} is not signed, though seals before it were` });
       }
-      if (published && published.size === frontier.size) {
-        report.publishedHead =
-          published.root === stored.root && published.chain === stored.chain
-            ? { ok: true, message: `the published head of ${published.size} events is this ledger's seal ${sealNo}` }
-            : { ok: false, message: `the published head of ${published.size} events has root ${published.root.slice(0, 16)}…, this ledger ${stored.root.slice(0, 16)}…: history was rewritten` };
-        published = undefined;
-      }
       report.seals++;
       report.head = { size: stored.size, root: stored.root, chain: stored.chain };
     }
   }
-  if (options.publicKey && report.seals > 0 && report.signedSeals === 0) {
-    return fail({ leafIndex: frontier.size - 1, seal: report.seals, event: null, message: 'no seal is signed, and a key was pinned' });
+  if (tiles.size) {
+    const extra = Math.min(...tiles.keys());
+    return fail({ leafIndex: frontier.size, seal: report.seals, event: null, message: `tile ${extra} covers leaves no seal holds: the tiles were tampered with` });
+  }
+  if (options.publicKey && report.signedSeals === 0) {
+    return fail({ leafIndex: frontier.size, seal: report.seals, event: null, message: report.seals ? 'no seal is signed, and a key was pinned' : 'nothing is sealed, and a key was pinned' });
   }
   if (published) {
-    report.publishedHead = { ok: false, message: `no seal of this ledger has the published head's size (${published.size} events)` };
+    report.publishedHead = { ok: false, message: `the published head covers ${published.size} events; this ledger seals ${frontier.size}` };
   }
   options.onProgress?.({ events: report.eventsChecked, total });
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(db);
