@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { createDb } from '@app/db';
+import { EventStore, storeDb, verifyLedger } from '@app/event-store';
 import { BullmqIngestionQueue, redisConnection, sourceQueueName } from '@app/ingestion';
 import { generateDocuments, startFederalRegisterServer, type FederalRegisterServer } from '../../apps/worker/src/testing/federal-register-server';
 import { eventually } from '../../apps/worker/src/testing/worker-test-context';
@@ -62,6 +64,8 @@ interface Counts {
   itemsServed: number;
   itemsProposed: number;
   duplicateProposals: number;
+  /** Events in the ledger once the fault was over, every one sealed, signed and verified ('-' if not reached). */
+  sealedAndVerified: number | '-';
   /** How each run the fault cut off ended. */
   cutOffErrors: string[];
 }
@@ -89,6 +93,8 @@ function appEnv(): Record<string, string> {
     HOST: '127.0.0.1',
     PORT: String(apiPort),
     API_ADMIN_KEY: ADMIN_KEY,
+    // Both apps seal (whichever holds the lock), signed with the same key.
+    LEDGER_SIGNING_KEY: SIGNING_KEY_PEM,
     // Unthrottled: the writers send hundreds of requests a minute from one key.
     RATE_LIMIT_READS_PER_MINUTE: '0',
     RATE_LIMIT_WRITES_PER_MINUTE: '0',
@@ -103,6 +109,9 @@ function appEnv(): Record<string, string> {
     LOG_LEVEL: 'warn',
   };
 }
+
+const SIGNING_KEY = generateKeyPairSync('ed25519');
+const SIGNING_KEY_PEM = SIGNING_KEY.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 const startApi = async () => (api = await startAppProcess(API_ENTRY, appEnv(), /API docs: \S+\/api\/docs/));
 const startWorker = async () => (worker = await startAppProcess(WORKER_ENTRY, appEnv(), /Policy Ledger worker running .* ingestion queues/));
@@ -245,6 +254,15 @@ describe('faults under load', () => {
       // (none counted by two runs).
       expect(found.streamsNotOnce).toEqual([]);
       expect(found.proposedByRuns).toBe(documents.length);
+      // The seal went through the fault too: every event sealed, once, signed, and verify
+      // recomputes it all.
+      const verified = await eventually(async () => {
+        const report = await verifyLedger(new EventStore(storeDb(db!)), { publicKey: SIGNING_KEY.publicKey });
+        if (!report.ok || report.unsealed > 0) throw new Error(`seal not complete: ${JSON.stringify(report)}`);
+        return report;
+      }, 30_000, 250);
+      expect(verified.signedSeals).toBe(verified.seals);
+      found.counts.sealedAndVerified = verified.eventsChecked;
     } catch (err) {
       // What the apps said is the first thing to read when a scenario fails.
       const tail = (app: AppProcess | undefined) => (app?.output() ?? '').split('\n').slice(-40).join('\n');
@@ -358,6 +376,7 @@ async function measure(
       itemsServed: documents.length,
       itemsProposed: perStream.size,
       duplicateProposals: events.rows.reduce((sum, r) => sum + r.n - 1, 0),
+      sealedAndVerified: '-',
       cutOffErrors: cutOff.map((r) => r.error ?? '(no reason recorded)'),
     },
     notOnce,
@@ -387,14 +406,14 @@ function report(rows: Counts[]): void {
   if (rows.length === 0) return;
   const header = [
     'fault', 'outage (ms)', 'write requests', 'retries', 'failed tries', 'committed, answer lost', 'acknowledged', 'actions found', 'duplicates', 'missing from timeline',
-    'runs started', 'runs cut off', 'runs succeeded', 'items served', 'items proposed', 'duplicate proposals',
+    'runs started', 'runs cut off', 'runs succeeded', 'items served', 'items proposed', 'duplicate proposals', 'events sealed and verified',
   ];
   const lines = [
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i === 0 || i === 4 ? '---' : '---:')).join('|')}|`,
     ...rows.map((r) =>
       `| ${[r.fault, r.downMs, r.requests, r.retries, r.failedTries, r.lostAnswers, r.acknowledged, r.actionsFound, r.duplicates, r.missingFromTimeline,
-        r.runsStarted, r.runsCutOff, r.runsSucceeded, r.itemsServed, r.itemsProposed, r.duplicateProposals].join(' | ')} |`,
+        r.runsStarted, r.runsCutOff, r.runsSucceeded, r.itemsServed, r.itemsProposed, r.duplicateProposals, r.sealedAndVerified].join(' | ')} |`,
     ),
   ];
   const reasons = rows.flatMap((r) => r.cutOffErrors.map((e) => `- ${r.fault}: ${e}`));
