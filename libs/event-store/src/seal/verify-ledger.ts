@@ -46,7 +46,8 @@ export interface VerifyReport {
   mismatch: LedgerMismatch | null;
 }
 
-const SEAL_PAGE = 200;
+/** Seals read at a time: each holds up to 160 KB of leaves, so a few MB in memory. */
+const SEAL_PAGE = 20;
 const EVENT_PAGE = SEAL_BATCH_SIZE;
 
 /**
