@@ -427,24 +427,13 @@ async function projectionScenario(ctx: Ctx, name: string): Promise<Row> {
   const rawPass = async (): Promise<number> => {
     await a.query('TRUNCATE raw_type_counts');
     const c: PoolClient = await rawPool.connect();
-    let seen = 0;
     try {
-      let after = 0;
-      for (;;) {
-        await c.query('BEGIN');
-        const { rows } = await c.query<{ position: number; stream_id: string; type: string; data: unknown }>(
-          'SELECT "position", stream_id, stream_version, type, data FROM events WHERE "position" > $1 ORDER BY "position" LIMIT $2',
-          [after, batchSize]);
+      return await keysetPass<{ position: number; stream_id: string; type: string; data: unknown }>(c, 'stream_id, stream_version, type, data', batchSize, async (rows) => {
         if (rows.length) await c.query(upsertCountsSql('raw_type_counts', countByType(rows)));
-        await c.query('COMMIT');
-        seen += rows.length;
-        if (rows.length < batchSize) break;
-        after = rows[rows.length - 1].position;
-      }
+      });
     } finally {
       c.release();
     }
-    return seen;
   };
   // Store: ProjectionRunner.catchUp (lock, checkpoint, gap-safe commit-order read, upsert)
   // from the start of the log.
@@ -488,27 +477,35 @@ async function resetSeals(a: Pool): Promise<void> {
 async function rawHashPass(url: string, batchSize: number, write: boolean): Promise<number> {
   const pool = createPool(url, { max: 1, applicationName: 'pl-bench-raw' });
   const c = await pool.connect();
-  let seen = 0;
   try {
     if (write) await c.query('CREATE TABLE IF NOT EXISTS raw_seals (id bigserial PRIMARY KEY, hashes bytea NOT NULL); TRUNCATE raw_seals');
-    let after = 0;
-    for (;;) {
-      await c.query('BEGIN');
-      const { rows } = await c.query<{ position: number }>(
-        'SELECT "position", stream_id, stream_version, type, schema_version, data, metadata FROM events WHERE "position" > $1 ORDER BY "position" LIMIT $2',
-        [after, batchSize]);
+    return await keysetPass(c, 'stream_id, stream_version, type, schema_version, data, metadata', batchSize, async (rows) => {
       const hashes = rows.map((r) => createHash('sha256').update(JSON.stringify(r)).digest());
       if (write && rows.length) await c.query('INSERT INTO raw_seals (hashes) VALUES ($1)', [Buffer.concat(hashes)]);
-      await c.query('COMMIT');
-      seen += rows.length;
-      if (rows.length < batchSize) break;
-      after = rows[rows.length - 1].position;
-    }
+    });
   } finally {
     c.release();
     await pool.end();
   }
-  return seen;
+}
+
+/**
+ * The raw baselines' read: the whole log by keyset on position, `batchSize` rows at a time,
+ * each batch and what `apply` does with it in one transaction (no lock, no checkpoint row, no
+ * gap-safety horizon). Returns the rows read.
+ */
+async function keysetPass<R extends { position: number }>(c: PoolClient, columns: string, batchSize: number, apply: (rows: R[]) => Promise<void>): Promise<number> {
+  let seen = 0;
+  let after = 0;
+  for (;;) {
+    await c.query('BEGIN');
+    const { rows } = await c.query<R>(`SELECT "position", ${columns} FROM events WHERE "position" > $1 ORDER BY "position" LIMIT $2`, [after, batchSize]);
+    await apply(rows);
+    await c.query('COMMIT');
+    seen += rows.length;
+    if (rows.length < batchSize) return seen;
+    after = rows[rows.length - 1].position;
+  }
 }
 
 /** Runs `passes` (raw/store order given), each timed with CPU and peak RSS; sums per side. */

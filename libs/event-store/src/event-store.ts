@@ -49,7 +49,8 @@ interface AppendedRow {
   replayed?: boolean;
 }
 
-interface EventRow {
+/** An events row as pg returns it (bigint as number, xid8 as text). */
+export interface EventRow {
   position: number;
   transaction_id: string;
   stream_id: string;

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { PREPARE } from '@app/db/connection';
 import { compareCommitPoints } from '../checkpoint';
 import type { Projection } from '../projection';
+import type { EventRow } from '../event-store';
 import type { EventStoreTables, StoredEvent } from '../types';
 import { EMPTY_ROOT, Frontier, HASH_BYTES, inclusionPath, nodeHash, rootOf, splitPoint, type SubtreeSource } from './merkle';
 import {
@@ -176,19 +177,7 @@ export class LedgerSeals {
    */
   async proveStream(streamId: string): Promise<LedgerProof> {
     const head = await this.head();
-    const { rows } = await sql<{
-      position: number;
-      transaction_id: string;
-      stream_id: string;
-      stream_version: number;
-      type: string;
-      schema_version: number;
-      data: unknown;
-      metadata: Record<string, unknown>;
-      recorded_at: Date;
-      sealed: string;
-      leaf_index: number | null;
-    }>`
+    const { rows } = await sql<EventRow & { sealed: string; leaf_index: number | null }>`
       SELECT e."position", e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version, e.type, e.schema_version,
              e.data, e.metadata, e.recorded_at, ${sql.raw(sealedTextSql('e'))} AS sealed,
              -- Its index: the leaves sealed before its seal, plus the events of its seal before it.
