@@ -69,6 +69,7 @@ export function leavesOf(row: Pick<SealRow, 'leaves'>): Buffer[] {
 export function sealingProjection(options: { signingKey?: KeyObject; batchSize?: number } = {}): Projection {
   const { signingKey, batchSize = SEAL_BATCH_SIZE } = options;
   const keyId = signingKey ? keyIdOf(signingKey) : null;
+  const publicKey = signingKey ? publicKeyPem(signingKey) : null;
   return {
     name: SEAL_PROJECTION,
     eventTypes: 'all',
@@ -121,7 +122,7 @@ export function sealingProjection(options: { signingKey?: KeyObject; batchSize?:
       // leave its key unrecorded for the next.
       if (signingKey) {
         await sql`${sql.raw(PREPARE)}
-          INSERT INTO ledger_keys (key_id, public_key) VALUES (${keyId}, ${publicKeyPem(signingKey)}) ON CONFLICT (key_id) DO NOTHING`.execute(trx);
+          INSERT INTO ledger_keys (key_id, public_key) VALUES (${keyId}, ${publicKey}) ON CONFLICT (key_id) DO NOTHING`.execute(trx);
       }
     },
   };
