@@ -6,7 +6,7 @@ import { IdempotencyKeyReusedError, VersionConflictError } from './event-store.e
 import { GroupCommit } from './group-commit';
 import { AppendSignal } from './notifications';
 import { appendRequestHash } from './request-hash';
-import { leafSql } from './seal/sealed-event';
+import { bytes, leafSql } from './seal/sealed-event';
 import { UpcasterChain, type Upcaster } from './upcasters';
 import { handles, type Projection } from './projection';
 import type {
@@ -527,7 +527,7 @@ export class EventStore {
         if (row.position !== null) headPoint = { transactionId: row.transaction_id, position: row.position };
       } else {
         const event = options.upcast === false || !content ? toStoredEvent(row) : this.upcasters.apply(toStoredEvent(row));
-        if (row.leaf) event.leaf = Buffer.from(row.leaf);
+        if (row.leaf) event.leaf = bytes(row.leaf);
         events.push(event);
       }
     }

@@ -16,3 +16,4 @@ export * from './seal/sealed-event';
 export * from './seal/ledger-seal';
 export * from './seal/verify-ledger';
 export * from './seal/proof';
+export * from './seal/contract';

@@ -6,17 +6,8 @@ import type { Projection } from '../projection';
 import type { EventRow } from '../event-store';
 import type { EventStoreTables, StoredEvent } from '../types';
 import { EMPTY_ROOT, Frontier, HASH_BYTES, inclusionPath, nodeHash, rootOf, splitPoint, type SubtreeSource } from './merkle';
-import {
-  CHAIN_START,
-  chainLink,
-  keyIdOf,
-  sealedTextSql,
-  publicKeyPem,
-  signStatement,
-  type LedgerHeadStatement,
-  type SealedContent,
-  type SignedLedgerHead,
-} from './sealed-event';
+import { bytes, CHAIN_START, chainLink, keyIdOf, publicKeyPem, sealedTextSql, signStatement } from './sealed-event';
+import type { LedgerHeadStatement, LedgerProof, SignedLedgerHead } from './contract';
 
 export const SEAL_PROJECTION = 'ledger_seal';
 /** Tiles are the roots of aligned subtrees of 2^8 leaves. */
@@ -42,8 +33,6 @@ export interface SealRow {
   signature: Uint8Array | null;
 }
 
-/** PGlite hands bytea back as a Uint8Array, pg as a Buffer. */
-export const bytes = (value: Uint8Array): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
 const hex = (value: Uint8Array): string => bytes(value).toString('hex');
 
 export function statementOf(row: Pick<SealRow, 'size' | 'root' | 'chain' | 'last_position' | 'sealed_at'>): LedgerHeadStatement {
@@ -126,28 +115,6 @@ export function sealingProjection(options: { signingKey?: KeyObject; batchSize?:
       }
     },
   };
-}
-
-/** An event of the log with what the seal covers and the store's own stamps beside it. */
-export interface ProvenEvent extends SealedContent {
-  position: number;
-  recordedAt: string;
-}
-
-export interface EventProof {
-  /** The bytes its leaf hashes (SHA-256 of 0x00 and their UTF-8): the event as sealed. */
-  sealed: string;
-  /** The same event, readable, with its position and time in this ledger. */
-  event: ProvenEvent;
-  /** Its place in the sealed order; null while it waits to be sealed. */
-  leafIndex: number | null;
-  /** RFC 6962 audit path of its leaf to the head's root (hex, from the leaf up). */
-  path: string[];
-}
-
-export interface LedgerProof {
-  head: SignedLedgerHead;
-  events: EventProof[];
 }
 
 /** Reads the seals: the head, and inclusion proofs against it. */

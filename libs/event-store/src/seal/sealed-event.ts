@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '../request-hash';
+import type { LedgerHeadStatement, SignedLedgerHead } from './contract';
 import { HASH_BYTES, leafHash } from './merkle';
 
 /**
@@ -56,6 +57,9 @@ export function contentOf(e: SealedContent): SealedContent {
   };
 }
 
+/** PGlite hands bytea back as a Uint8Array, pg as a Buffer. */
+export const bytes = (value: Uint8Array): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+
 /** The chain before the first event: 32 zero bytes. */
 export const CHAIN_START = Buffer.alloc(HASH_BYTES);
 
@@ -66,33 +70,6 @@ export function chainLink(previous: Buffer, leaf: Buffer): Buffer {
   previous.copy(link, 0);
   leaf.copy(link, HASH_BYTES);
   return hash('sha256', link, 'buffer');
-}
-
-/** The statement a seal makes, and the one signed: the tree of the first `size` events. */
-export interface LedgerHeadStatement {
-  /** Events sealed, in commit order. */
-  size: number;
-  /** RFC 6962 root of their leaves (hex). */
-  root: string;
-  /** The hash chain's last link (hex). */
-  chain: string;
-  /** Global position of the last sealed event, in this ledger. */
-  position: number;
-  sealedAt: string;
-}
-
-export interface HeadSignature {
-  algorithm: 'Ed25519';
-  /** SHA-256 of the public key (DER, SubjectPublicKeyInfo), hex. */
-  keyId: string;
-  /** The public key, PEM (SubjectPublicKeyInfo). Pin it rather than trusting this copy. */
-  publicKey: string;
-  /** Base64 Ed25519 signature of the statement's RFC 8785 canonical JSON. */
-  value: string;
-}
-
-export interface SignedLedgerHead extends LedgerHeadStatement {
-  signature: HeadSignature | null;
 }
 
 export function statementBytes(head: LedgerHeadStatement): Buffer {

@@ -4,8 +4,9 @@ import { START, type CommitPoint } from '../checkpoint';
 import type { EventStore } from '../event-store';
 import type { EventStoreTables } from '../types';
 import { Frontier } from './merkle';
-import { bytes, leavesOf, SEAL_BATCH_SIZE, statementOf, TILE_HEIGHT, TILE_LEAVES, type SealRow } from './ledger-seal';
-import { CHAIN_START, chainLink, checkHeadSignature, leafSql, type SignedLedgerHead } from './sealed-event';
+import { leavesOf, SEAL_BATCH_SIZE, statementOf, TILE_HEIGHT, TILE_LEAVES, type SealRow } from './ledger-seal';
+import type { SignedLedgerHead } from './contract';
+import { bytes, CHAIN_START, chainLink, checkHeadSignature, leafSql } from './sealed-event';
 
 /** An event as verify reads it: where it is, what it is, and its leaf (hashed by PostgreSQL). */
 interface LeafRow {

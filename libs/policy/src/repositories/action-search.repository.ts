@@ -210,6 +210,15 @@ export function searchStatement(s: SearchSelection): RawBuilder<RawAnswer> {
                 LEFT JOIN jurisdictions j ON j.id = p.acting_jurisdiction_id) h) AS hits`;
 }
 
+/** The columns a search row keeps beside its words, as the statements' JSON records name them. */
+const attributesOf = (r: SearchRowInput) => ({
+  id: r.id,
+  status: r.status,
+  kind: r.kind,
+  occurred_on: r.occurredOn,
+  acting_jurisdiction_id: r.actingJurisdictionId,
+});
+
 /** Full-text search: the `action_search` read table beside `actions`. */
 export class ActionSearchRepository {
   constructor(private readonly db: Kysely<PolicyDatabase>) {}
@@ -221,13 +230,7 @@ export class ActionSearchRepository {
    */
   async setAttributes(rows: readonly SearchRowInput[]): Promise<void> {
     if (rows.length === 0) return;
-    const json = rows.map((r) => ({
-      id: r.id,
-      status: r.status,
-      kind: r.kind,
-      occurred_on: r.occurredOn,
-      acting_jurisdiction_id: r.actingJurisdictionId,
-    }));
+    const json = rows.map(attributesOf);
     await sql`${sql.raw(PREPARE)}
       UPDATE action_search s SET status = r.status, kind = r.kind, occurred_on = r.occurred_on,
              acting_jurisdiction_id = r.acting_jurisdiction_id
@@ -246,11 +249,7 @@ export class ActionSearchRepository {
   async index(rows: readonly SearchRowInput[]): Promise<void> {
     if (rows.length === 0) return;
     const json = rows.map((r) => ({
-      id: r.id,
-      status: r.status,
-      kind: r.kind,
-      occurred_on: r.occurredOn,
-      acting_jurisdiction_id: r.actingJurisdictionId,
+      ...attributesOf(r),
       title: r.title,
       summary: r.summary,
       actors: r.actors,
